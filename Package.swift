@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// agentd has no package dependencies: only the toolchain's modules and system C libraries.
+// Layers (dependencies point one way):
+//   agentd → Server → HTTP
+//   Server → CAgentdSystem (epoll, accept4, socket options Glibc does not export)
+//   CCurl: libcurl for the LLM client layer
+let strictSwift: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "agentd",
+    products: [
+        .executable(name: "agentd", targets: ["agentd"]),
+    ],
+    targets: [
+        .target(name: "CAgentdSystem"),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "HTTP", swiftSettings: strictSwift),
+        .target(name: "Logging", swiftSettings: strictSwift),
+        .target(name: "Server", dependencies: ["HTTP", "Logging", "CAgentdSystem"], swiftSettings: strictSwift),
+        .executableTarget(name: "agentd", dependencies: ["Server", "HTTP", "Logging"], swiftSettings: strictSwift),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
+        .testTarget(name: "AgentdTests", dependencies: ["agentd", "CCurl"], swiftSettings: strictSwift),
+    ]
+)

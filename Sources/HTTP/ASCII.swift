@@ -1,0 +1,55 @@
+/// Byte classes of RFC 9110 §5.6 and RFC 9112, as lookup tables so the parser tests a byte in one load.
+enum ASCII {
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let space: UInt8 = 0x20
+    static let tab: UInt8 = 0x09
+    static let colon: UInt8 = 0x3A
+    static let semicolon: UInt8 = 0x3B
+    static let comma: UInt8 = 0x2C
+    static let slash: UInt8 = 0x2F
+    static let questionMark: UInt8 = 0x3F
+    static let asterisk: UInt8 = 0x2A
+    static let dot: UInt8 = 0x2E
+    static let zero: UInt8 = 0x30
+    static let nine: UInt8 = 0x39
+
+    /// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+    static let tokenTable: [Bool] = (0..<256).map { byte in
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        default: return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
+        }
+    }
+
+    /// field-vchar = VCHAR / obs-text, plus SP and HTAB inside a value.
+    static let fieldValueTable: [Bool] = (0..<256).map { byte in
+        byte == 0x09 || byte == 0x20 || (0x21...0x7E).contains(byte) || byte >= 0x80
+    }
+
+    @inline(__always) static func isToken(_ byte: UInt8) -> Bool { tokenTable[Int(byte)] }
+    @inline(__always) static func isFieldValue(_ byte: UInt8) -> Bool { fieldValueTable[Int(byte)] }
+    /// Visible ASCII: what a request-target may contain (RFC 3986 characters are a subset).
+    @inline(__always) static func isVisible(_ byte: UInt8) -> Bool { byte >= 0x21 && byte <= 0x7E }
+    @inline(__always) static func isWhitespace(_ byte: UInt8) -> Bool { byte == space || byte == tab }
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte >= zero && byte <= nine }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    @inline(__always) static func lowercased(_ byte: UInt8) -> UInt8 {
+        (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+    }
+
+    /// Case-insensitive comparison of ASCII bytes, for header names and tokens.
+    static func equalsIgnoringCase<A: Collection<UInt8>, B: Collection<UInt8>>(_ lhs: A, _ rhs: B) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return zip(lhs, rhs).allSatisfy { lowercased($0) == lowercased($1) }
+    }
+}

@@ -1,0 +1,104 @@
+/// Writes response heads and chunked framing into a byte buffer (RFC 9112 §4, §6, §7.1).
+///
+/// Pure: the caller supplies the Date bytes (cached once a second by the server) and owns the buffer.
+/// Field values are written with CR, LF and NUL replaced by spaces, so no value can split a response.
+public enum HTTPResponseEncoder {
+    public static func writeHead(
+        status: HTTPStatus, headers: HTTPHeaders, framing: HTTPResponseFraming, keepAlive: Bool,
+        requestVersion: HTTPVersion, date: [UInt8], into out: inout [UInt8]
+    ) {
+        out.append(contentsOf: statusLine(status))
+        out.append(contentsOf: datePrefix)
+        out.append(contentsOf: date)
+        out.append(contentsOf: crlf)
+        out.append(contentsOf: serverLine)
+        for field in headers {
+            appendSanitized(field.name, into: &out)
+            out.append(contentsOf: colonSpace)
+            appendSanitized(field.value, into: &out)
+            out.append(contentsOf: crlf)
+        }
+        switch framing {
+        case .contentLength(let length):
+            if status.allowsBody || length > 0 {
+                out.append(contentsOf: contentLengthPrefix)
+                appendDecimal(length, into: &out)
+                out.append(contentsOf: crlf)
+            }
+        case .chunked:
+            out.append(contentsOf: chunkedLine)
+        case .closeDelimited:
+            break
+        }
+        if !keepAlive {
+            out.append(contentsOf: connectionClose)
+        } else if requestVersion.minor == 0 {
+            out.append(contentsOf: connectionKeepAlive)
+        }
+        out.append(contentsOf: crlf)
+    }
+
+    /// One chunk: size in hex, CRLF, data, CRLF. An empty chunk would end the body, so none is written.
+    public static func writeChunk(_ data: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard !data.isEmpty else { return }
+        appendHex(data.count, into: &out)
+        out.append(contentsOf: crlf)
+        out.append(contentsOf: data)
+        out.append(contentsOf: crlf)
+    }
+
+    public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+    public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    static let crlf: [UInt8] = [ASCII.cr, ASCII.lf]
+    static let colonSpace: [UInt8] = [ASCII.colon, ASCII.space]
+    static let datePrefix: [UInt8] = Array("Date: ".utf8)
+    static let serverLine: [UInt8] = Array("Server: agentd\r\n".utf8)
+    static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+    static let chunkedLine: [UInt8] = Array("Transfer-Encoding: chunked\r\n".utf8)
+    static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
+    static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
+
+    /// Status lines rendered once for every standard code.
+    static let statusLines: [Int: [UInt8]] = HTTPStatus.standardReasons.reduce(into: [:]) { lines, entry in
+        lines[entry.key] = Array("HTTP/1.1 \(entry.key) \(entry.value)\r\n".utf8)
+    }
+
+    static func statusLine(_ status: HTTPStatus) -> [UInt8] {
+        if let line = statusLines[status.code], status.reasonPhrase == HTTPStatus.standardReasons[status.code] {
+            return line
+        }
+        var line = Array("HTTP/1.1 \(status.code) ".utf8)
+        appendSanitized(status.reasonPhrase, into: &line)
+        line.append(contentsOf: crlf)
+        return line
+    }
+
+    static func appendSanitized(_ text: String, into out: inout [UInt8]) {
+        for byte in text.utf8 {
+            out.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
+        }
+    }
+
+    static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
+        precondition(value >= 0, "lengths are not negative")
+        if value < 10 { out.append(ASCII.zero + UInt8(value)); return }
+        var digits: [UInt8] = []
+        var rest = value
+        while rest > 0 {
+            digits.append(ASCII.zero + UInt8(rest % 10))
+            rest /= 10
+        }
+        out.append(contentsOf: digits.reversed())
+    }
+
+    static func appendHex(_ value: Int, into out: inout [UInt8]) {
+        let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+        var shift = (Int.bitWidth - value.leadingZeroBitCount + 3) / 4 * 4 - 4
+        if shift < 0 { shift = 0 }
+        while shift >= 0 {
+            out.append(hexDigits[(value >> shift) & 0xF])
+            shift -= 4
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import CAgentdSystem
+import Foundation
+import Glibc
+import HTTP
+import Synchronization
+
+/// Something registered with an event loop: a listener or a connection.
+/// Owner: the loop; every method is called on the loop's thread.
+protocol EventSource: AnyObject {
+    func handle(events: UInt32)
+    /// Called about every `EventLoop.sweepIntervalNs` with the loop's clock, to enforce deadlines.
+    func checkDeadline(now: UInt64)
+}
+
+/// One thread running epoll over non-blocking sockets.
+///
+/// Owner: its own thread owns everything but `pending` and the wake flag. Other threads reach the loop
+/// only through `execute`, which queues a closure under a lock and wakes the loop through an eventfd.
+/// It never blocks but in `epoll_wait`; deadlines are enforced by a sweep every tenth of a second.
+public final class EventLoop: @unchecked Sendable {
+    static let sweepIntervalNs: UInt64 = 100_000_000
+    private static let wakeToken = UInt64.max
+
+    let index: Int
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let pending = Mutex<[@Sendable () -> Void]>([])
+    private let wakePending = Atomic<Bool>(false)
+    private let threadID = Atomic<UInt>(0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    // Loop-only state.
+    private var sources: [EventSource?] = []
+    private var running = true
+    private var lastSweepNs: UInt64 = 0
+    /// The loop's clock, read once per wake-up: monotonic nanoseconds.
+    private(set) var nowNs: UInt64 = agentd_monotonic_ns()
+    private var dateSecond: Int64 = 0
+    /// The current `Date` header value, rendered once a second.
+    private(set) var dateBytes: [UInt8] = []
+    var requestIDs = RequestIDGenerator()
+
+    init(index: Int) throws(SocketError) {
+        self.index = index
+        epollFD = agentd_epoll_create()
+        guard epollFD >= 0 else { throw SocketError.last("epoll_create1") }
+        wakeFD = agentd_eventfd()
+        guard wakeFD >= 0 else {
+            close(epollFD)
+            throw SocketError.last("eventfd")
+        }
+        guard agentd_epoll_ctl(epollFD, 1, wakeFD, agentd_EPOLLIN, EventLoop.wakeToken) == 0 else {
+            close(epollFD)
+            close(wakeFD)
+            throw SocketError.last("epoll_ctl")
+        }
+        refreshDate()
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    /// Whether the caller is running on this loop's thread.
+    public var inEventLoop: Bool { threadID.load(ordering: .acquiring) == pthread_self() }
+
+    /// Runs `work` on the loop's thread, soon. Safe from any thread.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        pending.withLock { $0.append(work) }
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            _ = agentd_eventfd_signal(wakeFD)
+        }
+    }
+
+    /// Runs `work` now when already on the loop, else queues it.
+    public func run(_ work: @escaping @Sendable () -> Void) {
+        if inEventLoop { work() } else { execute(work) }
+    }
+
+    /// Starts the loop's thread.
+    func start() {
+        let thread = Thread { [self] in self.runLoop() }
+        thread.name = "agentd-loop-\(index)"
+        thread.start()
+    }
+
+    /// Asks the loop to stop after closing every source, and waits for its thread to end.
+    func stopAndWait() {
+        execute { [self] in
+            for source in sources { (source as? Connection)?.abort() }
+            for source in sources { (source as? Listener)?.close() }
+            running = false
+        }
+        finished.wait()
+    }
+
+    // MARK: Registration (loop-only)
+
+    func register(_ source: EventSource, fd: Int32, events: UInt32) throws(SocketError) {
+        if Int(fd) >= sources.count { sources += Array(repeating: nil, count: Int(fd) + 64 - sources.count) }
+        guard agentd_epoll_ctl(epollFD, 1, fd, events, UInt64(fd)) == 0 else { throw SocketError.last("epoll_ctl(ADD)") }
+        sources[Int(fd)] = source
+    }
+
+    func modify(fd: Int32, events: UInt32) {
+        _ = agentd_epoll_ctl(epollFD, 2, fd, events, UInt64(fd))
+    }
+
+    /// Removes `fd` from the loop; the caller closes it afterwards.
+    func deregister(fd: Int32) {
+        _ = agentd_epoll_ctl(epollFD, 3, fd, 0, 0)
+        if Int(fd) < sources.count { sources[Int(fd)] = nil }
+    }
+
+    /// Every live source of a kind, for shutdown steps.
+    func forEachSource<T>(of type: T.Type, _ body: (T) -> Void) {
+        for case let source as T in sources { body(source) }
+    }
+
+    // MARK: The loop
+
+    private func runLoop() {
+        threadID.store(pthread_self(), ordering: .releasing)
+        let capacity = 256
+        let events = UnsafeMutablePointer<agentd_event>.allocate(capacity: capacity)
+        defer {
+            events.deallocate()
+            finished.signal()
+        }
+        while running {
+            let count = agentd_epoll_wait(epollFD, events, Int32(capacity), Int32(EventLoop.sweepIntervalNs / 1_000_000))
+            nowNs = agentd_monotonic_ns()
+            refreshDate()
+            if count > 0 {
+                for offset in 0..<Int(count) {
+                    let event = events[offset]
+                    if event.token == EventLoop.wakeToken {
+                        _ = agentd_eventfd_drain(wakeFD)
+                        wakePending.store(false, ordering: .releasing)
+                        runPending()
+                    } else if Int(event.token) < sources.count, let source = sources[Int(event.token)] {
+                        source.handle(events: event.events)
+                    }
+                }
+            }
+            if nowNs &- lastSweepNs >= EventLoop.sweepIntervalNs {
+                lastSweepNs = nowNs
+                for case let source? in sources { source.checkDeadline(now: nowNs) }
+            }
+        }
+        runPending()
+    }
+
+    private func runPending() {
+        let work = pending.withLock { queue -> [@Sendable () -> Void] in
+            let taken = queue
+            queue.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for item in work { item() }
+    }
+
+    private func refreshDate() {
+        let second = agentd_realtime_seconds()
+        guard second != dateSecond else { return }
+        dateSecond = second
+        dateBytes = Array(HTTPDate.imfFixdate(unixSeconds: second).utf8)
+    }
+}

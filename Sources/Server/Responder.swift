@@ -1,0 +1,71 @@
+import HTTP
+
+/// How a handler answers one request, from any thread, now or later.
+///
+/// Exactly one of `respond` or `startStream` should be called; later calls, and calls after the client went
+/// away, are ignored. Each call hops onto the connection's event loop (or runs at once when already there).
+public struct Responder: Sendable {
+    let connection: ConnectionHandle
+    let serial: UInt64
+
+    /// The loop the request arrived on; work that must not block may run there.
+    public var eventLoop: EventLoop { connection.loop }
+
+    public func respond(_ response: HTTPResponse) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.complete(serial: serial, response: response) }
+    }
+
+    /// Sends the head of a streamed response (chunked for HTTP/1.1) and returns the stream to write to.
+    public func startStream(status: HTTPStatus = .ok, headers: HTTPHeaders) -> ResponseStream {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.startStream(serial: serial, status: status, headers: headers) }
+        return ResponseStream(connection: connection, serial: serial)
+    }
+
+    /// Runs `handler` on the loop if the client disconnects before the response is complete (at once if it
+    /// already has), so the work behind the request can stop.
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.onCancel(serial: serial, handler) }
+    }
+}
+
+/// The body of a streamed response. Writes are flushed as they come (one SSE event per write).
+///
+/// Backpressure: a slow reader never makes the server buffer without bound. Each write takes a `ready`
+/// callback that runs once the queued output is back under the high-water mark; a producer that writes
+/// only after `ready` (or uses the async `write`) is paused while the client is not reading.
+public struct ResponseStream: Sendable {
+    let connection: ConnectionHandle
+    let serial: UInt64
+
+    public func write(_ bytes: [UInt8], ready: (@Sendable () -> Void)? = nil) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.writeStream(serial: serial, bytes: bytes, ready: ready) }
+    }
+
+    /// Writes and suspends until the output drains below the high-water mark or the client is gone.
+    public func write(_ bytes: [UInt8]) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            write(bytes) { continuation.resume() }
+        }
+    }
+
+    /// Ends the body (the last chunk); the connection then serves its next request.
+    public func finish() {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.finishStream(serial: serial) }
+    }
+
+    /// Whether the client is still there and the stream unfinished. Answers on the loop, through `body`.
+    public func isActive(_ body: @escaping @Sendable (Bool) -> Void) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { body(connection.connection.isActive(serial: serial)) }
+    }
+
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.onCancel(serial: serial, handler) }
+    }
+}

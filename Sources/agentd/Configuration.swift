@@ -1,0 +1,130 @@
+import Logging
+import Server
+
+/// agentd's effective configuration, read from the environment once at start.
+/// Every field names its unit; each variable, default and meaning is listed in `Configuration.settings`.
+struct Configuration: Sendable {
+    var host = "127.0.0.1"
+    var port = 8080
+    var eventLoops = 0
+    var maxHeaderBytes = 16384
+    var maxBodyBytes = 1_048_576
+    var headerTimeoutMs = 10_000
+    var bodyTimeoutMs = 10_000
+    var idleTimeoutS = 75
+    var maxConnections = 10_000
+    var logLevel = LogLevel.info
+    var logFormat = LogFormat.json
+    var drainDelayS = 0
+    var shutdownGraceS = 25
+
+    /// One environment variable: its name, default and what it does (for `--help` and errors).
+    struct Setting: Sendable {
+        let name: String
+        let defaultValue: String
+        let summary: String
+    }
+
+    static let settings: [Setting] = [
+        Setting(name: "AGENTD_HOST", defaultValue: "127.0.0.1", summary: "address to listen on (IPv4 or IPv6 literal)"),
+        Setting(name: "AGENTD_PORT", defaultValue: "8080", summary: "port to listen on (0: any free port)"),
+        Setting(name: "AGENTD_EVENT_LOOPS", defaultValue: "0", summary: "event loop threads (0: one per core)"),
+        Setting(name: "AGENTD_MAX_HEADER_BYTES", defaultValue: "16384", summary: "largest request head (431 beyond)"),
+        Setting(name: "AGENTD_MAX_BODY_BYTES", defaultValue: "1048576", summary: "largest request body (413 beyond)"),
+        Setting(name: "AGENTD_HEADER_TIMEOUT_MS", defaultValue: "10000", summary: "deadline for a whole request head (408)"),
+        Setting(name: "AGENTD_BODY_TIMEOUT_MS", defaultValue: "10000", summary: "longest pause between body reads (408)"),
+        Setting(name: "AGENTD_IDLE_TIMEOUT_S", defaultValue: "75", summary: "keep-alive connection idle time"),
+        Setting(name: "AGENTD_MAX_CONNECTIONS", defaultValue: "10000", summary: "open connections; more are closed at once"),
+        Setting(name: "AGENTD_LOG_LEVEL", defaultValue: "info", summary: "debug, info, warning or error"),
+        Setting(name: "AGENTD_LOG_FORMAT", defaultValue: "json", summary: "json (one object per line) or text"),
+        Setting(name: "AGENTD_DRAIN_DELAY_S", defaultValue: "0", summary: "after SIGTERM, seconds to keep serving while readiness fails"),
+        Setting(name: "AGENTD_SHUTDOWN_GRACE_S", defaultValue: "25", summary: "after the drain delay, seconds for in-flight requests to finish"),
+    ]
+
+    static func load(from environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        let reader = EnvironmentReader(environment)
+        var configuration = Configuration()
+        configuration.host = try reader.host("AGENTD_HOST", default: configuration.host)
+        configuration.port = try reader.integer("AGENTD_PORT", default: configuration.port, in: 0...65535)
+        configuration.eventLoops = try reader.integer("AGENTD_EVENT_LOOPS", default: 0, in: 0...256)
+        configuration.maxHeaderBytes = try reader.integer("AGENTD_MAX_HEADER_BYTES", default: 16384, in: 1024...1_048_576)
+        configuration.maxBodyBytes = try reader.integer("AGENTD_MAX_BODY_BYTES", default: 1_048_576, in: 0...1_073_741_824)
+        configuration.headerTimeoutMs = try reader.integer("AGENTD_HEADER_TIMEOUT_MS", default: 10_000, in: 1...3_600_000)
+        configuration.bodyTimeoutMs = try reader.integer("AGENTD_BODY_TIMEOUT_MS", default: 10_000, in: 1...3_600_000)
+        configuration.idleTimeoutS = try reader.integer("AGENTD_IDLE_TIMEOUT_S", default: 75, in: 1...86_400)
+        configuration.maxConnections = try reader.integer("AGENTD_MAX_CONNECTIONS", default: 10_000, in: 1...1_000_000)
+        configuration.logLevel = try reader.choice("AGENTD_LOG_LEVEL", default: .info, LogLevel.init(name:), accepted: "debug|info|warning|error")
+        configuration.logFormat = try reader.choice("AGENTD_LOG_FORMAT", default: .json, LogFormat.init(rawValue:), accepted: "json|text")
+        configuration.drainDelayS = try reader.integer("AGENTD_DRAIN_DELAY_S", default: 0, in: 0...3600)
+        configuration.shutdownGraceS = try reader.integer("AGENTD_SHUTDOWN_GRACE_S", default: 25, in: 0...3600)
+        return configuration
+    }
+
+    var server: ServerConfiguration {
+        ServerConfiguration(
+            host: host, port: port, eventLoopCount: eventLoops,
+            limits: .init(maxRequestLineBytes: 8192, maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes),
+            headerTimeoutMs: headerTimeoutMs, bodyTimeoutMs: bodyTimeoutMs, idleTimeoutMs: idleTimeoutS * 1000,
+            maxConnections: maxConnections
+        )
+    }
+}
+
+/// A variable whose value cannot be used: one line for stderr, then exit status 2.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let variable: String
+    let value: String
+    let problem: String
+    let accepted: String
+
+    var description: String { "agentd: \(variable)=\"\(value)\": \(problem); expected \(accepted)" }
+}
+
+/// Typed reads of environment variables, each failing with the variable, the problem and the accepted form.
+struct EnvironmentReader {
+    let environment: [String: String]
+
+    init(_ environment: [String: String]) { self.environment = environment }
+
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let text = environment[name] else { return defaultValue }
+        let accepted = "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        guard let value = Int(text.trimmingCharacters(in: " \t")) else {
+            throw ConfigurationError(variable: name, value: text, problem: "not a whole number", accepted: accepted)
+        }
+        guard range.contains(value) else {
+            throw ConfigurationError(variable: name, value: text, problem: "out of range", accepted: accepted)
+        }
+        return value
+    }
+
+    func choice<T>(
+        _ name: String, default defaultValue: T, _ parse: (String) -> T?, accepted: String
+    ) throws(ConfigurationError) -> T {
+        guard let text = environment[name] else { return defaultValue }
+        guard let value = parse(text.trimmingCharacters(in: " \t").lowercased()) else {
+            throw ConfigurationError(variable: name, value: text, problem: "not a known value", accepted: accepted)
+        }
+        return value
+    }
+
+    func host(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        guard let text = environment[name] else { return defaultValue }
+        let value = text.trimmingCharacters(in: " \t")
+        let hostValue = value == "localhost" ? "127.0.0.1" : value
+        guard IPAddressText.isLiteral(hostValue) else {
+            throw ConfigurationError(variable: name, value: text, problem: "not an IP address", accepted: "an IPv4 or IPv6 literal such as 0.0.0.0 or ::")
+        }
+        return hostValue
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var result = Substring(self)
+        while let first = result.first, characters.contains(first) { result.removeFirst() }
+        while let last = result.last, characters.contains(last) { result.removeLast() }
+        return String(result)
+    }
+}
