@@ -21,13 +21,23 @@ const uint32_t agentd_EPOLLEXCLUSIVE = EPOLLEXCLUSIVE;
 
 int agentd_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
-int agentd_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+static int epoll_control(int epfd, int op, int fd, uint32_t events, uint64_t token) {
     struct epoll_event event;
     memset(&event, 0, sizeof event);
     event.events = events;
     event.data.u64 = token;
     return epoll_ctl(epfd, op, fd, &event);
 }
+
+int agentd_epoll_add(int epfd, int fd, uint32_t events, uint64_t token) {
+    return epoll_control(epfd, EPOLL_CTL_ADD, fd, events, token);
+}
+
+int agentd_epoll_modify(int epfd, int fd, uint32_t events, uint64_t token) {
+    return epoll_control(epfd, EPOLL_CTL_MOD, fd, events, token);
+}
+
+int agentd_epoll_delete(int epfd, int fd) { return epoll_control(epfd, EPOLL_CTL_DEL, fd, 0, 0); }
 
 int agentd_epoll_wait(int epfd, agentd_event *events, int capacity, int timeout_ms) {
     // epoll_event is packed on x86_64; copy out into an unpacked struct Swift can index.

@@ -39,7 +39,8 @@ final class Connection: EventSource {
     }
 
     let fd: Int32
-    unowned let loop: EventLoop
+    /// Strong: a responder may outlive the server and still hop here (its work is then dropped).
+    let loop: EventLoop
     let context: ServerContext
     let remoteAddress: String
 

@@ -49,7 +49,7 @@ public final class EventLoop: @unchecked Sendable {
             close(epollFD)
             throw SocketError.last("eventfd")
         }
-        guard agentd_epoll_ctl(epollFD, 1, wakeFD, agentd_EPOLLIN, EventLoop.wakeToken) == 0 else {
+        guard agentd_epoll_add(epollFD, wakeFD, agentd_EPOLLIN, EventLoop.wakeToken) == 0 else {
             close(epollFD)
             close(wakeFD)
             throw SocketError.last("epoll_ctl")
@@ -99,17 +99,17 @@ public final class EventLoop: @unchecked Sendable {
 
     func register(_ source: EventSource, fd: Int32, events: UInt32) throws(SocketError) {
         if Int(fd) >= sources.count { sources += Array(repeating: nil, count: Int(fd) + 64 - sources.count) }
-        guard agentd_epoll_ctl(epollFD, 1, fd, events, UInt64(fd)) == 0 else { throw SocketError.last("epoll_ctl(ADD)") }
+        guard agentd_epoll_add(epollFD, fd, events, UInt64(fd)) == 0 else { throw SocketError.last("epoll_ctl(ADD)") }
         sources[Int(fd)] = source
     }
 
     func modify(fd: Int32, events: UInt32) {
-        _ = agentd_epoll_ctl(epollFD, 2, fd, events, UInt64(fd))
+        _ = agentd_epoll_modify(epollFD, fd, events, UInt64(fd))
     }
 
     /// Removes `fd` from the loop; the caller closes it afterwards.
     func deregister(fd: Int32) {
-        _ = agentd_epoll_ctl(epollFD, 3, fd, 0, 0)
+        _ = agentd_epoll_delete(epollFD, fd)
         if Int(fd) < sources.count { sources[Int(fd)] = nil }
     }
 

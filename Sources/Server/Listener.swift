@@ -5,7 +5,7 @@ import Glibc
 /// Owner: its event loop.
 final class Listener: EventSource {
     let fd: Int32
-    private unowned let loop: EventLoop
+    private let loop: EventLoop
     private let context: ServerContext
     private var isOpen = true
     /// Set when accept failed for want of descriptors; accepting resumes after a pause instead of spinning.

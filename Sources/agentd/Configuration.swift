@@ -17,6 +17,7 @@ struct Configuration: Sendable {
     var logFormat = LogFormat.json
     var drainDelayS = 0
     var shutdownGraceS = 25
+    var allowUnauthenticated = false
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -39,6 +40,7 @@ struct Configuration: Sendable {
         Setting(name: "AGENTD_LOG_FORMAT", defaultValue: "json", summary: "json (one object per line) or text"),
         Setting(name: "AGENTD_DRAIN_DELAY_S", defaultValue: "0", summary: "after SIGTERM, seconds to keep serving while readiness fails"),
         Setting(name: "AGENTD_SHUTDOWN_GRACE_S", defaultValue: "25", summary: "after the drain delay, seconds for in-flight requests to finish"),
+        Setting(name: "AGENTD_ALLOW_UNAUTHENTICATED", defaultValue: "false", summary: "true: serve a non-loopback address without API keys"),
     ]
 
     static func load(from environment: [String: String]) throws(ConfigurationError) -> Configuration {
@@ -57,6 +59,18 @@ struct Configuration: Sendable {
         configuration.logFormat = try reader.choice("AGENTD_LOG_FORMAT", default: .json, LogFormat.init(rawValue:), accepted: "json|text")
         configuration.drainDelayS = try reader.integer("AGENTD_DRAIN_DELAY_S", default: 0, in: 0...3600)
         configuration.shutdownGraceS = try reader.integer("AGENTD_SHUTDOWN_GRACE_S", default: 25, in: 0...3600)
+        configuration.allowUnauthenticated = try reader.choice(
+            "AGENTD_ALLOW_UNAUTHENTICATED", default: false, { ["true": true, "false": false][$0] }, accepted: "true|false"
+        )
+        // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
+        // unless told otherwise. No API keys can be configured yet, so every such address needs the opt-in.
+        if !IPAddressText.isLoopback(configuration.host) && !configuration.allowUnauthenticated {
+            throw ConfigurationError(
+                variable: "AGENTD_HOST", value: environment["AGENTD_HOST"] ?? configuration.host,
+                problem: "not a loopback address, and no API key is configured",
+                accepted: "a loopback address such as 127.0.0.1, or AGENTD_ALLOW_UNAUTHENTICATED=true"
+            )
+        }
         return configuration
     }
 

@@ -20,8 +20,11 @@ typedef struct {
 } agentd_event;
 
 int agentd_epoll_create(void);
-/// op: 1 add, 2 modify, 3 delete (EPOLL_CTL_*).
-int agentd_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
+/// EPOLL_CTL_ADD, EPOLL_CTL_MOD and EPOLL_CTL_DEL, one named function each (the raw op numbers are
+/// easy to get wrong: DEL is 2, MOD is 3).
+int agentd_epoll_add(int epfd, int fd, uint32_t events, uint64_t token);
+int agentd_epoll_modify(int epfd, int fd, uint32_t events, uint64_t token);
+int agentd_epoll_delete(int epfd, int fd);
 /// Waits for at most `capacity` events; returns their count, 0 on timeout, -1 with errno on error.
 int agentd_epoll_wait(int epfd, agentd_event *events, int capacity, int timeout_ms);
 
