@@ -3,21 +3,19 @@
 /// Pure: the caller supplies the Date bytes (cached once a second by the server) and owns the buffer.
 /// Field values are written with CR, LF and NUL replaced by spaces, so no value can split a response.
 public enum HTTPResponseEncoder {
+    /// `extra` is one more field written after `headers`, so a caller adding a field per response (the
+    /// server's request id) need not copy the header array.
     public static func writeHead(
-        status: HTTPStatus, headers: HTTPHeaders, framing: HTTPResponseFraming, keepAlive: Bool,
-        requestVersion: HTTPVersion, date: [UInt8], into out: inout [UInt8]
+        status: HTTPStatus, headers: HTTPHeaders, extra: HTTPField? = nil, framing: HTTPResponseFraming,
+        keepAlive: Bool, requestVersion: HTTPVersion, date: [UInt8], into out: inout [UInt8]
     ) {
-        out.append(contentsOf: statusLine(status))
+        appendStatusLine(status, into: &out)
         out.append(contentsOf: datePrefix)
         out.append(contentsOf: date)
         out.append(contentsOf: crlf)
         out.append(contentsOf: serverLine)
-        for field in headers {
-            appendSanitized(field.name, into: &out)
-            out.append(contentsOf: colonSpace)
-            appendSanitized(field.value, into: &out)
-            out.append(contentsOf: crlf)
-        }
+        for field in headers { appendField(field, into: &out) }
+        if let extra { appendField(extra, into: &out) }
         switch framing {
         case .contentLength(let length):
             if status.allowsBody || length > 0 {
@@ -59,37 +57,52 @@ public enum HTTPResponseEncoder {
     static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
     static let connectionKeepAlive: [UInt8] = Array("Connection: keep-alive\r\n".utf8)
 
-    /// Status lines rendered once for every standard code.
-    static let statusLines: [Int: [UInt8]] = HTTPStatus.standardReasons.reduce(into: [:]) { lines, entry in
-        lines[entry.key] = Array("HTTP/1.1 \(entry.key) \(entry.value)\r\n".utf8)
+    /// Status lines rendered once for every standard code, indexed by code.
+    static let statusLines: [(reason: String, line: [UInt8])?] = (0..<600).map { code in
+        HTTPStatus.standardReasons[code].map { ($0, Array("HTTP/1.1 \(code) \($0)\r\n".utf8)) }
     }
 
-    static func statusLine(_ status: HTTPStatus) -> [UInt8] {
-        if let line = statusLines[status.code], status.reasonPhrase == HTTPStatus.standardReasons[status.code] {
-            return line
+    static func appendStatusLine(_ status: HTTPStatus, into out: inout [UInt8]) {
+        if status.code < statusLines.count, let known = statusLines[status.code], known.reason == status.reasonPhrase {
+            out.append(contentsOf: known.line)
+            return
         }
-        var line = Array("HTTP/1.1 \(status.code) ".utf8)
-        appendSanitized(status.reasonPhrase, into: &line)
-        line.append(contentsOf: crlf)
-        return line
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(status.code, into: &out)
+        out.append(ASCII.space)
+        appendSanitized(status.reasonPhrase, into: &out)
+        out.append(contentsOf: crlf)
     }
 
+    static func appendField(_ field: HTTPField, into out: inout [UInt8]) {
+        appendSanitized(field.name, into: &out)
+        out.append(contentsOf: colonSpace)
+        appendSanitized(field.value, into: &out)
+        out.append(contentsOf: crlf)
+    }
+
+    /// Appends text, with CR, LF and NUL turned into spaces; clean text (nearly all) is copied in bulk.
     static func appendSanitized(_ text: String, into out: inout [UInt8]) {
-        for byte in text.utf8 {
+        let utf8 = text.utf8
+        if !utf8.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }) {
+            out.append(contentsOf: utf8)
+            return
+        }
+        for byte in utf8 {
             out.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
         }
     }
 
     static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
         precondition(value >= 0, "lengths are not negative")
-        if value < 10 { out.append(ASCII.zero + UInt8(value)); return }
-        var digits: [UInt8] = []
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
         var rest = value
-        while rest > 0 {
-            digits.append(ASCII.zero + UInt8(rest % 10))
-            rest /= 10
+        while divisor > 0 {
+            out.append(ASCII.zero + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
-        out.append(contentsOf: digits.reversed())
     }
 
     static func appendHex(_ value: Int, into out: inout [UInt8]) {

@@ -5,10 +5,9 @@ extension Connection {
     func complete(serial: UInt64, response: HTTPResponse) {
         guard state == .responding, let exchange, exchange.serial == serial else { return }
         let keepAlive = exchange.keepAlive && !closeAfterResponse && !context.isDraining
-        var headers = response.headers
-        if !headers.contains("X-Request-ID") { headers.add("X-Request-ID", exchange.requestID) }
         HTTPResponseEncoder.writeHead(
-            status: response.status, headers: headers, framing: .contentLength(response.body.count),
+            status: response.status, headers: response.headers, extra: requestIDField(response.headers, exchange),
+            framing: .contentLength(response.body.count),
             keepAlive: keepAlive, requestVersion: exchange.version, date: loop.dateBytes, into: &outbound
         )
         if exchange.method != .head && response.status.allowsBody {
@@ -23,10 +22,9 @@ extension Connection {
         let framing: HTTPResponseFraming = exchange.version.minor >= 1 ? .chunked : .closeDelimited
         exchange.keepAlive = framing == .chunked && exchange.keepAlive && !closeAfterResponse && !context.isDraining
         exchange.streamFraming = framing
-        var headers = headers
-        if !headers.contains("X-Request-ID") { headers.add("X-Request-ID", exchange.requestID) }
         HTTPResponseEncoder.writeHead(
-            status: status, headers: headers, framing: framing, keepAlive: exchange.keepAlive,
+            status: status, headers: headers, extra: requestIDField(headers, exchange), framing: framing,
+            keepAlive: exchange.keepAlive,
             requestVersion: exchange.version, date: loop.dateBytes, into: &outbound
         )
         self.exchange = exchange
@@ -75,6 +73,11 @@ extension Connection {
             return
         }
         exchange?.cancelHandlers.append(handler)
+    }
+
+    /// Every response carries the request id, unless the handler set one itself.
+    private func requestIDField(_ headers: HTTPHeaders, _ exchange: Exchange) -> HTTPField? {
+        headers.contains("X-Request-ID") ? nil : HTTPField(name: "X-Request-ID", value: exchange.requestID)
     }
 
     func isActive(serial: UInt64) -> Bool { exchange?.serial == serial && state != .closed }

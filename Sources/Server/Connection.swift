@@ -242,10 +242,9 @@ final class Connection: EventSource {
         pendingHead = nil
         bodyDecoder = nil
         body = []
-        var headers = response.headers
-        headers.add("X-Request-ID", requestID)
         HTTPResponseEncoder.writeHead(
-            status: response.status, headers: headers, framing: .contentLength(response.body.count), keepAlive: false,
+            status: response.status, headers: response.headers, extra: HTTPField(name: "X-Request-ID", value: requestID),
+            framing: .contentLength(response.body.count), keepAlive: false,
             requestVersion: .http1_1, date: loop.dateBytes, into: &outbound
         )
         outbound.append(contentsOf: response.body)

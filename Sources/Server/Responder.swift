@@ -12,8 +12,13 @@ public struct Responder: Sendable {
     public var eventLoop: EventLoop { connection.loop }
 
     public func respond(_ response: HTTPResponse) {
+        if connection.loop.inEventLoop {
+            // The common case, a handler answering at once: no closure, no hop.
+            connection.connection.complete(serial: serial, response: response)
+            return
+        }
         let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.complete(serial: serial, response: response) }
+        connection.loop.execute { connection.connection.complete(serial: serial, response: response) }
     }
 
     /// Sends the head of a streamed response (chunked for HTTP/1.1) and returns the stream to write to.
