@@ -56,6 +56,9 @@ public struct HTTPBodyDecoder: Sendable {
     }
 
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, into body: inout [UInt8]) -> HTTPBodyDecodeResult {
+        // A body that has ended (or framing `.none`) owns none of what follows: it is the next request.
+        // Without this the loop below would step the `.done` state and trap.
+        if state == .done { return .complete(consumed: 0) }
         var index = 0
         let count = bytes.count
         while index < count {

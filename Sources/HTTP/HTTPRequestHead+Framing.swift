@@ -22,7 +22,11 @@ extension HTTPRequestHead {
             } else if ASCII.equalsIgnoringCase(name, "content-length".utf8) {
                 contentLengths.append(field.value)
             } else if ASCII.equalsIgnoringCase(name, "transfer-encoding".utf8) {
-                codings += listElements(field.value)
+                let elements = listElements(field.value)
+                // An empty field is not "no Transfer-Encoding": another parser may see the field and frame
+                // differently (e.g. ignore a Content-Length beside it), so refuse rather than guess.
+                guard !elements.isEmpty else { return .failure(.malformed("empty Transfer-Encoding")) }
+                codings += elements
             } else if ASCII.equalsIgnoringCase(name, "connection".utf8) {
                 for token in listElements(field.value) {
                     if token == "close" { connectionClose = true }

@@ -64,6 +64,9 @@ public struct HTTPRequestHeadParser: Sendable {
                     if index == headStart {
                         // An empty line before the request line (RFC 9112 §2.2).
                         headStart = index + 2
+                        // Skipped lines are still bytes the caller must keep buffering: bound them like the
+                        // non-CRLF bytes below, or a stream of bare CRLFs gets needMore forever.
+                        if headStart > limits.maxHeaderBytes * 2 { return .failed(.headersTooLarge) }
                     } else {
                         if index - headStart > limits.maxRequestLineBytes { return .failed(.requestLineTooLong) }
                         requestLineEnd = index

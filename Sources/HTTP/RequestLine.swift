@@ -34,8 +34,10 @@ struct RequestLine: Sendable, Equatable {
     /// HTTP-version = "HTTP/" DIGIT "." DIGIT, and nothing after it.
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> HTTPVersion? {
         guard end - start == 8 else { return nil }
-        let prefix: [UInt8] = Array("HTTP/".utf8)
-        for offset in 0..<5 where bytes[start + offset] != prefix[offset] { return nil }
+        // "HTTP/"
+        guard bytes[start] == 0x48, bytes[start + 1] == 0x54, bytes[start + 2] == 0x54, bytes[start + 3] == 0x50,
+            bytes[start + 4] == ASCII.slash
+        else { return nil }
         let major = bytes[start + 5], dot = bytes[start + 6], minor = bytes[start + 7]
         guard ASCII.isDigit(major), dot == ASCII.dot, ASCII.isDigit(minor) else { return nil }
         return HTTPVersion(major: Int(major - ASCII.zero), minor: Int(minor - ASCII.zero))
@@ -46,7 +48,8 @@ struct RequestLine: Sendable, Equatable {
         let utf8 = target.utf8
         guard let first = utf8.first, !utf8.contains(UInt8(ascii: "#")) else { return nil }
         if first == ASCII.slash {
-            return splitQuery(Substring(target))
+            // CONNECT takes only authority-form (RFC 9112 §3.2.3); an origin-form target is not its own.
+            return method == .connect ? nil : splitQuery(Substring(target))
         }
         if target == "*" {
             return method == .options ? ("*", nil) : nil
