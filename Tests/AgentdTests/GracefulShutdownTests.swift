@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// The contract's signals: SIGTERM/SIGINT fail readiness at once, keep serving for `AGENTD_DRAIN_DELAY_S`,
+/// then close the listener and exit 0; a second signal exits at once.
+@Suite("agentd shuts down gracefully")
+struct GracefulShutdownTests {
+    @Test("after the signal: ready 503, live 200 during the drain delay, then exit 0", arguments: [SIGTERM, SIGINT])
+    func drainThenExit(_ signal: Int32) async throws {
+        let server = try await AgentdProcess.serve(["AGENTD_DRAIN_DELAY_S": "1"])
+        defer { server.kill() }
+        #expect(try HTTPTestClient.send("GET", "/health/ready", port: server.port).status == 200)
+
+        let signalled = ContinuousClock.now
+        server.signal(signal)
+        // The signal is handled on agentd's own queue, a moment after kill(2) returns: poll briefly.
+        let notReady = try await firstResponse(from: server, path: "/health/ready") { $0.status == 503 }
+        let live = try HTTPTestClient.send("GET", "/health/live", port: server.port)
+        let answeredWithin = ContinuousClock.now - signalled
+
+        let response = try #require(notReady, "readiness did not fail after the signal")
+        let body = try #require(response.jsonObject, "JSON object: \(response.bodyText)")
+        #expect(body["ready"] as? Bool == false)
+        #expect(body["reason"] as? String == "draining")
+        #expect(response.header("X-Request-ID") != nil)
+        #expect(live.status == 200, "live must stay up during the drain delay")
+        #expect(live.bodyText == #"{"alive":true}"#)
+        #expect(answeredWithin < .seconds(1), "the probes above ran inside the drain delay")
+
+        let exit = await server.waitForExit(timeout: .seconds(10))
+        let elapsed = ContinuousClock.now - signalled
+        #expect(exit == .exited(0))
+        #expect(elapsed >= .milliseconds(900), "exited after \(elapsed), before the 1 s drain delay")
+        await server.standardOutput.waitForEnd(timeout: .seconds(5))
+        #expect(server.standardOutput.text.contains("\"shutting down\""), "stdout: \(server.standardOutput.text)")
+        #expect(server.standardOutput.text.contains("\"stopped\""), "stdout: \(server.standardOutput.text)")
+    }
+
+    @Test("without a drain delay, SIGTERM exits 0 promptly")
+    func noDrainDelay() async throws {
+        let server = try await AgentdProcess.serve()
+        defer { server.kill() }
+
+        let signalled = ContinuousClock.now
+        server.signal(SIGTERM)
+        let exit = await server.waitForExit(timeout: .seconds(5))
+
+        #expect(exit == .exited(0))
+        #expect(ContinuousClock.now - signalled < .seconds(3))
+    }
+
+    @Test("a second SIGTERM during the drain exits at once")
+    func secondSignalExitsAtOnce() async throws {
+        // A drain far longer than the test may wait: only the second signal can end the process in time.
+        let server = try await AgentdProcess.serve(["AGENTD_DRAIN_DELAY_S": "60"])
+        defer { server.kill() }
+
+        server.signal(SIGTERM)
+        // Two signals sent back to back can merge into one pending signal, so the second waits until the
+        // first is seen to be handled (readiness fails), a few milliseconds.
+        let draining = try await firstResponse(from: server, path: "/health/ready") { $0.status == 503 }
+        try #require(draining != nil, "the first SIGTERM was not handled")
+        #expect(server.exit == nil, "the first signal alone must not end the process")
+        let second = ContinuousClock.now
+        server.signal(SIGTERM)
+        let exit = await server.waitForExit(timeout: .seconds(5))
+
+        let ended = try #require(exit, "still running 5 s after the second SIGTERM")
+        #expect(ended != .exited(0), "a cut-short shutdown must not look clean: \(ended)")
+        #expect(ContinuousClock.now - second < .seconds(3))
+        await server.standardOutput.waitForEnd(timeout: .seconds(5))
+        #expect(server.standardOutput.text.contains("second signal"), "stdout: \(server.standardOutput.text)")
+    }
+
+    /// Polls `path` until a response satisfies `condition` (at most 100 tries, 10 ms apart); nil if none did,
+    /// or the server stopped answering.
+    private func firstResponse(
+        from server: AgentdProcess, path: String, where condition: (HTTPTestResponse) -> Bool
+    ) async throws -> HTTPTestResponse? {
+        for _ in 0..<100 {
+            guard let response = try? HTTPTestClient.send("GET", path, port: server.port) else { return nil }
+            if condition(response) { return response }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+}
