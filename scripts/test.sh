@@ -9,7 +9,7 @@ agentd_install_debian_packages libcurl4-openssl-dev
 ulimit -n 65536 2>/dev/null || true
 if [ -n "${SANITIZE:-}" ]; then
   # Its own build folder, so the sanitized build does not replace the normal one.
-  swift test --scratch-path ".build-$SANITIZE" -sanitize="$SANITIZE" --disable-xctest
+  swift test --scratch-path ".build-$SANITIZE" --sanitize="$SANITIZE" --disable-xctest
 else
   swift test --disable-xctest
 fi

@@ -197,7 +197,9 @@ final class Connection: EventSource {
         case .none:
             dispatch(head, body: [])
         case .contentLength, .chunked:
-            if case .contentLength(let length) = head.framing { body.reserveCapacity(length) }
+            // Reserve for small bodies only: a client announcing a large one and trickling it must not make
+            // the server hold the whole announced size per connection up front.
+            if case .contentLength(let length) = head.framing { body.reserveCapacity(min(length, 64 * 1024)) }
             pendingHead = head
             bodyDecoder = HTTPBodyDecoder(framing: head.framing, limits: context.configuration.limits)
             state = .readingBody

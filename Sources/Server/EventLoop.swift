@@ -14,7 +14,7 @@ protocol EventSource: AnyObject {
 
 /// One thread running epoll over non-blocking sockets.
 ///
-/// Owner: its own thread owns everything but `pending` and the wake flag. Other threads reach the loop
+/// Owner: its own thread owns everything but `inbox` and the wake flag. Other threads reach the loop
 /// only through `execute`, which queues a closure under a lock and wakes the loop through an eventfd.
 /// It never blocks but in `epoll_wait`; deadlines are enforced by a sweep every tenth of a second.
 public final class EventLoop: @unchecked Sendable {
@@ -24,13 +24,25 @@ public final class EventLoop: @unchecked Sendable {
     let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let pending = Mutex<[@Sendable () -> Void]>([])
+    /// Work for the loop, and whether the loop has stopped; one lock, so no work slips in after the last drain.
+    private struct Inbox {
+        var work: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
+    private let inbox = Mutex<Inbox>(Inbox())
     private let wakePending = Atomic<Bool>(false)
     private let threadID = Atomic<UInt>(0)
     private let finished = DispatchSemaphore(value: 0)
+    /// Once the loop has stopped, late work runs here, serially, so a responder that outlives the server
+    /// still hears back (its connection is closed by then) instead of waiting forever.
+    private let afterStop = DispatchQueue(label: "agentd.loop.stopped")
 
     // Loop-only state.
-    private var sources: [EventSource?] = []
+    /// Indexed by fd, with the generation the fd was registered under: an event still queued for a closed
+    /// fd must not reach a newer connection that reused the number.
+    private var sources: [(source: EventSource, generation: UInt32)?] = []
+    private var nextGeneration: UInt32 = 0
     private var running = true
     private var lastSweepNs: UInt64 = 0
     /// The loop's clock, read once per wake-up: monotonic nanoseconds.
@@ -67,7 +79,15 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Runs `work` on the loop's thread, soon. Safe from any thread.
     public func execute(_ work: @escaping @Sendable () -> Void) {
-        pending.withLock { $0.append(work) }
+        let queued = inbox.withLock { inbox -> Bool in
+            if inbox.stopped { return false }
+            inbox.work.append(work)
+            return true
+        }
+        guard queued else {
+            afterStop.async(execute: work)
+            return
+        }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             _ = agentd_eventfd_signal(wakeFD)
         }
@@ -88,24 +108,36 @@ public final class EventLoop: @unchecked Sendable {
     /// Asks the loop to stop after closing every source, and waits for its thread to end.
     func stopAndWait() {
         execute { [self] in
-            for source in sources { (source as? Connection)?.abort() }
-            for source in sources { (source as? Listener)?.close() }
+            for entry in sources { (entry?.source as? Connection)?.abort() }
+            for entry in sources { (entry?.source as? Listener)?.close() }
             running = false
         }
         finished.wait()
+        let late = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            inbox.stopped = true
+            defer { inbox.work.removeAll() }
+            return inbox.work
+        }
+        for work in late { afterStop.async(execute: work) }
     }
 
     // MARK: Registration (loop-only)
 
     func register(_ source: EventSource, fd: Int32, events: UInt32) throws(SocketError) {
         if Int(fd) >= sources.count { sources += Array(repeating: nil, count: Int(fd) + 64 - sources.count) }
-        guard agentd_epoll_add(epollFD, fd, events, UInt64(fd)) == 0 else { throw SocketError.last("epoll_ctl(ADD)") }
-        sources[Int(fd)] = source
+        nextGeneration &+= 1
+        guard agentd_epoll_add(epollFD, fd, events, token(fd: fd, generation: nextGeneration)) == 0 else {
+            throw SocketError.last("epoll_ctl(ADD)")
+        }
+        sources[Int(fd)] = (source, nextGeneration)
     }
 
     func modify(fd: Int32, events: UInt32) {
-        _ = agentd_epoll_modify(epollFD, fd, events, UInt64(fd))
+        guard let entry = sources[Int(fd)] else { return }
+        _ = agentd_epoll_modify(epollFD, fd, events, token(fd: fd, generation: entry.generation))
     }
+
+    private func token(fd: Int32, generation: UInt32) -> UInt64 { UInt64(generation) << 32 | UInt64(UInt32(fd)) }
 
     /// Removes `fd` from the loop; the caller closes it afterwards.
     func deregister(fd: Int32) {
@@ -115,7 +147,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Every live source of a kind, for shutdown steps.
     func forEachSource<T>(of type: T.Type, _ body: (T) -> Void) {
-        for case let source as T in sources { body(source) }
+        for case let source as T in sources.lazy.compactMap({ $0?.source }) { body(source) }
     }
 
     // MARK: The loop
@@ -139,23 +171,26 @@ public final class EventLoop: @unchecked Sendable {
                         _ = agentd_eventfd_drain(wakeFD)
                         wakePending.store(false, ordering: .releasing)
                         runPending()
-                    } else if Int(event.token) < sources.count, let source = sources[Int(event.token)] {
-                        source.handle(events: event.events)
+                    } else {
+                        let fd = Int(event.token & 0xFFFF_FFFF)
+                        if fd < sources.count, let entry = sources[fd], entry.generation == UInt32(event.token >> 32) {
+                            entry.source.handle(events: event.events)
+                        }
                     }
                 }
             }
             if nowNs &- lastSweepNs >= EventLoop.sweepIntervalNs {
                 lastSweepNs = nowNs
-                for case let source? in sources { source.checkDeadline(now: nowNs) }
+                for case let entry? in sources { entry.source.checkDeadline(now: nowNs) }
             }
         }
         runPending()
     }
 
     private func runPending() {
-        let work = pending.withLock { queue -> [@Sendable () -> Void] in
-            let taken = queue
-            queue.removeAll(keepingCapacity: true)
+        let work = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            let taken = inbox.work
+            inbox.work.removeAll(keepingCapacity: true)
             return taken
         }
         for item in work { item() }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The graceful-stop primitives: stop accepting, close idle connections, finish in-flight work.
@@ -54,5 +55,18 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 2)
         #expect(client.isClosedByPeer())
         #expect(server.probe.cancellations.load(ordering: .relaxed) == 1)
+    }
+
+    /// A producer that writes after the server stopped is still answered (not left waiting forever).
+    @Test func streamWriteAfterShutdownStillCallsReady() throws {
+        let server = try TestServer()
+        let client = try RawClient(port: server.port)
+        client.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try client.readHead()
+        server.stop()
+        let stream = try #require(server.probe.heldStream.withLock { $0 })
+        let called = Atomic<Bool>(false)
+        stream.write(Array("late".utf8)) { called.store(true, ordering: .relaxed) }
+        #expect(eventually { called.load(ordering: .relaxed) })
     }
 }

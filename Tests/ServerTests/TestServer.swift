@@ -10,6 +10,8 @@ final class TestProbe: Sendable {
     let producedBytes = Atomic<Int>(0)
     let cancellations = Atomic<Int>(0)
     let streamFinished = Atomic<Bool>(false)
+    /// The stream of the last `/hold` request, left open for the test to drive.
+    let heldStream = Mutex<ResponseStream?>(nil)
 }
 
 /// A live server on 127.0.0.1, port 0, with routes made for the tests.
@@ -55,6 +57,10 @@ struct TestServer {
                 probe.cancellations.add(1, ordering: .relaxed)
             }
             producer.produce(remaining: count)
+        }
+        router.add(.get, "/hold") { _, responder in
+            let stream = responder.startStream(headers: ["Content-Type": "text/plain"])
+            probe.heldStream.withLock { $0 = stream }
         }
         router.add(.get, "/events", { _, responder in
             let stream = responder.startStream(headers: ["Content-Type": "text/event-stream"])
