@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 agentd_install_debian_packages libcurl4-openssl-dev
 ulimit -n 65536 2>/dev/null || true
+if [ "${SANITIZE:-}" = address ]; then
+  export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 if [ -n "${SANITIZE:-}" ]; then
   # Its own build folder, so the sanitized build does not replace the normal one.
   swift test --scratch-path ".build-$SANITIZE" --sanitize="$SANITIZE" --disable-xctest
