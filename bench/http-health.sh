@@ -23,7 +23,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # -c1000 needs more than the usual 1024
 
 (cd "$here" && swift build -c release --product agentd >/dev/null)
 agentd_bin="$here/.build/release/agentd"
@@ -76,19 +76,28 @@ a_med=$(printf '%s\n' "${agentd_rps[@]}" | median)
 n_p99=$(printf '%s\n' "${nginx_p99[@]}" | median)
 a_p99=$(printf '%s\n' "${agentd_p99[@]}" | median)
 
-read -r n1000 n1000p99 < <(run_wrk 1000 "http://127.0.0.1:$nginx_port/health/live")
-(sleep $((seconds / 2)); rss_kib >"$work/rss1000") &
-sampler=$!
-read -r a1000 a1000p99 < <(run_wrk 1000 "http://127.0.0.1:$agentd_port/health/live")
-wait "$sampler"
+n1000=(); a1000=(); n1000p99=(); a1000p99=()
+for i in $(seq "$runs"); do
+  read -r r p < <(run_wrk 1000 "http://127.0.0.1:$nginx_port/health/live"); n1000+=("$r"); n1000p99+=("$p")
+  (sleep $((seconds / 2)); rss_kib >"$work/rss1000") &
+  sampler=$!
+  read -r r p < <(run_wrk 1000 "http://127.0.0.1:$agentd_port/health/live"); a1000+=("$r"); a1000p99+=("$p")
+  wait "$sampler"
+  echo "c1000 run $i: nginx ${n1000[-1]} req/s (p99 ${n1000p99[-1]} us), agentd ${a1000[-1]} req/s (p99 ${a1000p99[-1]} us)"
+done
 rss_1000=$(cat "$work/rss1000")
+n1000_med=$(printf '%s\n' "${n1000[@]}" | median)
+a1000_med=$(printf '%s\n' "${a1000[@]}" | median)
+n1000_p99=$(printf '%s\n' "${n1000p99[@]}" | median)
+a1000_p99=$(printf '%s\n' "${a1000p99[@]}" | median)
 
 echo
 echo "wrk -t1 -c64 -d${seconds}s, median of $runs alternating runs:"
 echo "  nginx   $n_med req/s   p99 ${n_p99} us"
 echo "  agentd  $a_med req/s   p99 ${a_p99} us"
 echo "  ratio agentd/nginx: $(awk -v a="$a_med" -v n="$n_med" 'BEGIN {printf "%.2f", a/n}')"
-echo "wrk -t1 -c1000 -d${seconds}s, one run each:"
-echo "  nginx   $n1000 req/s   p99 ${n1000p99} us"
-echo "  agentd  $a1000 req/s   p99 ${a1000p99} us"
+echo "wrk -t1 -c1000 -d${seconds}s, median of $runs alternating runs:"
+echo "  nginx   $n1000_med req/s   p99 ${n1000_p99} us"
+echo "  agentd  $a1000_med req/s   p99 ${a1000_p99} us"
+echo "  ratio agentd/nginx: $(awk -v a="$a1000_med" -v n="$n1000_med" 'BEGIN {printf "%.2f", a/n}')"
 echo "agentd RSS: idle ${rss_idle} KiB, after the -c64 runs ${rss_loaded} KiB, during -c1000 ${rss_1000} KiB"

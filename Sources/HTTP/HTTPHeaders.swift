@@ -26,12 +26,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The first value of `name`, or nil.
     public subscript(name: String) -> String? {
-        fields.first { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }?.value
+        fields.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
     }
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        fields.filter { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }.map(\.value)
+        fields.filter { ASCII.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
@@ -47,6 +47,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     public mutating func remove(_ name: String) {
-        fields.removeAll { ASCII.equalsIgnoringCase($0.name.utf8, name.utf8) }
+        fields.removeAll { ASCII.equalsIgnoringCase($0.name, name) }
     }
 }

@@ -15,24 +15,24 @@ extension HTTPRequestHead {
         var connectionKeepAlive = false
         var expectation: String? = nil
         for field in headers {
-            let name = field.name.utf8
-            if ASCII.equalsIgnoringCase(name, "host".utf8) {
+            let name = field.name
+            if ASCII.equalsIgnoringCase(name, "host") {
                 hostCount += 1
                 guard isValidHost(field.value) else { return .failure(.malformed("invalid Host header")) }
-            } else if ASCII.equalsIgnoringCase(name, "content-length".utf8) {
+            } else if ASCII.equalsIgnoringCase(name, "content-length") {
                 contentLengths.append(field.value)
-            } else if ASCII.equalsIgnoringCase(name, "transfer-encoding".utf8) {
+            } else if ASCII.equalsIgnoringCase(name, "transfer-encoding") {
                 let elements = listElements(field.value)
                 // An empty field is not "no Transfer-Encoding": another parser may see the field and frame
                 // differently (e.g. ignore a Content-Length beside it), so refuse rather than guess.
                 guard !elements.isEmpty else { return .failure(.malformed("empty Transfer-Encoding")) }
                 codings += elements
-            } else if ASCII.equalsIgnoringCase(name, "connection".utf8) {
+            } else if ASCII.equalsIgnoringCase(name, "connection") {
                 for token in listElements(field.value) {
                     if token == "close" { connectionClose = true }
                     if token == "keep-alive" { connectionKeepAlive = true }
                 }
-            } else if ASCII.equalsIgnoringCase(name, "expect".utf8) {
+            } else if ASCII.equalsIgnoringCase(name, "expect") {
                 guard expectation == nil else { return .failure(.malformed("several Expect headers")) }
                 expectation = field.value.lowercased()
             }
@@ -106,7 +106,11 @@ extension HTTPRequestHead {
         value.utf8.allSatisfy { byte in
             switch byte {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-            default: return "-._~!$&'()*+,;=:[]%".utf8.contains(byte)
+            // "-._~!$&'()*+,;=:[]%"
+            case 0x2D, 0x2E, 0x5F, 0x7E, 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D, 0x3A, 0x5B,
+                0x5D, 0x25:
+                return true
+            default: return false
             }
         }
     }

@@ -84,10 +84,12 @@ public enum HTTPResponseEncoder {
     /// Appends text, with CR, LF and NUL turned into spaces; clean text (nearly all) is copied in bulk.
     static func appendSanitized(_ text: String, into out: inout [UInt8]) {
         let utf8 = text.utf8
-        if !utf8.contains(where: { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }) {
-            out.append(contentsOf: utf8)
-            return
+        let clean = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte == ASCII.cr || byte == ASCII.lf || byte == 0 { return false }
+            out.append(contentsOf: bytes)
+            return true
         }
+        if clean == true { return }
         for byte in utf8 {
             out.append(byte == ASCII.cr || byte == ASCII.lf || byte == 0 ? ASCII.space : byte)
         }

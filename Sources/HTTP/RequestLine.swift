@@ -49,7 +49,7 @@ struct RequestLine: Sendable, Equatable {
         guard let first = utf8.first, !utf8.contains(UInt8(ascii: "#")) else { return nil }
         if first == ASCII.slash {
             // CONNECT takes only authority-form (RFC 9112 §3.2.3); an origin-form target is not its own.
-            return method == .connect ? nil : splitQuery(Substring(target))
+            return method == .connect ? nil : splitQuery(target)
         }
         if target == "*" {
             return method == .options ? ("*", nil) : nil
@@ -68,11 +68,13 @@ struct RequestLine: Sendable, Equatable {
         let remainder = rest[authorityEnd...]
         if remainder.isEmpty { return ("/", nil) }
         if remainder.first == "?" { return ("/", String(remainder.dropFirst())) }
-        return splitQuery(remainder)
+        return splitQuery(String(remainder))
     }
 
-    private static func splitQuery(_ target: Substring) -> (String, String?) {
-        guard let mark = target.firstIndex(of: "?") else { return (String(target), nil) }
-        return (String(target[target.startIndex..<mark]), String(target[target.index(after: mark)...]))
+    /// Splits at the first "?", working on UTF-8 (a Character search would run grapheme breaking).
+    private static func splitQuery(_ target: String) -> (String, String?) {
+        let utf8 = target.utf8
+        guard let mark = utf8.firstIndex(of: ASCII.questionMark) else { return (target, nil) }
+        return (String(utf8[utf8.startIndex..<mark])!, String(utf8[utf8.index(after: mark)...])!)
     }
 }
