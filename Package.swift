@@ -12,6 +12,7 @@ let package = Package(
     name: "agentd",
     products: [
         .executable(name: "agentd", targets: ["agentd"]),
+        .executable(name: "mock-llm", targets: ["mock-llm"]),
     ],
     targets: [
         .target(name: "CAgentdSystem"),
@@ -21,10 +22,14 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "HTTP", swiftSettings: strictSwift),
+        .target(name: "JSON", swiftSettings: strictSwift),
         .target(name: "Logging", swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "CAgentdSystem"], swiftSettings: strictSwift),
         .executableTarget(name: "agentd", dependencies: ["Server", "HTTP", "Logging"], swiftSettings: strictSwift),
+        .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSwift),
+        .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "AgentdTests", dependencies: ["agentd", "CCurl"], swiftSettings: strictSwift),
     ]

@@ -111,6 +111,13 @@ extension Connection {
     /// Closes at once, cancelling any exchange in flight.
     func abort() { close() }
 
+    /// Closes with a TCP reset (SO_LINGER 0) if `serial` is still the exchange in flight.
+    func reset(serial: UInt64) {
+        guard exchange?.serial == serial, state != .closed else { return }
+        _ = agentd_set_linger_reset(fd)
+        close()
+    }
+
     func close() {
         guard state != .closed else { return }
         state = .closed

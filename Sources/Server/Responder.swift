@@ -63,6 +63,13 @@ public struct ResponseStream: Sendable {
         connection.loop.run { connection.connection.finishStream(serial: serial) }
     }
 
+    /// Drops the connection at once with a TCP reset instead of finishing the body: what a failing upstream
+    /// looks like to its client (mock-llm's mid-stream reset).
+    public func abortWithReset() {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.reset(serial: serial) }
+    }
+
     /// Whether the client is still there and the stream unfinished. Answers on the loop, through `body`.
     public func isActive(_ body: @escaping @Sendable (Bool) -> Void) {
         let connection = self.connection, serial = self.serial

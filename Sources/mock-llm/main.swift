@@ -1,0 +1,2 @@
+// placeholder: mock-llm is being written
+print("mock-llm")
