@@ -1,0 +1,147 @@
+import CCurl
+
+/// One upstream request on a curl easy handle.
+///
+/// Owner: the transfer engine's thread; nothing here is touched elsewhere. curl holds an unretained pointer
+/// to this object (CURLOPT_PRIVATE, WRITEDATA, HEADERDATA): the engine's `transfers` table keeps it alive
+/// until the handle is removed from the multi handle and cleaned up. The header list lives as long as the
+/// handle (curl reads it during the transfer, not only at setopt).
+final class CurlTransfer {
+    let id: UInt64
+    let easy: UnsafeMutableRawPointer
+    let callbacks: TransferCallbacks
+    let idleTimeoutNs: UInt64
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+
+    // Response state, filled by the header and write callbacks.
+    private var status = 0
+    private var headers: [(name: String, value: String)] = []
+    private(set) var headDelivered = false
+    var lastActivityNs: UInt64
+    var isPaused = false
+    /// Set when the engine is ending this transfer itself (cancel, idle timeout), so curl's write error is
+    /// reported as that reason instead.
+    var abortReason: TransferError?
+
+    init?(id: UInt64, request: TransferRequest, callbacks: TransferCallbacks, nowNs: UInt64) {
+        guard let easy = curl_easy_init() else { return nil }
+        self.id = id
+        self.easy = easy
+        self.callbacks = callbacks
+        idleTimeoutNs = UInt64(max(0, request.idleTimeoutMs)) * 1_000_000
+        lastActivityNs = nowNs
+        for header in request.headers {
+            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+        }
+        // No "Expect: 100-continue" round trip before request bodies.
+        headerList = curl_slist_append(headerList, "Expect:")
+    }
+
+    /// Sets every option; returns a reason when curl refuses one.
+    func configure(_ request: TransferRequest) -> String? {
+        let this = Unmanaged.passUnretained(self).toOpaque()
+        var failures: [String] = []
+        func check(_ code: CURLcode, _ what: String) { if code != CURLE_OK { failures.append(what) } }
+        check(agentd_curl_easy_setopt_string(easy, CURLOPT_URL, request.url), "url")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "nosignal")
+        check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, this), "private")
+        check(agentd_curl_easy_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback), "write function")
+        check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, this), "write data")
+        check(agentd_curl_easy_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback), "header function")
+        check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, this), "header data")
+        check(agentd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "headers")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, request.connectTimeoutMs)), "connect timeout")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(0, request.totalTimeoutMs)), "timeout")
+        // HTTP/2 when a TLS upstream offers it, so many calls share one connection; HTTP/1.1 otherwise.
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, agentd_CURL_HTTP_VERSION_2TLS), "http version")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1), "pipewait")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1), "nodelay")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "keepalive")
+        // Small receive buffers: thousands of streams each hold one.
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 8192), "buffer size")
+        check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
+        switch request.method {
+        case "GET":
+            check(agentd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "get")
+        default:
+            if request.method != "POST" {
+                check(agentd_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method), "method")
+            }
+            check(agentd_curl_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "body size")
+            // COPYPOSTFIELDS copies the bytes: the request value may go away before curl sends them.
+            let code = request.body.withUnsafeBufferPointer { bytes in
+                agentd_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            }
+            check(code, "body")
+        }
+        return failures.isEmpty ? nil : "curl refused: \(failures.joined(separator: ", "))"
+    }
+
+    /// Releases the easy handle and header list. The handle must already be out of the multi handle.
+    func cleanUp() {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        headerList = nil
+    }
+
+    // MARK: Callbacks (engine thread, from inside curl)
+
+    fileprivate func receivedHeaderLine(_ bytes: UnsafeRawBufferPointer, nowNs: UInt64) {
+        lastActivityNs = nowNs
+        // Trim the line end on bytes: as a Character, "\r\n" is one grapheme and matches neither "\r" nor "\n".
+        var end = bytes.count
+        while end > 0 && (bytes[end - 1] == 0x0D || bytes[end - 1] == 0x0A) { end -= 1 }
+        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self))
+        if line.hasPrefix("HTTP/") {
+            // A new status line: an interim 1xx response or a redirect starts the head over.
+            let parts = line.split(separator: " ", maxSplits: 2)
+            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            headers = []
+        } else if line.isEmpty {
+            if status >= 200 && !headDelivered {
+                headDelivered = true
+                callbacks.onHead(TransferHead(status: status, headers: headers))
+            }
+        } else if let colon = line.firstIndex(of: ":") {
+            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+            headers.append((String(line[..<colon]), String(value)))
+        }
+    }
+
+    fileprivate func received(_ bytes: UnsafeRawBufferPointer, nowNs: UInt64) -> Int {
+        lastActivityNs = nowNs
+        if abortReason != nil { return 0 }
+        if !headDelivered {
+            // Bodies without a blank-line-terminated head reach here only on protocol errors; deliver what we have.
+            headDelivered = true
+            callbacks.onHead(TransferHead(status: status, headers: headers))
+        }
+        switch callbacks.onData(bytes) {
+        case .proceed:
+            return bytes.count
+        case .pause:
+            // The consumer took these bytes and wants no more for now. CURL_WRITEFUNC_PAUSE would mean "not
+            // consumed" (curl delivers them again on resume); curl_easy_pause may be called from a callback.
+            isPaused = true
+            _ = curl_easy_pause(easy, agentd_CURLPAUSE_RECV)
+            return bytes.count
+        case .abort:
+            abortReason = .network("response refused by its consumer")
+            return 0
+        }
+    }
+}
+
+/// CURLOPT_WRITEFUNCTION: body bytes.
+private let curlWriteCallback: curl_write_callback = { pointer, size, count, context in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: pointer, count: size * count)
+    return transfer.received(bytes, nowNs: TransferClock.nowNs())
+}
+
+/// CURLOPT_HEADERFUNCTION: one header line at a time, status line first, a blank line last.
+private let curlHeaderCallback: curl_write_callback = { pointer, size, count, context in
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+    transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count), nowNs: TransferClock.nowNs())
+    return size * count
+}

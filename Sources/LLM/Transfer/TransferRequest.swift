@@ -1,0 +1,106 @@
+/// One HTTP request to an upstream, as the transfer engine performs it.
+public struct TransferRequest: Sendable {
+    public var url: String
+    public var method: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// Time to establish the connection (TCP and TLS).
+    public var connectTimeoutMs: Int
+    /// The whole call, first byte to last; 0 for none.
+    public var totalTimeoutMs: Int
+    /// Longest silence between two pieces of the response once it started; 0 for none.
+    public var idleTimeoutMs: Int
+
+    public init(
+        url: String, method: String = "POST", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        connectTimeoutMs: Int = 5_000, totalTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 30_000
+    ) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.connectTimeoutMs = connectTimeoutMs
+        self.totalTimeoutMs = totalTimeoutMs
+        self.idleTimeoutMs = idleTimeoutMs
+    }
+}
+
+/// The status line and header fields of an upstream response.
+public struct TransferHead: Sendable, Equatable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+
+    public init(status: Int, headers: [(name: String, value: String)]) {
+        self.status = status
+        self.headers = headers
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    public static func == (lhs: TransferHead, rhs: TransferHead) -> Bool {
+        lhs.status == rhs.status && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
+    }
+}
+
+/// What a consumer of streamed bytes wants next.
+public enum TransferFlow: Sendable {
+    case proceed
+    /// Stop reading from the upstream until `TransferHandle.resume()`: the client is slower than the upstream.
+    case pause
+    /// End the transfer now; it completes with `.network`.
+    case abort
+}
+
+/// Why a transfer did not complete.
+public enum TransferError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Phase: String, Sendable { case connect, total, idle }
+
+    /// The upstream could not be reached: DNS, refused connection, TLS failure.
+    case connectFailed(String)
+    case timedOut(Phase)
+    /// The connection broke after it was made (reset, truncated response).
+    case network(String)
+    /// Cancelled by its owner (e.g. the client disconnected).
+    case cancelled
+    /// The request could not be set up (bad URL, curl refused an option).
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .connectFailed(let detail): return "cannot connect to upstream: \(detail)"
+        case .timedOut(let phase): return "upstream \(phase.rawValue) timeout"
+        case .network(let detail): return "upstream connection failed: \(detail)"
+        case .cancelled: return "cancelled"
+        case .invalidRequest(let detail): return "invalid upstream request: \(detail)"
+        }
+    }
+}
+
+/// Callbacks of one transfer. All run on the engine's thread, in order: head, data..., complete (exactly once).
+/// They must not block; `onData`'s bytes are valid only during the call.
+public struct TransferCallbacks: Sendable {
+    public var onHead: @Sendable (TransferHead) -> Void
+    public var onData: @Sendable (UnsafeRawBufferPointer) -> TransferFlow
+    public var onComplete: @Sendable (Result<Void, TransferError>) -> Void
+
+    public init(
+        onHead: @escaping @Sendable (TransferHead) -> Void,
+        onData: @escaping @Sendable (UnsafeRawBufferPointer) -> TransferFlow,
+        onComplete: @escaping @Sendable (Result<Void, TransferError>) -> Void
+    ) {
+        self.onHead = onHead
+        self.onData = onData
+        self.onComplete = onComplete
+    }
+}
+
+/// A transfer in flight, from any thread: cancel it, or resume it after `onData` paused it.
+public struct TransferHandle: Sendable {
+    let engine: TransferEngine
+    let id: UInt64
+
+    public func cancel() { engine.cancel(id) }
+    public func resume() { engine.resume(id) }
+}

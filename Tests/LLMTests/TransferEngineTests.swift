@@ -1,0 +1,212 @@
+import Foundation
+import LLM
+import Synchronization
+import Testing
+
+/// Collects what a streamed transfer delivered, with the time of each piece.
+final class StreamRecorder: Sendable {
+    struct State {
+        var head: TransferHead?
+        var pieces: [(at: Date, bytes: [UInt8])] = []
+        var result: Result<Void, TransferError>?
+    }
+
+    let state = Mutex(State())
+
+    func callbacks(flow: @escaping @Sendable (Int) -> TransferFlow = { _ in .proceed }) -> TransferCallbacks {
+        TransferCallbacks(
+            onHead: { head in self.state.withLock { $0.head = head } },
+            onData: { bytes in
+                let count = self.state.withLock { state -> Int in
+                    state.pieces.append((Date(), Array(bytes)))
+                    return state.pieces.count
+                }
+                return flow(count)
+            },
+            onComplete: { result in self.state.withLock { $0.result = result } }
+        )
+    }
+
+    var text: String { state.withLock { String(decoding: $0.pieces.flatMap(\.bytes), as: UTF8.self) } }
+    var result: Result<Void, TransferError>? { state.withLock { $0.result } }
+    var finished: Bool { result != nil }
+
+    /// The failure, or nil while running or on success.
+    var failure: TransferError? {
+        if case .failure(let error) = result { return error }
+        return nil
+    }
+}
+
+@Suite struct TransferEngineTests {
+    @Test func postsABodyWithHeadersAndReadsTheWholeResponse() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let request = TransferRequest(
+            url: upstream.baseURL + "/echo", headers: [("Authorization", "Bearer k"), ("Content-Type", "application/json")],
+            body: Array("{\"hello\":1}".utf8)
+        )
+        let response = try await engine.perform(request)
+        #expect(response.head.status == 200)
+        #expect(response.head.header("X-Seen-Auth") == "Bearer k")
+        #expect(String(decoding: response.body, as: UTF8.self) == "{\"hello\":1}")
+    }
+
+    @Test func errorStatusIsAResponseNotAFailure() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let response = try await engine.perform(TransferRequest(url: upstream.baseURL + "/status/503", method: "GET"))
+        #expect(response.head.status == 503)
+        #expect(response.head.header("retry-after") == "2")
+    }
+
+    @Test func streamedBytesArriveAsTheyAreSent() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorder = StreamRecorder()
+        _ = engine.start(TransferRequest(url: upstream.baseURL + "/stream?count=4&delay_ms=150", method: "GET"), callbacks: recorder.callbacks())
+        #expect(eventually { recorder.finished })
+        #expect(recorder.text == "chunk-0\nchunk-1\nchunk-2\nchunk-3\n")
+        let times = recorder.state.withLock { $0.pieces.map(\.at) }
+        // Delivered incrementally: the first piece came well before the last.
+        #expect(times.count >= 4)
+        #expect(times.last!.timeIntervalSince(times.first!) > 0.3)
+    }
+
+    /// The contract: a client that disconnects aborts its upstream call within 100 ms.
+    @Test func cancelClosesTheUpstreamConnectionPromptly() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorder = StreamRecorder()
+        let handle = engine.start(TransferRequest(url: upstream.baseURL + "/stream?count=100&delay_ms=50", method: "GET"), callbacks: recorder.callbacks())
+        #expect(eventually { !recorder.text.isEmpty })
+        let cancelledAt = Date()
+        handle.cancel()
+        #expect(eventually(timeoutMs: 1000) { upstream.counters.cancelled.load(ordering: .relaxed) == 1 })
+        #expect(Date().timeIntervalSince(cancelledAt) < 0.1)
+        #expect(recorder.failure == .cancelled)
+        #expect(eventually { engine.activeTransfers == 0 })
+    }
+
+    @Test func cancelBeforeTheEngineStartedItStillCancels() throws {
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorder = StreamRecorder()
+        let handle = engine.start(TransferRequest(url: "http://127.0.0.1:9/never", method: "GET"), callbacks: recorder.callbacks())
+        handle.cancel()
+        #expect(eventually { recorder.finished })
+    }
+
+    @Test func refusedConnectionIsAConnectFailure() async throws {
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        // Port 9 (discard) has no listener here: the connection is refused at once.
+        await #expect(throws: TransferError.self) {
+            _ = try await engine.perform(TransferRequest(url: "http://127.0.0.1:9/", method: "GET"))
+        }
+        do {
+            _ = try await engine.perform(TransferRequest(url: "http://127.0.0.1:9/", method: "GET"))
+        } catch let error as TransferError {
+            guard case .connectFailed = error else { Issue.record("got \(error)"); return }
+        }
+    }
+
+    @Test func silentUpstreamHitsTheTotalTimeout() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let started = Date()
+        do {
+            _ = try await engine.perform(TransferRequest(url: upstream.baseURL + "/hang", method: "GET", totalTimeoutMs: 300))
+            Issue.record("a hung upstream answered")
+        } catch let error as TransferError {
+            #expect(error == .timedOut(.total))
+        }
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(eventually { upstream.counters.cancelled.load(ordering: .relaxed) == 1 })
+    }
+
+    @Test func stalledStreamHitsTheIdleTimeout() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorder = StreamRecorder()
+        _ = engine.start(TransferRequest(url: upstream.baseURL + "/stall", method: "GET", idleTimeoutMs: 300), callbacks: recorder.callbacks())
+        #expect(eventually { recorder.finished })
+        #expect(recorder.failure == .timedOut(.idle))
+        #expect(recorder.text == "first\n")
+    }
+
+    @Test func resetMidStreamIsANetworkError() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorder = StreamRecorder()
+        _ = engine.start(TransferRequest(url: upstream.baseURL + "/reset", method: "GET"), callbacks: recorder.callbacks())
+        #expect(eventually { recorder.finished })
+        guard case .failure(.network) = recorder.result else {
+            Issue.record("expected a network error, got \(String(describing: recorder.result))")
+            return
+        }
+        #expect(recorder.text == "partial\n")
+    }
+
+    @Test func pausedTransferResumesAndDeliversEverything() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorder = StreamRecorder()
+        let handle = engine.start(
+            TransferRequest(url: upstream.baseURL + "/stream?count=5&delay_ms=20", method: "GET"),
+            callbacks: recorder.callbacks(flow: { count in count == 1 ? .pause : .proceed })
+        )
+        #expect(eventually { !recorder.text.isEmpty })
+        usleep(300_000)
+        // Paused: nothing more was delivered although the upstream has sent on.
+        #expect(recorder.text == "chunk-0\n")
+        handle.resume()
+        #expect(eventually { recorder.finished })
+        #expect(recorder.text == "chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\n")
+    }
+
+    @Test func sequentialCallsReuseOneConnection() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        for _ in 0..<5 {
+            _ = try await engine.perform(TransferRequest(url: upstream.baseURL + "/echo", body: Array("x".utf8)))
+        }
+        #expect(upstream.server.openConnections == 1)
+    }
+
+    /// Many calls at once on the engine's one thread: all complete, concurrently rather than in turn.
+    @Test func hundredsOfConcurrentStreamsCompleteTogether() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorders = (0..<500).map { _ in StreamRecorder() }
+        let started = Date()
+        for recorder in recorders {
+            _ = engine.start(TransferRequest(url: upstream.baseURL + "/stream?count=5&delay_ms=100", method: "GET"), callbacks: recorder.callbacks())
+        }
+        #expect(eventually(timeoutMs: 10_000) { recorders.allSatisfy(\.finished) })
+        // 500 streams of ~0.5 s each: together they take about as long as one, not 250 s.
+        #expect(Date().timeIntervalSince(started) < 5)
+        let failed = recorders.filter { !$0.text.hasSuffix("chunk-4\n") }
+        #expect(failed.isEmpty, "\(failed.count) incomplete, e.g. \(failed.first.map { "\(String(describing: $0.result))" } ?? "")")
+    }
+}
