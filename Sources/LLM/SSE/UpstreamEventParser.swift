@@ -1,0 +1,123 @@
+/// One event from an upstream `text/event-stream`.
+public struct UpstreamEvent: Sendable, Equatable {
+    /// The `event:` field; nil when the event had none (the default type, "message").
+    public var event: String?
+    /// The `data:` lines joined by "\n".
+    public var data: String
+    public var id: String?
+
+    public init(event: String? = nil, data: String, id: String? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+    }
+}
+
+/// An incremental parser of Server-Sent Events as the HTML Living Standard defines them (§9.2.6).
+///
+/// Pure: bytes in, events out, no I/O. Lines end with CRLF, LF or CR, and a CRLF may be cut between two
+/// reads; `data:` lines accumulate until a blank line dispatches the event; lines starting with ":" are
+/// comments; one space after the colon is dropped; a stream-initial BOM is skipped. A line longer than
+/// `maxLineBytes` or an event larger than `maxEventBytes` is an error: an upstream cannot make us buffer
+/// without bound.
+public struct UpstreamEventParser: Sendable {
+    public enum Failure: Error, Sendable, Equatable {
+        case lineTooLong
+        case eventTooLarge
+    }
+
+    public let maxLineBytes: Int
+    public let maxEventBytes: Int
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: String?
+    private var eventID: String?
+    /// The last byte seen was a CR: an LF right after it (perhaps in the next read) is the same line end.
+    private var previousWasCR = false
+    private var isFirstLine = true
+
+    public init(maxLineBytes: Int = 1 << 20, maxEventBytes: Int = 4 << 20) {
+        self.maxLineBytes = maxLineBytes
+        self.maxEventBytes = maxEventBytes
+    }
+
+    public mutating func feed(_ bytes: [UInt8], _ emit: (UpstreamEvent) -> Void) throws(Failure) {
+        // withUnsafeBytes rethrows untyped errors; carry the typed one out by hand.
+        var failure: Failure?
+        bytes.withUnsafeBytes { raw in
+            do throws(Failure) { try feed(raw, emit) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Parses `bytes`, calling `emit` for each complete event, in order.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (UpstreamEvent) -> Void) throws(Failure) {
+        var start = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x0A || byte == 0x0D else { continue }
+            if byte == 0x0A && previousWasCR && index == start && line.isEmpty {
+                // The LF of a CRLF whose CR ended the previous line.
+                previousWasCR = false
+                start = index + 1
+                continue
+            }
+            try append(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+            try endLine(emit)
+            previousWasCR = byte == 0x0D
+            start = index + 1
+        }
+        if start < bytes.count {
+            previousWasCR = false
+            try append(UnsafeRawBufferPointer(rebasing: bytes[start...]))
+        }
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+        guard !bytes.isEmpty else { return }
+        guard line.count + bytes.count <= maxLineBytes else { throw .lineTooLong }
+        line.append(contentsOf: bytes)
+    }
+
+    private mutating func endLine(_ emit: (UpstreamEvent) -> Void) throws(Failure) {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            isFirstLine = false
+        }
+        if isFirstLine && line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        if line.isEmpty {
+            dispatch(emit)
+            return
+        }
+        if line[0] == 0x3A { return }  // ":" comment
+        let colon = line.firstIndex(of: 0x3A) ?? line.count
+        var valueStart = min(colon + 1, line.count)
+        if valueStart < line.count && line[valueStart] == 0x20 { valueStart += 1 }
+        let value = line[valueStart...]
+        switch String(decoding: line[0..<colon], as: UTF8.self) {
+        case "data":
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+            guard data.count <= maxEventBytes else { throw .eventTooLarge }
+        case "event":
+            eventType = String(decoding: value, as: UTF8.self)
+        case "id":
+            // An id containing NUL is ignored (the standard).
+            if !value.contains(0) { eventID = String(decoding: value, as: UTF8.self) }
+        default:
+            break  // "retry" and unknown fields are of no use to a server-side consumer.
+        }
+    }
+
+    private mutating func dispatch(_ emit: (UpstreamEvent) -> Void) {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            eventType = nil
+        }
+        guard hasData else { return }
+        emit(UpstreamEvent(event: eventType, data: String(decoding: data, as: UTF8.self), id: eventID))
+    }
+}
