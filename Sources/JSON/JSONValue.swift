@@ -1,30 +1,20 @@
 /// A JSON value (RFC 8259). Objects keep their keys in order, so what passes through comes out as it went in.
+///
+/// A value owns no shared state: it is a tree of enums, arrays and strings, safe to send anywhere.
+/// Read one with `JSONValue.parse(_:limits:)` (JSONValue+Parsing.swift), write one with `serialize(into:)`
+/// (JSONValue+Serialization.swift); look inside with the accessors in JSONValue+Accessors.swift.
+///
+/// Equality is structural: `.integer(1)` and `.double(1.0)` are different values, and object members compare
+/// in order. Strings compare as Swift strings do (canonical equivalence); object keys are matched by their
+/// exact bytes (see `JSONObject`).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits an Int.
     case integer(Int)
+    /// Any other finite number. Parsing never produces an infinity or NaN; serializing one writes `null`.
     case double(Double)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
-}
-
-/// The members of a JSON object, in order. Look-up by key is linear: objects on this path are small.
-public struct JSONObject: Sendable, Hashable {
-    public var members: [(key: String, value: JSONValue)]
-
-    public init(_ members: [(key: String, value: JSONValue)] = []) { self.members = members }
-
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        for member in members {
-            hasher.combine(member.key)
-            hasher.combine(member.value)
-        }
-    }
 }

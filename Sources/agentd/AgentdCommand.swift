@@ -52,11 +52,16 @@ enum AgentdCommand {
         signal(SIGPIPE, SIG_IGN)
         let logger = Logger(minimumLevel: configuration.logLevel, format: configuration.logFormat)
         let lifecycle = Lifecycle()
+        let router: Router
+        do {
+            router = try AgentCore.router(configuration: configuration, lifecycle: lifecycle)
+        } catch {
+            FileHandleStandardError.write("\(error)\n")
+            return 2
+        }
         let server: HTTPServer
         do {
-            server = try HTTPServer.start(
-                configuration: configuration.server, handler: Routes.router(lifecycle: lifecycle), logger: logger
-            )
+            server = try HTTPServer.start(configuration: configuration.server, handler: router, logger: logger)
         } catch {
             logger.log(.error, "cannot listen", ["error": .string("\(error)")])
             FileHandleStandardError.write("agentd: cannot listen on \(configuration.host):\(configuration.port): \(error)\n")

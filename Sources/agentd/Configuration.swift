@@ -18,6 +18,13 @@ struct Configuration: Sendable {
     var drainDelayS = 0
     var shutdownGraceS = 25
     var allowUnauthenticated = false
+    var providers = ProviderSettings()
+    var agentsFile: String?
+    var maxMessageChars = 10_000
+    var maxTokensPerRequest = 4096
+    var conversationsMax = 10_000
+    var conversationTTLS = 3600
+    var conversationMaxTokens = 8000
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -26,7 +33,18 @@ struct Configuration: Sendable {
         let summary: String
     }
 
-    static let settings: [Setting] = [
+    static var settings: [Setting] { serverSettings + ProviderSettings.settings + chatSettings }
+
+    static let chatSettings: [Setting] = [
+        Setting(name: "AGENTD_AGENTS_FILE", defaultValue: "", summary: "JSON file of agent profiles ({\"name\": {\"model\", \"system_prompt\", ...}})"),
+        Setting(name: "AGENTD_MAX_MESSAGE_CHARS", defaultValue: "10000", summary: "longest /chat message"),
+        Setting(name: "AGENTD_MAX_TOKENS_PER_REQUEST", defaultValue: "4096", summary: "largest max_tokens a request may ask for"),
+        Setting(name: "AGENTD_CONVERSATIONS_MAX", defaultValue: "10000", summary: "conversations kept (least recently used go first)"),
+        Setting(name: "AGENTD_CONVERSATION_TTL_S", defaultValue: "3600", summary: "a conversation unused this long is forgotten"),
+        Setting(name: "AGENTD_CONVERSATION_MAX_TOKENS", defaultValue: "8000", summary: "history kept per conversation, oldest turns pruned first"),
+    ]
+
+    static let serverSettings: [Setting] = [
         Setting(name: "AGENTD_HOST", defaultValue: "127.0.0.1", summary: "address to listen on (IPv4 or IPv6 literal)"),
         Setting(name: "AGENTD_PORT", defaultValue: "8080", summary: "port to listen on (0: any free port)"),
         Setting(name: "AGENTD_EVENT_LOOPS", defaultValue: "0", summary: "event loop threads (0: one per core)"),
@@ -62,6 +80,13 @@ struct Configuration: Sendable {
         configuration.allowUnauthenticated = try reader.choice(
             "AGENTD_ALLOW_UNAUTHENTICATED", default: false, { ["true": true, "false": false][$0] }, accepted: "true|false"
         )
+        configuration.providers = try ProviderSettings.load(from: environment, reader: reader)
+        if let path = environment["AGENTD_AGENTS_FILE"]?.trimmingBlanks(), !path.isEmpty { configuration.agentsFile = path }
+        configuration.maxMessageChars = try reader.integer("AGENTD_MAX_MESSAGE_CHARS", default: 10_000, in: 1...1_000_000)
+        configuration.maxTokensPerRequest = try reader.integer("AGENTD_MAX_TOKENS_PER_REQUEST", default: 4096, in: 1...1_000_000)
+        configuration.conversationsMax = try reader.integer("AGENTD_CONVERSATIONS_MAX", default: 10_000, in: 1...10_000_000)
+        configuration.conversationTTLS = try reader.integer("AGENTD_CONVERSATION_TTL_S", default: 3600, in: 1...31_536_000)
+        configuration.conversationMaxTokens = try reader.integer("AGENTD_CONVERSATION_MAX_TOKENS", default: 8000, in: 100...10_000_000)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
         // unless told otherwise. No API keys can be configured yet, so every such address needs the opt-in.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.allowUnauthenticated {
@@ -103,7 +128,7 @@ struct EnvironmentReader {
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
         guard let text = environment[name] else { return defaultValue }
         let accepted = "a whole number from \(range.lowerBound) to \(range.upperBound)"
-        guard let value = Int(text.trimmingCharacters(in: " \t")) else {
+        guard let value = Int(text.trimmingBlanks()) else {
             throw ConfigurationError(variable: name, value: text, problem: "not a whole number", accepted: accepted)
         }
         guard range.contains(value) else {
@@ -116,7 +141,7 @@ struct EnvironmentReader {
         _ name: String, default defaultValue: T, _ parse: (String) -> T?, accepted: String
     ) throws(ConfigurationError) -> T {
         guard let text = environment[name] else { return defaultValue }
-        guard let value = parse(text.trimmingCharacters(in: " \t").lowercased()) else {
+        guard let value = parse(text.trimmingBlanks().lowercased()) else {
             throw ConfigurationError(variable: name, value: text, problem: "not a known value", accepted: accepted)
         }
         return value
@@ -124,7 +149,7 @@ struct EnvironmentReader {
 
     func host(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
         guard let text = environment[name] else { return defaultValue }
-        let value = text.trimmingCharacters(in: " \t")
+        let value = text.trimmingBlanks()
         let hostValue = value == "localhost" ? "127.0.0.1" : value
         guard IPAddressText.isLiteral(hostValue) else {
             throw ConfigurationError(variable: name, value: text, problem: "not an IP address", accepted: "an IPv4 or IPv6 literal such as 0.0.0.0 or ::")
@@ -133,12 +158,12 @@ struct EnvironmentReader {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
+    func trimmingBlanks() -> String {
         var result = Substring(self)
-        while let first = result.first, characters.contains(first) { result.removeFirst() }
-        while let last = result.last, characters.contains(last) { result.removeLast() }
+        while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
+        while let last = result.last, last == " " || last == "\t" { result.removeLast() }
         return String(result)
     }
 }

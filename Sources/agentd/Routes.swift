@@ -1,10 +1,18 @@
+import Agent
 import HTTP
+import JSON
 import Server
 
 /// The routes agentd serves and the handlers behind them.
 enum Routes {
-    static func router(lifecycle: Lifecycle) -> Router {
+    static func router(lifecycle: Lifecycle, chat: ChatEndpoint, openAI: OpenAIEndpoint, catalog: AgentCatalog) -> Router {
         var router = Router()
+        router.add(.post, "/chat") { request, responder in chat.handle(request, responder, alwaysStream: false) }
+        router.add(.post, "/chat/stream") { request, responder in chat.handle(request, responder, alwaysStream: true) }
+        router.add(.post, "/v1/chat/completions") { request, responder in openAI.completions(request, responder) }
+        router.add(.get, "/v1/models", answer: { request in openAI.models(request) })
+        let agents = catalog.publicJSON().serialized()
+        router.add(.get, "/agents", answer: { _ in .json(.ok, agents) })
         router.add(.get, "/health/live", answer: { _ in HealthResponses.live })
         router.add(.get, "/health/ready", answer: { _ in
             guard let reason = lifecycle.notReadyReason else { return HealthResponses.ready }

@@ -1,0 +1,201 @@
+/// A one-pass, recursive-descent reader of one JSON document (RFC 8259) held in a borrowed buffer.
+///
+/// Owned by the single call to `JSONValue.parse` that creates it; it never outlives the buffer and never
+/// reads outside it. Each open array or object costs one level of recursion, bounded by `maxDepth`.
+/// Strings, escapes and UTF-8 are in JSONParser+Strings.swift, numbers in JSONParser+Numbers.swift.
+struct JSONParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    /// The offset of the next byte to read.
+    var position = 0
+    /// How many arrays and objects are open.
+    var depth = 0
+    /// Where strings with escapes are decoded; kept across strings so its capacity is allocated once.
+    var scratch: [UInt8] = []
+    /// The elements of every open array, innermost last. Each array is copied out once, at its exact size,
+    /// when it closes: one allocation per array instead of one per doubling.
+    var elementStack: [JSONValue] = []
+
+    /// Objects with more members than this get a hash index while parsing, so that finding repeated keys
+    /// stays linear in the document's size even for an object with a million members.
+    static let indexedObjectThreshold = 12
+
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    mutating func parseDocument() throws(JSONError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        if position < bytes.count {
+            throw failure("unexpected \(JSONError.describe(bytes[position])) after the JSON value")
+        }
+        return value
+    }
+
+    /// Reads the value starting at `position` (whitespace already skipped).
+    mutating func parseValue() throws(JSONError) -> JSONValue {
+        guard position < bytes.count else { throw failure("unexpected end of input, expected a value") }
+        switch bytes[position] {
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try parseNumber()
+        case let byte:
+            throw failure("expected a value, found \(JSONError.describe(byte))")
+        }
+    }
+
+    mutating func parseArray() throws(JSONError) -> JSONValue {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return .array([])
+        }
+        let base = elementStack.count
+        while true {
+            let element = try parseValue()
+            elementStack.append(element)
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input, expected ',' or ']' in array") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                let comma = position
+                position += 1
+                skipWhitespace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                    throw failure("trailing comma in array", at: comma)
+                }
+            case UInt8(ascii: "]"):
+                position += 1
+                depth -= 1
+                let elements = Array(elementStack[base...])
+                elementStack.removeSubrange(base...)
+                return .array(elements)
+            case let byte:
+                throw failure("expected ',' or ']' after array element, found \(JSONError.describe(byte))")
+            }
+        }
+    }
+
+    mutating func parseObject() throws(JSONError) -> JSONValue {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return .object(JSONObject())
+        }
+        var object = JSONObject()
+        // Built only once the object outgrows a linear scan; maps each key to its place in `members`.
+        var index: [ExactKey: Int] = [:]
+        while true {
+            guard position < bytes.count else { throw failure("unexpected end of input, expected a string key in object") }
+            guard bytes[position] == UInt8(ascii: "\"") else {
+                throw failure("expected a string key in object, found \(JSONError.describe(bytes[position]))")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input, expected ':' after object key") }
+            guard bytes[position] == UInt8(ascii: ":") else {
+                throw failure("expected ':' after object key, found \(JSONError.describe(bytes[position]))")
+            }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue()
+            Self.insert(key: key, value: value, into: &object, index: &index)
+            skipWhitespace()
+            guard position < bytes.count else { throw failure("unexpected end of input, expected ',' or '}' in object") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                let comma = position
+                position += 1
+                skipWhitespace()
+                if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                    throw failure("trailing comma in object", at: comma)
+                }
+            case UInt8(ascii: "}"):
+                position += 1
+                depth -= 1
+                return .object(object)
+            case let byte:
+                throw failure("expected ',' or '}' after object member, found \(JSONError.describe(byte))")
+            }
+        }
+    }
+
+    /// Adds a member; a repeated key replaces the earlier value where it stands (the last value wins).
+    static func insert(key: String, value: JSONValue, into object: inout JSONObject, index: inout [ExactKey: Int]) {
+        let count = object.members.count
+        if count < indexedObjectThreshold {
+            for position in 0..<count where JSONObject.sameKey(object.members[position].key, key) {
+                object.members[position].value = value
+                return
+            }
+            object.members.append((key, value))
+            return
+        }
+        if index.isEmpty {
+            index.reserveCapacity(count * 2)
+            for (position, member) in object.members.enumerated() {
+                index[ExactKey(string: member.key)] = position
+            }
+        }
+        let exactKey = ExactKey(string: key)
+        if let position = index[exactKey] {
+            object.members[position].value = value
+        } else {
+            index[exactKey] = count
+            object.members.append((key, value))
+        }
+    }
+
+    /// Counts one more open container, refusing the one that would pass `maxDepth`.
+    mutating func enterContainer() throws(JSONError) {
+        guard depth < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
+        depth += 1
+    }
+
+    /// Consumes `literal` (true, false or null) at `position`, which holds its first letter.
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+        let length = literal.utf8CodeUnitCount
+        let expected = literal.utf8Start
+        guard bytes.count - position >= length else { throw failure("invalid literal, expected '\(literal)'") }
+        for offset in 1..<length where bytes[position + offset] != expected[offset] {
+            throw failure("invalid literal, expected '\(literal)'")
+        }
+        position += length
+    }
+
+    /// Skips the four bytes RFC 8259 §2 calls whitespace, and nothing else.
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): position += 1
+            default: return
+            }
+        }
+    }
+
+    /// An error about the byte at `offset` (the current position unless given).
+    func failure(_ message: String, at offset: Int? = nil) -> JSONError {
+        JSONError(offset: offset ?? position, message: message)
+    }
+}

@@ -1,0 +1,55 @@
+/// Tokens a call consumed.
+public struct ChatUsage: Sendable, Equatable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+
+    public var totalTokens: Int { inputTokens + outputTokens }
+}
+
+/// Why the model stopped, in OpenAI's words.
+public enum FinishReason: String, Sendable, Equatable {
+    case stop
+    case length
+    case toolCalls = "tool_calls"
+    case contentFilter = "content_filter"
+}
+
+/// A whole answer.
+public struct ChatCompletion: Sendable, Equatable {
+    public var text: String
+    public var toolCalls: [ToolCall]
+    public var finishReason: FinishReason
+    public var usage: ChatUsage
+
+    public init(text: String, toolCalls: [ToolCall] = [], finishReason: FinishReason = .stop, usage: ChatUsage = ChatUsage()) {
+        self.text = text
+        self.toolCalls = toolCalls
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+}
+
+/// One piece of a streamed answer, provider-neutral.
+public enum ChatStreamEvent: Sendable, Equatable {
+    case text(String)
+    /// A tool call begins; `index` orders calls within the answer (OpenAI's `tool_calls[].index`).
+    case toolCallStart(index: Int, id: String, name: String)
+    /// A piece of a tool call's JSON arguments.
+    case toolCallArguments(index: Int, fragment: String)
+}
+
+/// How a stream ended.
+public struct StreamSummary: Sendable, Equatable {
+    public var finishReason: FinishReason
+    public var usage: ChatUsage
+
+    public init(finishReason: FinishReason = .stop, usage: ChatUsage = ChatUsage()) {
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+}

@@ -1,0 +1,40 @@
+import JSON
+
+/// A chat call to one provider's model, after agent profiles and defaults were applied.
+public struct ChatRequest: Sendable {
+    /// The model as the provider names it (without our `provider:` prefix).
+    public var model: String
+    public var messages: [ChatMessage]
+    public var maxTokens: Int?
+    public var temperature: Double?
+    public var topP: Double?
+    public var stop: [String]
+    public var user: String?
+    /// OpenAI-format `tools`, passed through to OpenAI-kind providers as sent, translated for Anthropic.
+    public var tools: JSONValue?
+    public var toolChoice: JSONValue?
+    public var parallelToolCalls: Bool?
+    /// Sent upstream as `X-Request-ID`, so one id follows the call through both logs.
+    public var requestID: String?
+    /// W3C trace context, passed through.
+    public var traceparent: String?
+
+    public init(
+        model: String, messages: [ChatMessage], maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil,
+        stop: [String] = [], user: String? = nil, tools: JSONValue? = nil, toolChoice: JSONValue? = nil,
+        parallelToolCalls: Bool? = nil, requestID: String? = nil, traceparent: String? = nil
+    ) {
+        self.model = model
+        self.messages = messages
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.topP = topP
+        self.stop = stop
+        self.user = user
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.parallelToolCalls = parallelToolCalls
+        self.requestID = requestID
+        self.traceparent = traceparent
+    }
+}

@@ -1,0 +1,117 @@
+import JSON
+import Synchronization
+
+/// A provider reached over HTTP through the transfer engine, speaking one wire format.
+struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
+    let wire: Wire
+    let engine: TransferEngine
+
+    var name: String { wire.configuration.name }
+    var knownModels: [String] { wire.configuration.models }
+
+    func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatCompletion {
+        let transfer = try wire.makeRequest(request, stream: false)
+        let response: TransferResponse
+        do {
+            response = try await engine.perform(transfer)
+        } catch let error as TransferError {
+            throw ProviderError(provider: name, transfer: error)
+        } catch {
+            throw ProviderError(provider: name, kind: .cancelled, message: "cancelled")
+        }
+        guard response.head.status == 200 else {
+            throw wire.decodeError(status: response.head.status, head: response.head, body: response.body)
+        }
+        return try wire.decodeCompletion(response.body)
+    }
+
+    func stream(_ request: ChatRequest, callbacks: ChatStreamCallbacks) -> ProviderCall {
+        let transfer: TransferRequest
+        do {
+            transfer = try wire.makeRequest(request, stream: true)
+        } catch {
+            callbacks.onComplete(.failure(error))
+            return ProviderCall(cancel: {}, resume: {})
+        }
+        let state = StreamState(wire: wire, callbacks: callbacks)
+        let handle = engine.start(transfer, callbacks: TransferCallbacks(
+            onHead: { state.head($0) },
+            onData: { state.data($0) },
+            onComplete: { state.complete($0) }
+        ))
+        return ProviderCall(handle)
+    }
+}
+
+/// One stream's decoding state. Owner: the transfer engine's thread (all three callbacks run there).
+private final class StreamState<Wire: WireFormat>: @unchecked Sendable {
+    private let wire: Wire
+    private let callbacks: ChatStreamCallbacks
+    private var parser = UpstreamEventParser()
+    private var decoder: Wire.Decoder
+    private var errorHead: TransferHead?
+    private var errorBody: [UInt8] = []
+    private var failure: ProviderError?
+    private var ended = false
+    private var emitted = false
+
+    init(wire: Wire, callbacks: ChatStreamCallbacks) {
+        self.wire = wire
+        self.callbacks = callbacks
+        decoder = wire.makeStreamDecoder()
+    }
+
+    func head(_ head: TransferHead) {
+        if head.status != 200 { errorHead = head }
+    }
+
+    func data(_ bytes: UnsafeRawBufferPointer) -> TransferFlow {
+        if errorHead != nil {
+            // Error bodies are small; keep the first 64 KiB for the message.
+            errorBody.append(contentsOf: bytes.prefix(max(0, 65_536 - errorBody.count)))
+            return .proceed
+        }
+        guard failure == nil, !ended else { return .proceed }
+        var flow = TransferFlow.proceed
+        do throws(ProviderError) {
+            var events: [UpstreamEvent] = []
+            do throws(UpstreamEventParser.Failure) {
+                try parser.feed(bytes) { events.append($0) }
+            } catch {
+                throw ProviderError(provider: wire.configuration.name, kind: .invalidResponse, message: "event stream: \(error)")
+            }
+            for event in events where !ended {
+                ended = try decoder.decode(event) { streamEvent in
+                    emitted = true
+                    if callbacks.onEvent(streamEvent) == .pause { flow = .pause }
+                }
+            }
+        } catch {
+            failure = error
+            return .abort
+        }
+        return flow
+    }
+
+    func complete(_ result: Result<Void, TransferError>) {
+        let name = wire.configuration.name
+        if let errorHead {
+            callbacks.onComplete(.failure(wire.decodeError(status: errorHead.status, head: errorHead, body: errorBody)))
+            return
+        }
+        if let failure {
+            callbacks.onComplete(.failure(failure))
+            return
+        }
+        switch result {
+        case .failure(let error):
+            callbacks.onComplete(.failure(ProviderError(provider: name, transfer: error)))
+        case .success where ended || decoder.isComplete:
+            callbacks.onComplete(.success(decoder.summary))
+        case .success:
+            callbacks.onComplete(.failure(ProviderError(
+                provider: name, kind: emitted ? .connection : .invalidResponse, message: "stream ended before its last event"
+            )))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import JSON
+
+/// JSON helpers the adapters share.
+enum ProviderJSON {
+    static func parse(_ body: [UInt8], provider: String) throws(ProviderError) -> JSONValue {
+        do {
+            return try JSONValue.parse(body)
+        } catch {
+            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
+        }
+    }
+
+    static func parse(_ text: String, provider: String) throws(ProviderError) -> JSONValue {
+        try parse(Array(text.utf8), provider: provider)
+    }
+
+    /// The common request headers: content type, accept, request id and trace context.
+    static func headers(for request: ChatRequest, stream: Bool) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/json"), ("Accept", stream ? "text/event-stream" : "application/json"),
+        ]
+        if let id = request.requestID { headers.append(("X-Request-ID", id)) }
+        if let trace = request.traceparent { headers.append(("traceparent", trace)) }
+        return headers
+    }
+
+    /// A short excerpt of an error body for messages (never the request).
+    static func excerpt(_ body: [UInt8]) -> String {
+        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        return text.isEmpty ? "(empty body)" : text
+    }
+}

@@ -1,0 +1,78 @@
+import JSON
+import LLM
+
+/// A `/v1/chat/completions` body, read and checked: OpenAI's fields, each failure naming its `param`.
+struct OpenAIChatBody {
+    var model: String?
+    var request: ChatRequest
+    var stream: Bool
+    var includeUsage: Bool
+
+    init(_ body: JSONBody, maxTokensLimit: Int, requestID: String, traceparent: String?) throws(APIFailure) {
+        guard let rawMessages = body.object["messages"]?.arrayValue else {
+            throw .invalid("messages is required: an array of messages", param: "messages")
+        }
+        guard !rawMessages.isEmpty else { throw .invalid("messages must not be empty", param: "messages") }
+        var messages: [ChatMessage] = []
+        for (index, raw) in rawMessages.enumerated() {
+            messages.append(try OpenAIChatBody.message(raw, param: "messages[\(index)]"))
+        }
+        model = try body.string("model", maxLength: 256)
+        stream = try body.bool("stream") ?? false
+        includeUsage = body.object["stream_options"]?["include_usage"]?.boolValue ?? false
+        if let n = try body.int("n", in: 1...128), n != 1 { throw .invalid("n must be 1: one choice per request", param: "n") }
+        let maxCompletionTokens = try body.int("max_completion_tokens", in: 1...maxTokensLimit)
+        let legacyMaxTokens = try body.int("max_tokens", in: 1...maxTokensLimit)
+        let maxTokens = maxCompletionTokens ?? legacyMaxTokens
+        var stop: [String] = []
+        if let value = body.object["stop"], !value.isNull {
+            if let single = value.stringValue {
+                stop = [single]
+            } else if let list = value.arrayValue, list.count <= 4, list.allSatisfy({ $0.stringValue != nil }) {
+                stop = list.compactMap(\.stringValue)
+            } else {
+                throw .invalid("stop must be a string or an array of up to 4 strings", param: "stop")
+            }
+        }
+        var tools: JSONValue?
+        if let value = body.object["tools"], !value.isNull {
+            guard let list = value.arrayValue, list.allSatisfy({ $0["function"]?["name"]?.stringValue != nil }) else {
+                throw .invalid("tools must be an array of {\"type\":\"function\",\"function\":{\"name\":...}}", param: "tools")
+            }
+            tools = list.isEmpty ? nil : value
+        }
+        request = ChatRequest(
+            model: "", messages: messages, maxTokens: maxTokens, temperature: try body.double("temperature", in: 0...2),
+            topP: try body.double("top_p", in: 0...1), stop: stop, user: try body.string("user", maxLength: 256),
+            tools: tools, toolChoice: body.has("tool_choice") ? body.object["tool_choice"] : nil,
+            parallelToolCalls: try body.bool("parallel_tool_calls"), requestID: requestID, traceparent: traceparent
+        )
+    }
+
+    static func message(_ raw: JSONValue, param: String) throws(APIFailure) -> ChatMessage {
+        guard let roleName = raw["role"]?.stringValue else { throw .invalid("\(param).role is required", param: param) }
+        // "developer" is OpenAI's newer name for system instructions.
+        guard let role = roleName == "developer" ? .system : ChatMessage.Role(rawValue: roleName) else {
+            throw .invalid("\(param).role must be system, developer, user, assistant or tool", param: "\(param).role")
+        }
+        let content: MessageContent
+        switch raw["content"] {
+        case .string(let text)?: content = .text(text)
+        case .array(let parts)?: content = .parts(.array(parts))
+        case .null?, nil: content = .text("")
+        default: throw .invalid("\(param).content must be a string, an array of parts or null", param: "\(param).content")
+        }
+        var calls: [ToolCall] = []
+        for call in raw["tool_calls"]?.arrayValue ?? [] {
+            guard let id = call["id"]?.stringValue, let name = call["function"]?["name"]?.stringValue else {
+                throw .invalid("\(param).tool_calls entries need an id and a function name", param: "\(param).tool_calls")
+            }
+            calls.append(ToolCall(id: id, name: name, arguments: call["function"]?["arguments"]?.stringValue ?? "{}"))
+        }
+        let toolCallID = raw["tool_call_id"]?.stringValue
+        if role == .tool && toolCallID == nil {
+            throw .invalid("\(param).tool_call_id is required on tool messages", param: "\(param).tool_call_id")
+        }
+        return ChatMessage(role: role, content: content, toolCalls: calls, toolCallID: toolCallID, name: raw["name"]?.stringValue)
+    }
+}

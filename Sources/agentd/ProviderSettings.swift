@@ -1,0 +1,85 @@
+import LLM
+
+/// Providers and models from the environment (the contract's "Models and providers").
+struct ProviderSettings: Sendable {
+    var providers: [ProviderConfiguration] = []
+    /// `provider:model`.
+    var defaultModel = "mock:echo"
+    var connectTimeoutMs = 5_000
+    var upstreamTimeoutMs = 120_000
+    var streamIdleTimeoutMs = 30_000
+
+    static let settings: [Configuration.Setting] = [
+        .init(name: "OPENAI_API_KEY", defaultValue: "", summary: "enables the openai provider (secret)"),
+        .init(name: "OPENAI_BASE_URL", defaultValue: "https://api.openai.com/v1", summary: "requests go to <base>/chat/completions"),
+        .init(name: "ANTHROPIC_API_KEY", defaultValue: "", summary: "enables the anthropic provider (secret)"),
+        .init(name: "ANTHROPIC_BASE_URL", defaultValue: "https://api.anthropic.com", summary: "requests go to <base>/v1/messages"),
+        .init(name: "AGENTD_PROVIDER_<NAME>_BASE_URL", defaultValue: "", summary: "adds provider <name> (OpenAI-compatible server)"),
+        .init(name: "AGENTD_PROVIDER_<NAME>_API_KEY", defaultValue: "", summary: "its API key (secret)"),
+        .init(name: "AGENTD_PROVIDER_<NAME>_KIND", defaultValue: "openai", summary: "openai or anthropic wire format"),
+        .init(name: "AGENTD_PROVIDER_<NAME>_MODELS", defaultValue: "", summary: "comma list of its models for GET /v1/models"),
+        .init(name: "AGENTD_DEFAULT_MODEL", defaultValue: "mock:echo", summary: "openai:gpt-4o-mini with OPENAI_API_KEY, else anthropic:claude-3-5-haiku-latest with ANTHROPIC_API_KEY, else mock:echo"),
+        .init(name: "AGENTD_CONNECT_TIMEOUT_MS", defaultValue: "5000", summary: "upstream connect timeout"),
+        .init(name: "AGENTD_UPSTREAM_TIMEOUT_MS", defaultValue: "120000", summary: "whole upstream call (504 beyond)"),
+        .init(name: "AGENTD_STREAM_IDLE_TIMEOUT_MS", defaultValue: "30000", summary: "longest pause between upstream stream chunks"),
+    ]
+
+    static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> ProviderSettings {
+        var settings = ProviderSettings()
+        settings.connectTimeoutMs = try reader.integer("AGENTD_CONNECT_TIMEOUT_MS", default: 5_000, in: 1...600_000)
+        settings.upstreamTimeoutMs = try reader.integer("AGENTD_UPSTREAM_TIMEOUT_MS", default: 120_000, in: 1...3_600_000)
+        settings.streamIdleTimeoutMs = try reader.integer("AGENTD_STREAM_IDLE_TIMEOUT_MS", default: 30_000, in: 1...3_600_000)
+        func provider(_ name: String, _ kind: ProviderConfiguration.Kind, base: String, key: String?, models: [String], official: Bool)
+            -> ProviderConfiguration {
+            ProviderConfiguration(
+                name: name, kind: kind, baseURL: base, apiKey: key, connectTimeoutMs: settings.connectTimeoutMs,
+                totalTimeoutMs: settings.upstreamTimeoutMs, streamIdleTimeoutMs: settings.streamIdleTimeoutMs,
+                models: models, sendsMaxCompletionTokens: official
+            )
+        }
+        if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
+            let base = try reader.url("OPENAI_BASE_URL", default: "https://api.openai.com/v1")
+            settings.providers.append(provider("openai", .openai, base: base, key: key, models: ["gpt-4o-mini", "gpt-4o"], official: base.contains("api.openai.com")))
+            settings.defaultModel = "openai:gpt-4o-mini"
+        }
+        if let key = environment["ANTHROPIC_API_KEY"], !key.isEmpty {
+            let base = try reader.url("ANTHROPIC_BASE_URL", default: "https://api.anthropic.com")
+            settings.providers.append(provider("anthropic", .anthropic, base: base, key: key,
+                                               models: ["claude-3-5-haiku-latest", "claude-3-5-sonnet-latest"], official: false))
+            if settings.defaultModel == "mock:echo" { settings.defaultModel = "anthropic:claude-3-5-haiku-latest" }
+        }
+        for variable in environment.keys.sorted() where variable.hasPrefix("AGENTD_PROVIDER_") && variable.hasSuffix("_BASE_URL") {
+            let prefix = String(variable.dropLast("_BASE_URL".count))
+            let name = String(prefix.dropFirst("AGENTD_PROVIDER_".count)).lowercased()
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name != "mock" else {
+                throw ConfigurationError(variable: variable, value: environment[variable]!, problem: "the provider name is not usable",
+                                         accepted: "AGENTD_PROVIDER_<NAME>_BASE_URL with NAME of letters, digits, _ or -, not MOCK")
+            }
+            let kind = try reader.choice("\(prefix)_KIND", default: ProviderConfiguration.Kind.openai,
+                                         ProviderConfiguration.Kind.init(rawValue:), accepted: "openai|anthropic")
+            let models = (environment["\(prefix)_MODELS"] ?? "").split(separator: ",").map { $0.trimmingBlanks() }.filter { !$0.isEmpty }
+            settings.providers.removeAll { $0.name == name }
+            settings.providers.append(provider(name, kind, base: try reader.url(variable, default: ""), key: environment["\(prefix)_API_KEY"],
+                                               models: models, official: false))
+        }
+        if let model = environment["AGENTD_DEFAULT_MODEL"]?.trimmingBlanks(), !model.isEmpty {
+            let prefix = model.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            guard model.contains(":"), prefix == "mock" || settings.providers.contains(where: { $0.name == prefix }) else {
+                throw ConfigurationError(variable: "AGENTD_DEFAULT_MODEL", value: model, problem: "not a model of a configured provider",
+                                         accepted: "provider:model with provider one of mock\(settings.providers.map { ", " + $0.name }.joined())")
+            }
+            settings.defaultModel = model
+        }
+        return settings
+    }
+}
+
+extension EnvironmentReader {
+    func url(_ name: String, default defaultValue: String) throws(ConfigurationError) -> String {
+        let text = (environment[name] ?? defaultValue).trimmingBlanks()
+        guard text.hasPrefix("http://") || text.hasPrefix("https://"), text.count > 8 else {
+            throw ConfigurationError(variable: name, value: text, problem: "not an http(s) URL", accepted: "http://host[:port][/path] or https://…")
+        }
+        return text
+    }
+}

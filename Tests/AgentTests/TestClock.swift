@@ -1,0 +1,24 @@
+import Synchronization
+
+/// A clock the test drives: milliseconds that move only when told to (or by `tick` per read, for
+/// concurrency tests that want time to pass on its own).
+final class TestClock: Sendable {
+    private let nowMs: Atomic<UInt64>
+    private let tickMs: UInt64
+
+    init(startMs: UInt64 = 1_000, tickMs: UInt64 = 0) {
+        nowMs = Atomic(startMs)
+        self.tickMs = tickMs
+    }
+
+    func advance(byMs milliseconds: UInt64) {
+        nowMs.add(milliseconds, ordering: .relaxed)
+    }
+
+    /// The time, then `tickMs` later for the next reader.
+    func read() -> UInt64 {
+        nowMs.add(tickMs, ordering: .relaxed).oldValue
+    }
+
+    var function: @Sendable () -> UInt64 { { self.read() } }
+}
