@@ -54,6 +54,14 @@ public struct Router: HTTPHandler {
         add(method, template) { request, responder in responder.respond(answer(request)) }
     }
 
+    /// Every routed method and template, sorted: for documentation checks (the OpenAPI document).
+    public var routes: [(method: HTTPMethod, template: String)] {
+        var all: [(method: HTTPMethod, template: String)] = []
+        for (template, handlers) in staticRoutes { all += handlers.keys.map { ($0, template) } }
+        for route in patternRoutes { all += route.handlers.keys.map { ($0, route.template) } }
+        return all.sorted { ($0.template, $0.method.rawValue) < ($1.template, $1.method.rawValue) }
+    }
+
     public func resolve(method: HTTPMethod, path: String) -> RouteResolution {
         if let handlers = staticRoutes[path] {
             return Router.pick(method, handlers, template: path, parameters: [:])
