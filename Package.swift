@@ -30,10 +30,12 @@ let package = Package(
         .executableTarget(name: "agentd", dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON"], swiftSettings: strictSwift),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
-        .testTarget(name: "LLMTests", dependencies: ["LLM", "Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
+        .testTarget(name: "LLMTests", dependencies: ["LLM", "Server", "HTTP", "CAgentdSystem", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "LLM", "JSON"], swiftSettings: strictSwift),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSwift),
-        .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "CAgentdSystem"], swiftSettings: strictSwift),
+        // Starts the built mock-llm and talks to it; shared by the test targets that need an upstream.
+        .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
+        .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "AgentdTests", dependencies: ["agentd", "CCurl"], swiftSettings: strictSwift),
     ]

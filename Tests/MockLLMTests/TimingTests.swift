@@ -1,3 +1,4 @@
+import MockLLMSupport
 import Foundation
 import Testing
 

@@ -6,22 +6,22 @@ import Synchronization
 ///
 /// Owner: the test that started it. `kill()` (idempotent, meant for `defer`) makes sure no child outlives its
 /// test; every wait is bounded.
-final class MockLLMProcess: @unchecked Sendable {
-    let process: Process
+public final class MockLLMProcess: @unchecked Sendable {
+    public let process: Process
     /// The port from the `"msg":"listening"` log line; 0 before it was seen (or for a command that does not serve).
-    private(set) var port = 0
-    let standardOutput: PipeCollector
-    let standardError: PipeCollector
+    public private(set) var port = 0
+    public let standardOutput: PipeCollector
+    public let standardError: PipeCollector
 
     /// `mock-llm` next to this test bundle: the test target depends on the executable, so SwiftPM builds it
     /// into the same products directory.
-    static let binaryURL: URL = {
+    public static let binaryURL: URL = {
         let testExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: testExecutable).deletingLastPathComponent().appendingPathComponent("mock-llm")
     }()
 
-    init(arguments: [String] = [], environment overrides: [String: String] = [:]) throws {
+    public init(arguments: [String] = [], environment overrides: [String: String] = [:]) throws {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MOCK_LLM_") }
         environment["MOCK_LLM_PORT"] = "0"
         environment.merge(overrides) { _, new in new }
@@ -45,7 +45,7 @@ final class MockLLMProcess: @unchecked Sendable {
     deinit { kill() }
 
     /// Starts the server on port 0 and returns once its listening line told the port.
-    static func start(_ environment: [String: String] = [:]) async throws -> MockLLMProcess {
+    public static func start(_ environment: [String: String] = [:]) async throws -> MockLLMProcess {
         let child = try MockLLMProcess(environment: environment)
         guard let line = await child.standardOutput.waitForLine(timeout: .seconds(10), where: { $0.contains("\"msg\":\"listening\"") }),
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -59,7 +59,7 @@ final class MockLLMProcess: @unchecked Sendable {
     }
 
     /// Runs a command that ends by itself and returns its exit status and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, error: String) {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, error: String) {
         let child = try MockLLMProcess(arguments: arguments, environment: environment)
         defer { child.kill() }
         let deadline = ContinuousClock.now + .seconds(10)
@@ -71,7 +71,7 @@ final class MockLLMProcess: @unchecked Sendable {
     }
 
     /// Ends the child at once (SIGKILL) if it still runs, and reaps it. Safe to call more than once.
-    func kill() {
+    public func kill() {
         guard process.processIdentifier > 0 else { return }
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -79,7 +79,7 @@ final class MockLLMProcess: @unchecked Sendable {
 
     // MARK: Conveniences over a fresh connection each
 
-    func request(
+    public func request(
         _ method: String, _ path: String, headers: [(String, String)] = [], body: String = ""
     ) throws -> MockHTTPClient.Response {
         let client = try MockHTTPClient(port: port)
@@ -88,12 +88,12 @@ final class MockLLMProcess: @unchecked Sendable {
     }
 
     /// `GET /stats` as a dictionary.
-    func stats() throws -> [String: Any] {
+    public func stats() throws -> [String: Any] {
         try request("GET", "/stats").json()
     }
 
     /// Polls `/stats` every 10 ms until `condition` holds or `timeout` passes; returns whether it held.
-    func waitForStats(timeout: Duration = .seconds(5), _ condition: ([String: Any]) -> Bool) async throws -> Bool {
+    public func waitForStats(timeout: Duration = .seconds(5), _ condition: ([String: Any]) -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(try stats()) { return true }
@@ -103,11 +103,11 @@ final class MockLLMProcess: @unchecked Sendable {
     }
 }
 
-enum MockProcessError: Error, CustomStringConvertible {
+public enum MockProcessError: Error, CustomStringConvertible {
     case didNotStart(String)
     case stillRunning([String])
 
-    var description: String {
+    public var description: String {
         switch self {
         case .didNotStart(let output): return "mock-llm did not start: \(output)"
         case .stillRunning(let arguments): return "mock-llm \(arguments) still runs"
@@ -117,7 +117,7 @@ enum MockProcessError: Error, CustomStringConvertible {
 
 /// Everything a child writes to one pipe, read on a thread of its own so the child never blocks on it.
 /// Owner: the reading thread appends under the mutex; tests read snapshots.
-final class PipeCollector: Sendable {
+public final class PipeCollector: Sendable {
     private struct State {
         var bytes: [UInt8] = []
         var ended = false
@@ -125,7 +125,7 @@ final class PipeCollector: Sendable {
 
     private let state = Mutex(State())
 
-    init(_ handle: FileHandle) {
+    public init(_ handle: FileHandle) {
         Thread.detachNewThread { [self] in
             let descriptor = handle.fileDescriptor
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -140,18 +140,18 @@ final class PipeCollector: Sendable {
         }
     }
 
-    var text: String { String(decoding: state.withLock { $0.bytes }, as: UTF8.self) }
-    var ended: Bool { state.withLock { $0.ended } }
+    public var text: String { String(decoding: state.withLock { $0.bytes }, as: UTF8.self) }
+    public var ended: Bool { state.withLock { $0.ended } }
 
     @discardableResult
-    func waitForEnd(timeout: Duration) async -> Bool {
+    public func waitForEnd(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !ended && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return ended
     }
 
     /// The first complete line satisfying `predicate`, waiting up to `timeout`.
-    func waitForLine(timeout: Duration, where predicate: (String) -> Bool) async -> String? {
+    public func waitForLine(timeout: Duration, where predicate: (String) -> Bool) async -> String? {
         let deadline = ContinuousClock.now + timeout
         while true {
             let wasEnded = ended

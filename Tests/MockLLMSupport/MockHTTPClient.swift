@@ -1,21 +1,23 @@
 import CAgentdSystem
+import Glibc
 import Foundation
+import CAgentdSystem
 import Glibc
 
 /// A blocking HTTP/1.1 test client on a raw socket: exact requests, responses read as they come, so a test
 /// can time the first byte, read a stream chunk by chunk, or see a reset.
 ///
 /// Owner: one test at a time. Every read is bounded by the socket's receive timeout.
-final class MockHTTPClient {
-    struct Response {
-        var status: Int
-        var headers: [(name: String, value: String)]
-        var body: [UInt8] = []
+public final class MockHTTPClient {
+    public struct Response {
+        public var status: Int
+        public var headers: [(name: String, value: String)]
+        public var body: [UInt8] = []
 
-        func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+        public var text: String { String(decoding: body, as: UTF8.self) }
 
-        func json() throws -> [String: Any] {
+        public func json() throws -> [String: Any] {
             guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
                 throw ClientError.malformed("not a JSON object: \(text)")
             }
@@ -23,7 +25,7 @@ final class MockHTTPClient {
         }
     }
 
-    enum ClientError: Error, Equatable {
+    public enum ClientError: Error, Equatable {
         case connectFailed(Int32)
         case timedOut
         /// The server closed the connection (EOF) where more was expected.
@@ -33,10 +35,10 @@ final class MockHTTPClient {
         case malformed(String)
     }
 
-    let fd: Int32
+    public let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, receiveTimeoutMs: Int = 5000) throws {
+    public init(port: Int, receiveTimeoutMs: Int = 5000) throws {
         fd = agentd_connect_tcp("127.0.0.1", Int32(port))
         guard fd >= 0 else { throw ClientError.connectFailed(errno) }
         var timeout = timeval(tv_sec: receiveTimeoutMs / 1000, tv_usec: (receiveTimeoutMs % 1000) * 1000)
@@ -45,7 +47,7 @@ final class MockHTTPClient {
 
     deinit { Glibc.close(fd) }
 
-    func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "") {
+    public func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: String = "") {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" {
@@ -62,14 +64,14 @@ final class MockHTTPClient {
     }
 
     /// Whether any byte arrives within `timeoutMs` (without consuming it).
-    func hasData(withinMs timeoutMs: Int) -> Bool {
+    public func hasData(withinMs timeoutMs: Int) -> Bool {
         if !buffer.isEmpty { return true }
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         return poll(&poller, 1, Int32(timeoutMs)) > 0
     }
 
     /// Reads the status line and header fields.
-    func readHead() throws -> Response {
+    public func readHead() throws -> Response {
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let text = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -88,7 +90,7 @@ final class MockHTTPClient {
     }
 
     /// One whole response.
-    func readResponse() throws -> Response {
+    public func readResponse() throws -> Response {
         var response = try readHead()
         if let length = response.header("Content-Length").flatMap(Int.init) {
             while buffer.count < length { try readMore() }
@@ -101,7 +103,7 @@ final class MockHTTPClient {
     }
 
     /// The next chunk of a chunked body, or nil after the last chunk.
-    func nextChunk() throws -> [UInt8]? {
+    public func nextChunk() throws -> [UInt8]? {
         let line = try readLine()
         guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else { throw ClientError.malformed(line) }
         if size == 0 {
@@ -115,7 +117,7 @@ final class MockHTTPClient {
     }
 
     /// Reads chunks until the body ends or the connection fails; returns what came and how it ended.
-    func readChunksUntilEnd() -> (body: [UInt8], error: ClientError?) {
+    public func readChunksUntilEnd() -> (body: [UInt8], error: ClientError?) {
         var body: [UInt8] = []
         do {
             while let chunk = try nextChunk() { body += chunk }
@@ -161,11 +163,11 @@ final class MockHTTPClient {
 }
 
 /// Server-Sent Events as the tests read them: `event:` and `data:` lines, events split on blank lines.
-struct SSEEvent {
-    var event: String?
-    var data: String
+public struct SSEEvent {
+    public var event: String?
+    public var data: String
 
-    static func parse(_ text: String) -> [SSEEvent] {
+    public static func parse(_ text: String) -> [SSEEvent] {
         text.components(separatedBy: "\n\n").compactMap { block in
             var event: String?
             var data: [String] = []
@@ -177,7 +179,7 @@ struct SSEEvent {
         }
     }
 
-    func json() throws -> [String: Any] {
+    public func json() throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else {
             throw MockHTTPClient.ClientError.malformed(data)
         }
@@ -186,28 +188,28 @@ struct SSEEvent {
 }
 
 /// Request bodies the tests send, built with JSONSerialization so every string is escaped right.
-enum Body {
-    static func json(_ object: [String: Any]) -> String {
+public enum Body {
+    public static func json(_ object: [String: Any]) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
-    static func openAI(model: String = "gpt-4o-mini", text: String = "hello there world", extra: [String: Any] = [:]) -> String {
+    public static func openAI(model: String = "gpt-4o-mini", text: String = "hello there world", extra: [String: Any] = [:]) -> String {
         var object: [String: Any] = ["model": model, "messages": [["role": "user", "content": text]]]
         object.merge(extra) { _, new in new }
         return json(object)
     }
 
-    static func anthropic(model: String = "claude-3-5-haiku-latest", text: String = "hello there world", extra: [String: Any] = [:]) -> String {
+    public static func anthropic(model: String = "claude-3-5-haiku-latest", text: String = "hello there world", extra: [String: Any] = [:]) -> String {
         var object: [String: Any] = ["model": model, "max_tokens": 100, "messages": [["role": "user", "content": text]]]
         object.merge(extra) { _, new in new }
         return json(object)
     }
 
-    static let anthropicHeaders = [("anthropic-version", "2023-06-01")]
+    public static let anthropicHeaders = [("anthropic-version", "2023-06-01")]
 }
 
 /// A JSON value at a path of keys and indexes, for terse assertions.
-func value(_ object: Any?, _ path: Any...) -> Any? {
+public func value(_ object: Any?, _ path: Any...) -> Any? {
     var current = object
     for step in path {
         if let key = step as? String { current = (current as? [String: Any])?[key] }
