@@ -179,10 +179,12 @@ import Testing
         defer { engine.shutdown() }
         let collected = Collected()
         let call = Self.provider(kind, port: mock.port, engine: engine).stream(
-            ChatRequest(model: "m?chunks=20&chunk_delay_ms=100", messages: [.user(String(repeating: "word ", count: 30))]),
+            // 50 chunks 100 ms apart: the cancel lands mid-stream even if the first event comes late.
+            ChatRequest(model: "m?chunks=50&chunk_delay_ms=100", messages: [.user(String(repeating: "word ", count: 60))]),
             callbacks: collected.callbacks
         )
         for _ in 0..<300 where collected.events.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(collected.result.withLock { $0 } == nil, "the stream ended before the test could cancel it")
         call.cancel()
         #expect(try await mock.waitForStats { ($0["streams_cancelled"] as? Int) == 1 })
         guard case .failure(let error)? = await collected.wait() else { Issue.record("no cancellation"); return }
