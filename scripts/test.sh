@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs agentd's whole test suite: unit tests and end-to-end tests against live servers on loopback.
+# Runs agentd's whole test suite: unit tests and end-to-end tests against live servers on loopback, then
+# the official OpenAI Python SDK against a live agentd (in a venv this script makes: .venv/).
 #   scripts/test.sh                 debug build
-#   SANITIZE=thread scripts/test.sh the same suite under ThreadSanitizer (also: address)
+#   SANITIZE=thread scripts/test.sh the Swift suite under ThreadSanitizer (also: address)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
@@ -15,4 +16,11 @@ if [ -n "${SANITIZE:-}" ]; then
   swift test --scratch-path ".build-$SANITIZE" --sanitize="$SANITIZE" --disable-xctest
 else
   swift test --disable-xctest
+  # The OpenAI SDK compatibility tests use the binaries the Swift tests just built.
+  if ! python3 -m venv --help >/dev/null 2>&1; then agentd_install_debian_packages python3-venv; fi
+  if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import openai' 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check openai pytest
+  fi
+  AGENTD_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/pytest -q Tests/sdk
 fi
