@@ -37,6 +37,6 @@ let package = Package(
         .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
         .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
-        .testTarget(name: "AgentdTests", dependencies: ["agentd", "CCurl"], swiftSettings: strictSwift),
+        .testTarget(name: "AgentdTests", dependencies: ["agentd", "CCurl", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
     ]
 )

@@ -10,7 +10,8 @@ extension JSONParser {
         position += 1
         var runStart = position
         var hasEscapes = false
-        // The OR of every raw byte: below 0x80 means ASCII, which needs no validation.
+        // The OR of every raw byte. Below 0x80 the raw bytes are ASCII, and what escapes add is well-formed
+        // by construction, so there is nothing to validate.
         var allBits: UInt8 = 0
         while true {
             while position < bytes.count {

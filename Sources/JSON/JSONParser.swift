@@ -37,7 +37,7 @@ struct JSONParser {
 
     /// Reads the value starting at `position` (whitespace already skipped).
     mutating func parseValue() throws(JSONError) -> JSONValue {
-        guard position < bytes.count else { throw failure("unexpected end of input, expected a value") }
+        guard position < bytes.count else { throw unexpected("a value") }
         switch bytes[position] {
         case UInt8(ascii: "\""): return .string(try parseString())
         case UInt8(ascii: "{"): return try parseObject()
@@ -53,8 +53,8 @@ struct JSONParser {
             return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try parseNumber()
-        case let byte:
-            throw failure("expected a value, found \(JSONError.describe(byte))")
+        default:
+            throw unexpected("a value")
         }
     }
 
@@ -72,7 +72,7 @@ struct JSONParser {
             let element = try parseValue()
             elementStack.append(element)
             skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input, expected ',' or ']' in array") }
+            guard position < bytes.count else { throw unexpected("',' or ']' after array element") }
             switch bytes[position] {
             case UInt8(ascii: ","):
                 let comma = position
@@ -87,8 +87,8 @@ struct JSONParser {
                 let elements = Array(elementStack[base...])
                 elementStack.removeSubrange(base...)
                 return .array(elements)
-            case let byte:
-                throw failure("expected ',' or ']' after array element, found \(JSONError.describe(byte))")
+            default:
+                throw unexpected("',' or ']' after array element")
             }
         }
     }
@@ -106,22 +106,20 @@ struct JSONParser {
         // Built only once the object outgrows a linear scan; maps each key to its place in `members`.
         var index: [ExactKey: Int] = [:]
         while true {
-            guard position < bytes.count else { throw failure("unexpected end of input, expected a string key in object") }
-            guard bytes[position] == UInt8(ascii: "\"") else {
-                throw failure("expected a string key in object, found \(JSONError.describe(bytes[position]))")
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw unexpected("a string key in object")
             }
             let key = try parseString()
             skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input, expected ':' after object key") }
-            guard bytes[position] == UInt8(ascii: ":") else {
-                throw failure("expected ':' after object key, found \(JSONError.describe(bytes[position]))")
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw unexpected("':' after object key")
             }
             position += 1
             skipWhitespace()
             let value = try parseValue()
             Self.insert(key: key, value: value, into: &object, index: &index)
             skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input, expected ',' or '}' in object") }
+            guard position < bytes.count else { throw unexpected("',' or '}' after object member") }
             switch bytes[position] {
             case UInt8(ascii: ","):
                 let comma = position
@@ -134,8 +132,8 @@ struct JSONParser {
                 position += 1
                 depth -= 1
                 return .object(object)
-            case let byte:
-                throw failure("expected ',' or '}' after object member, found \(JSONError.describe(byte))")
+            default:
+                throw unexpected("',' or '}' after object member")
             }
         }
     }
@@ -192,6 +190,22 @@ struct JSONParser {
             default: return
             }
         }
+    }
+
+    /// The error for finding the byte at `position`, or the end of the input, where `expectation` was due.
+    @inline(__always)
+    func unexpected(_ expectation: StaticString) -> JSONError {
+        Self.unexpected(expectation, in: bytes, at: position)
+    }
+
+    /// Out of line, and given only what it reads, on purpose: message building kept in the recursive
+    /// functions would swell each of their stack frames, and the depth limit's promise is made in frames.
+    @inline(never)
+    static func unexpected(_ expectation: StaticString, in bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> JSONError {
+        guard offset < bytes.count else {
+            return JSONError(offset: offset, message: "unexpected end of input, expected \(expectation)")
+        }
+        return JSONError(offset: offset, message: "expected \(expectation), found \(JSONError.describe(bytes[offset]))")
     }
 
     /// An error about the byte at `offset` (the current position unless given).

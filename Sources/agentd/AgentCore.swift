@@ -48,8 +48,8 @@ enum AgentCore {
         let limits = ChatLimits(maxMessageChars: configuration.maxMessageChars, maxTokensPerRequest: configuration.maxTokensPerRequest)
         let service = ChatService(registry: registry, catalog: catalog, conversations: conversations)
         return Routes.router(
-            lifecycle: lifecycle, chat: ChatEndpoint(service: service, limits: limits),
-            openAI: OpenAIEndpoint(registry: registry, limits: limits), catalog: catalog
+            lifecycle: lifecycle, chat: ChatEndpoint(service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs),
+            openAI: OpenAIEndpoint(registry: registry, limits: limits, keepAliveMs: configuration.sseKeepAliveMs), catalog: catalog
         )
     }
 }

@@ -25,6 +25,7 @@ struct Configuration: Sendable {
     var conversationsMax = 10_000
     var conversationTTLS = 3600
     var conversationMaxTokens = 8000
+    var sseKeepAliveMs = 15_000
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -42,6 +43,7 @@ struct Configuration: Sendable {
         Setting(name: "AGENTD_CONVERSATIONS_MAX", defaultValue: "10000", summary: "conversations kept (least recently used go first)"),
         Setting(name: "AGENTD_CONVERSATION_TTL_S", defaultValue: "3600", summary: "a conversation unused this long is forgotten"),
         Setting(name: "AGENTD_CONVERSATION_MAX_TOKENS", defaultValue: "8000", summary: "history kept per conversation, oldest turns pruned first"),
+        Setting(name: "AGENTD_SSE_KEEPALIVE_MS", defaultValue: "15000", summary: "a `: keep-alive` comment on a stream silent this long"),
     ]
 
     static let serverSettings: [Setting] = [
@@ -87,6 +89,7 @@ struct Configuration: Sendable {
         configuration.conversationsMax = try reader.integer("AGENTD_CONVERSATIONS_MAX", default: 10_000, in: 1...10_000_000)
         configuration.conversationTTLS = try reader.integer("AGENTD_CONVERSATION_TTL_S", default: 3600, in: 1...31_536_000)
         configuration.conversationMaxTokens = try reader.integer("AGENTD_CONVERSATION_MAX_TOKENS", default: 8000, in: 100...10_000_000)
+        configuration.sseKeepAliveMs = try reader.integer("AGENTD_SSE_KEEPALIVE_MS", default: 15_000, in: 100...15_000)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
         // unless told otherwise. No API keys can be configured yet, so every such address needs the opt-in.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.allowUnauthenticated {

@@ -5,6 +5,9 @@ import Server
 
 /// The routes agentd serves and the handlers behind them.
 enum Routes {
+    /// `GET /openapi.json`: the document rendered to bytes once, not per request.
+    static let openAPIDocument = HTTPResponse.json(.ok, OpenAPIDocument.json)
+
     static func router(lifecycle: Lifecycle, chat: ChatEndpoint, openAI: OpenAIEndpoint, catalog: AgentCatalog) -> Router {
         var router = Router()
         router.add(.post, "/chat") { request, responder in chat.handle(request, responder, alwaysStream: false) }
@@ -19,6 +22,7 @@ enum Routes {
             return HTTPResponse.json(.serviceUnavailable, "{\"ready\":false,\"reason\":\"\(reason)\"}")
         })
         router.add(.get, "/", answer: { _ in HealthResponses.root })
+        router.add(.get, "/openapi.json", answer: { _ in openAPIDocument })
         return router
     }
 }
@@ -30,6 +34,6 @@ enum HealthResponses {
     static let root = HTTPResponse.json(
         .ok,
         "{\"name\":\"agentd\",\"version\":\"\(AgentdVersion.current)\",\"links\":{"
-            + "\"live\":\"/health/live\",\"ready\":\"/health/ready\"}}"
+            + "\"live\":\"/health/live\",\"ready\":\"/health/ready\",\"openapi\":\"/openapi.json\"}}"
     )
 }

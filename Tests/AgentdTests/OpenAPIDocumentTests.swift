@@ -53,7 +53,7 @@ struct OpenAPIDocumentTests {
         guard reference.hasPrefix("#/") else { return nil }
         var node = document
         for token in reference.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) {
-            let key = token.replacing("~1", with: "/").replacing("~0", with: "~")
+            let key = String(token).replacing("~1", with: "/").replacing("~0", with: "~")
             guard let next = node[key] else { return nil }
             node = next
         }

@@ -27,7 +27,7 @@ import Testing
 
     @Test func endOfInputPointsPastTheLastByte() throws {
         let error = try #require(parseFailure(#"{"a":[1,2"#))
-        #expect(error.description == "unexpected end of input, expected ',' or ']' in array at byte 9")
+        #expect(error.description == "unexpected end of input, expected ',' or ']' after array element at byte 9")
         #expect(parseFailure(#""abc"#)?.description == "unterminated string at byte 4")
     }
 

@@ -10,6 +10,7 @@ import Server
 struct ChatEndpoint: Sendable {
     let service: ChatService
     let limits: ChatLimits
+    let keepAliveMs: Int
 
     static let streamHeaders: HTTPHeaders = [
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
@@ -66,7 +67,7 @@ struct ChatEndpoint: Sendable {
     }
 
     private func streamTurn(_ prepared: PreparedChat, request: HTTPRequest, responder: Responder) {
-        let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders)
+        let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
         let call = service.stream(prepared, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 guard case .text(let text) = event else { return .proceed }

@@ -12,6 +12,7 @@ import Synchronization
 struct OpenAIEndpoint: Sendable {
     let registry: ProviderRegistry
     let limits: ChatLimits
+    let keepAliveMs: Int
 
     func completions(_ request: HTTPRequest, _ responder: Responder) {
         let body: OpenAIChatBody
@@ -54,7 +55,7 @@ struct OpenAIEndpoint: Sendable {
         _ call: ChatRequest, resolution: ProviderRegistry.Resolution, encoding: OpenAIResponseEncoding,
         includeUsage: Bool, responder: Responder
     ) {
-        let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders)
+        let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
         let roleSent = Atomic<Bool>(false)
         let providerCall = resolution.provider.stream(call, callbacks: ChatStreamCallbacks(
             onEvent: { event in

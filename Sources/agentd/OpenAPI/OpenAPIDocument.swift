@@ -1,0 +1,727 @@
+/// The OpenAPI 3.1 document of every route agentd serves, answered as is by `GET /openapi.json`.
+///
+/// Kept by hand, next to the code, and checked by `OpenAPIDocumentTests`: it parses, every routed method and
+/// template is in `paths` and nothing else is (the document never promises a route the router lacks), and
+/// every `$ref` resolves. Change it with the routes, the limits or the bodies it describes. Only
+/// `info.version` is interpolated, so it cannot drift from `AgentdVersion.current`.
+/// Follows https://spec.openapis.org/oas/v3.1.0 (schemas are JSON Schema 2020-12).
+enum OpenAPIDocument {
+    static let json: String = #"""
+{
+  "openapi": "3.1.0",
+  "info": {
+    "title": "agentd",
+    "version": "\#(AgentdVersion.current)",
+    "summary": "An HTTP service for LLM agents: chat turns, an OpenAI-compatible API, and probes.",
+    "description": "All JSON bodies are UTF-8 `application/json`. Every response carries `X-Request-ID`: the client's, if it sent one of 1 to 128 visible ASCII characters, else a generated one. Errors use the body `{\"error\": {\"type\", \"message\"}, \"request_id\"}`, except on `/v1/chat/completions`, which answers OpenAI's `{\"error\": {\"message\", \"type\", \"code\", \"param\"}}`. Limits shown as `maximum`/`maxLength` are the defaults; operators change them with `AGENTD_MAX_MESSAGE_CHARS` and `AGENTD_MAX_TOKENS_PER_REQUEST`. A HEAD request is answered by the GET route of its path, without a body."
+  },
+  "tags": [
+    {"name": "chat", "description": "One turn of a conversation with an agent."},
+    {"name": "openai", "description": "OpenAI's wire format: the official SDKs work against `base_url=http://host:port/v1`."},
+    {"name": "agents", "description": "The configured agent profiles."},
+    {"name": "health", "description": "Probes for Kubernetes and load balancers."},
+    {"name": "meta", "description": "What this server is, and this document."}
+  ],
+  "paths": {
+    "/chat": {
+      "post": {
+        "tags": ["chat"],
+        "operationId": "chat",
+        "summary": "One chat turn, answered as JSON, or as Server-Sent Events when `stream` is true",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatRequest"}}}
+        },
+        "responses": {
+          "200": {
+            "description": "The answer. With `\"stream\": true`, an event stream of text pieces, then `done` (or `error` if the upstream fails after the stream began).",
+            "headers": {
+              "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+              "Cache-Control": {"$ref": "#/components/headers/CacheControlNoCache"},
+              "X-Accel-Buffering": {"$ref": "#/components/headers/XAccelBuffering"}
+            },
+            "content": {
+              "application/json": {"schema": {"$ref": "#/components/schemas/ChatResponse"}},
+              "text/event-stream": {
+                "schema": {"$ref": "#/components/schemas/ChatEventStream"},
+                "x-sse-data": {"$ref": "#/components/schemas/ChatStreamEvent"}
+              }
+            }
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "502": {"$ref": "#/components/responses/UpstreamError"},
+          "504": {"$ref": "#/components/responses/UpstreamTimeout"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/chat/stream": {
+      "post": {
+        "tags": ["chat"],
+        "operationId": "chatStream",
+        "summary": "The same turn as `POST /chat`, always answered as Server-Sent Events",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatRequest"}}}
+        },
+        "responses": {
+          "200": {
+            "description": "An event stream of text pieces, then `done` (or `error` if the upstream fails after the stream began).",
+            "headers": {
+              "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+              "Cache-Control": {"$ref": "#/components/headers/CacheControlNoCache"},
+              "X-Accel-Buffering": {"$ref": "#/components/headers/XAccelBuffering"}
+            },
+            "content": {
+              "text/event-stream": {
+                "schema": {"$ref": "#/components/schemas/ChatEventStream"},
+                "x-sse-data": {"$ref": "#/components/schemas/ChatStreamEvent"}
+              }
+            }
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "502": {"$ref": "#/components/responses/UpstreamError"},
+          "504": {"$ref": "#/components/responses/UpstreamTimeout"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/v1/chat/completions": {
+      "post": {
+        "tags": ["openai"],
+        "operationId": "createChatCompletion",
+        "summary": "OpenAI-compatible chat completion, streamed or not",
+        "description": "Messages, tools, `tool_choice`, `parallel_tool_calls`, assistant `tool_calls` and `tool` messages pass through to OpenAI-kind providers and are translated to and from Anthropic's `tool_use`/`tool_result` blocks. Errors use OpenAI's body, except 413 and the generic errors, which the server answers before the route is known.",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletionRequest"}}}
+        },
+        "responses": {
+          "200": {
+            "description": "A `chat.completion`, or with `\"stream\": true` an event stream of `chat.completion.chunk` objects ending with `data: [DONE]`.",
+            "headers": {
+              "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+              "Cache-Control": {"$ref": "#/components/headers/CacheControlNoCache"},
+              "X-Accel-Buffering": {"$ref": "#/components/headers/XAccelBuffering"}
+            },
+            "content": {
+              "application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletion"}},
+              "text/event-stream": {
+                "schema": {"$ref": "#/components/schemas/ChatCompletionEventStream"},
+                "x-sse-data": {
+                  "oneOf": [
+                    {"$ref": "#/components/schemas/ChatCompletionChunk"},
+                    {"$ref": "#/components/schemas/OpenAIError"},
+                    {"const": "[DONE]"}
+                  ]
+                }
+              }
+            }
+          },
+          "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
+          "502": {"$ref": "#/components/responses/OpenAIUpstreamError"},
+          "504": {"$ref": "#/components/responses/OpenAIUpstreamTimeout"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/v1/models": {
+      "get": {
+        "tags": ["openai"],
+        "operationId": "listModels",
+        "summary": "The configured models, in OpenAI's list format; the default model first",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "The models, each named `provider:model`.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelList"}}}
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/agents": {
+      "get": {
+        "tags": ["agents"],
+        "operationId": "listAgents",
+        "summary": "The configured agent profiles, `default` included",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "The profiles, without secrets.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AgentList"}}}
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/health/live": {
+      "get": {
+        "tags": ["health"],
+        "operationId": "liveness",
+        "summary": "Liveness: the process serves; no dependency is checked",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "The process serves.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Liveness"}}}
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/health/ready": {
+      "get": {
+        "tags": ["health"],
+        "operationId": "readiness",
+        "summary": "Readiness: whether to send traffic here; not tied to provider health",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "Ready for traffic.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {
+              "application/json": {
+                "schema": {"$ref": "#/components/schemas/Readiness"},
+                "example": {"ready": true}
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready: still starting, or draining after SIGTERM.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {
+              "application/json": {
+                "schema": {"$ref": "#/components/schemas/Readiness"},
+                "example": {"ready": false, "reason": "draining"}
+              }
+            }
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/": {
+      "get": {
+        "tags": ["meta"],
+        "operationId": "root",
+        "summary": "Name, version and links",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "What this server is.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Root"}}}
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/openapi.json": {
+      "get": {
+        "tags": ["meta"],
+        "operationId": "openAPIDocument",
+        "summary": "This document",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "The OpenAPI 3.1 document of this API.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {
+              "application/json": {
+                "schema": {"type": "object", "required": ["openapi", "info", "paths"], "description": "An OpenAPI 3.1 document."}
+              }
+            }
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    }
+  },
+  "components": {
+    "parameters": {
+      "RequestID": {
+        "name": "X-Request-ID",
+        "in": "header",
+        "required": false,
+        "description": "The client's request id, echoed in the `X-Request-ID` response header and error bodies. One that is empty, longer than 128 bytes or not visible ASCII is replaced by a generated one.",
+        "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"}
+      }
+    },
+    "headers": {
+      "XRequestID": {
+        "description": "The request's id: the client's `X-Request-ID` when it was acceptable, else a generated one (32 hex digits).",
+        "required": true,
+        "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"}
+      },
+      "CacheControlNoCache": {
+        "description": "`no-cache` on event streams.",
+        "schema": {"type": "string", "const": "no-cache"}
+      },
+      "XAccelBuffering": {
+        "description": "`no` on event streams, so proxies such as nginx pass each event on at once.",
+        "schema": {"type": "string", "const": "no"}
+      },
+      "Allow": {
+        "description": "On 405: the methods the path accepts (RFC 9110 §10.2.1), e.g. `GET, HEAD`.",
+        "schema": {"type": "string"}
+      }
+    },
+    "responses": {
+      "BadRequest": {
+        "description": "`invalid_request`: bad JSON, a field of the wrong type or out of range (the message names it), an unknown agent, model or provider.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "PayloadTooLarge": {
+        "description": "`payload_too_large`: the body exceeds `AGENTD_MAX_BODY_BYTES` (default 1048576). Answered by the server before routing, always in agentd's error body, and the connection closes.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "UnsupportedMediaType": {
+        "description": "`unsupported_media_type`: a `Content-Type` other than `application/json` (or `+json`).",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "UpstreamError": {
+        "description": "`upstream_error`: the provider failed with a non-retryable error, or its retries ran out.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "UpstreamTimeout": {
+        "description": "`upstream_timeout`: the provider did not answer within `AGENTD_UPSTREAM_TIMEOUT_MS`.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "OpenAIBadRequest": {
+        "description": "`invalid_request_error`: bad JSON, a field of the wrong type or out of range (`param` names it), an unknown model or provider.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "OpenAIUnsupportedMediaType": {
+        "description": "`invalid_request_error` with code `unsupported_media_type`: a `Content-Type` other than `application/json` (or `+json`).",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "OpenAIUpstreamError": {
+        "description": "`api_error` with code `upstream_error`: the provider failed with a non-retryable error, or its retries ran out.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "OpenAIUpstreamTimeout": {
+        "description": "`api_error` with code `upstream_timeout`: the provider did not answer within `AGENTD_UPSTREAM_TIMEOUT_MS`.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "ProtocolError": {
+        "description": "An error the server answers before or instead of the route, on any path: 404 `not_found` (unknown path), 405 `method_not_allowed` (another method of a known path, with `Allow`), and for a request that cannot be read (the connection then closes) 400 `invalid_request` (malformed framing, RFC 9112), 408 `request_timeout`, 414 `uri_too_long`, 431 `headers_too_large`, 417, 501 or 505.",
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "Allow": {"$ref": "#/components/headers/Allow"}
+        },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      }
+    },
+    "schemas": {
+      "ChatEventStream": {
+        "type": "string",
+        "description": "Server-Sent Events, each flushed as it is made: `data: <ChatStreamEvent JSON>` per text piece, then one `done` event, or one `error` event if the upstream fails after the stream began. A failure before the first event is answered with its error status instead (502, 504). A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent.",
+        "examples": ["data: {\"type\":\"text\",\"content\":\"echo:\"}\n\ndata: {\"type\":\"text\",\"content\":\" hello\"}\n\ndata: {\"type\":\"done\",\"conversation_id\":\"conv_8f2c\",\"model\":\"mock:echo\",\"usage\":{\"input_tokens\":3,\"output_tokens\":2}}\n\n"]
+      },
+      "ChatCompletionEventStream": {
+        "type": "string",
+        "description": "Server-Sent Events. Each event is `data: <ChatCompletionChunk JSON>`: the first delta carries `role`, the last chunk with choices carries `finish_reason`; with `stream_options.include_usage`, a chunk with empty `choices` and `usage` follows. The stream ends with `data: [DONE]`. A failure before the first event is answered with its error status instead (502, 504); one after the stream began is sent as `data: <OpenAIError JSON>` and ends the stream. A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent.",
+        "examples": ["data: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\"mock:echo\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}\n\ndata: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\"mock:echo\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"echo: hello\"},\"logprobs\":null,\"finish_reason\":null}]}\n\ndata: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\"mock:echo\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"]
+      },
+      "ChatRequest": {
+        "type": "object",
+        "description": "One chat turn. Fields left out (or null) take the agent profile's value; unknown fields are ignored.",
+        "required": ["message"],
+        "properties": {
+          "message": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "The user's message: 1 to `AGENTD_MAX_MESSAGE_CHARS` (default 10000) characters."},
+          "conversation_id": {"type": ["string", "null"], "maxLength": 128, "description": "Continues that conversation; an unknown or missing id starts a new one."},
+          "stream": {"type": ["boolean", "null"], "default": false, "description": "Answer as Server-Sent Events."},
+          "agent": {"type": ["string", "null"], "maxLength": 64, "default": "default", "description": "The agent profile (see `GET /agents`)."},
+          "model": {"type": ["string", "null"], "maxLength": 256, "description": "`provider:model`, or a bare name for the default provider.", "examples": ["mock:echo", "openai:gpt-4o-mini"]},
+          "system_prompt": {"type": ["string", "null"], "maxLength": 5000},
+          "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096, "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096)."},
+          "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2}
+        },
+        "examples": [{"message": "What is a circuit breaker?", "agent": "default", "temperature": 0.3}]
+      },
+      "ChatResponse": {
+        "type": "object",
+        "required": ["response", "conversation_id", "model", "tokens_used", "usage", "processing_time_ms", "cached", "request_id"],
+        "properties": {
+          "response": {"type": "string"},
+          "conversation_id": {"type": "string", "description": "Send it back to continue the conversation."},
+          "model": {"type": "string", "description": "`provider:model` that answered."},
+          "tokens_used": {"type": "integer", "minimum": 0, "description": "input_tokens + output_tokens."},
+          "usage": {"$ref": "#/components/schemas/Usage"},
+          "processing_time_ms": {"type": "number", "minimum": 0},
+          "cached": {"type": "boolean"},
+          "request_id": {"type": "string"}
+        }
+      },
+      "Usage": {
+        "type": "object",
+        "required": ["input_tokens", "output_tokens"],
+        "properties": {
+          "input_tokens": {"type": "integer", "minimum": 0},
+          "output_tokens": {"type": "integer", "minimum": 0}
+        }
+      },
+      "ChatStreamEvent": {
+        "description": "The JSON of one `data:` event of a chat stream.",
+        "oneOf": [
+          {"$ref": "#/components/schemas/ChatStreamText"},
+          {"$ref": "#/components/schemas/ChatStreamDone"},
+          {"$ref": "#/components/schemas/ChatStreamError"}
+        ],
+        "discriminator": {
+          "propertyName": "type",
+          "mapping": {
+            "text": "#/components/schemas/ChatStreamText",
+            "done": "#/components/schemas/ChatStreamDone",
+            "error": "#/components/schemas/ChatStreamError"
+          }
+        }
+      },
+      "ChatStreamText": {
+        "type": "object",
+        "required": ["type", "content"],
+        "properties": {
+          "type": {"const": "text"},
+          "content": {"type": "string", "description": "The next piece of the answer."}
+        }
+      },
+      "ChatStreamDone": {
+        "type": "object",
+        "required": ["type", "conversation_id", "model", "usage"],
+        "properties": {
+          "type": {"const": "done"},
+          "conversation_id": {"type": "string"},
+          "model": {"type": "string"},
+          "usage": {"$ref": "#/components/schemas/Usage"}
+        }
+      },
+      "ChatStreamError": {
+        "type": "object",
+        "required": ["type", "message"],
+        "properties": {
+          "type": {"const": "error"},
+          "message": {"type": "string"}
+        }
+      },
+      "Error": {
+        "type": "object",
+        "description": "agentd's error body.",
+        "required": ["error", "request_id"],
+        "properties": {
+          "error": {
+            "type": "object",
+            "required": ["type", "message"],
+            "properties": {
+              "type": {"type": "string", "description": "The class of error, fixed per status.", "examples": ["invalid_request", "not_found", "method_not_allowed", "payload_too_large", "unsupported_media_type", "upstream_error", "upstream_timeout"]},
+              "message": {"type": "string", "description": "For people: names the field at fault and the accepted form."}
+            }
+          },
+          "request_id": {"type": "string", "description": "The same as the `X-Request-ID` header."}
+        }
+      },
+      "OpenAIError": {
+        "type": "object",
+        "description": "OpenAI's error body.",
+        "required": ["error"],
+        "properties": {
+          "error": {
+            "type": "object",
+            "required": ["message", "type", "code", "param"],
+            "properties": {
+              "message": {"type": "string"},
+              "type": {"type": "string", "description": "OpenAI's class of error.", "examples": ["invalid_request_error", "api_error"]},
+              "code": {"type": ["string", "null"], "description": "agentd's error type.", "examples": ["invalid_request", "upstream_error"]},
+              "param": {"type": ["string", "null"], "description": "The request field at fault.", "examples": ["messages[0].role"]}
+            }
+          }
+        }
+      },
+      "ChatCompletionRequest": {
+        "type": "object",
+        "description": "OpenAI's chat completion request. Unknown fields are ignored.",
+        "required": ["messages"],
+        "properties": {
+          "messages": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ChatCompletionMessage"}},
+          "model": {"type": ["string", "null"], "maxLength": 256, "description": "`provider:model`, or a bare name for the default provider; absent: the default model."},
+          "stream": {"type": ["boolean", "null"], "default": false},
+          "stream_options": {
+            "type": ["object", "null"],
+            "properties": {"include_usage": {"type": "boolean", "default": false, "description": "Send a last chunk with `usage` before `[DONE]`."}}
+          },
+          "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096, "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096); `max_completion_tokens` wins when both are sent."},
+          "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096, "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096)."},
+          "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+          "top_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+          "stop": {
+            "oneOf": [
+              {"type": "string"},
+              {"type": "array", "maxItems": 4, "items": {"type": "string"}},
+              {"type": "null"}
+            ]
+          },
+          "user": {"type": ["string", "null"], "maxLength": 256},
+          "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 1, "description": "Only one choice per request."},
+          "tools": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/Tool"}},
+          "tool_choice": {
+            "description": "Passed to the provider.",
+            "oneOf": [
+              {"type": "string", "enum": ["none", "auto", "required"]},
+              {
+                "type": "object",
+                "required": ["type", "function"],
+                "properties": {
+                  "type": {"const": "function"},
+                  "function": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+                }
+              },
+              {"type": "null"}
+            ]
+          },
+          "parallel_tool_calls": {"type": ["boolean", "null"]}
+        },
+        "examples": [{"model": "mock:echo", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]}]
+      },
+      "ChatCompletionMessage": {
+        "type": "object",
+        "required": ["role"],
+        "properties": {
+          "role": {"type": "string", "enum": ["system", "developer", "user", "assistant", "tool"], "description": "`developer` is read as `system`."},
+          "content": {
+            "description": "Text, an array of content parts (passed through), or null (an assistant message with only `tool_calls`).",
+            "oneOf": [
+              {"type": "string"},
+              {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}},
+              {"type": "null"}
+            ]
+          },
+          "name": {"type": "string"},
+          "tool_calls": {"type": "array", "items": {"$ref": "#/components/schemas/ToolCall"}, "description": "On assistant messages: the calls it made."},
+          "tool_call_id": {"type": "string", "description": "On tool messages (required there): the call this answers."}
+        },
+        "if": {"properties": {"role": {"const": "tool"}}, "required": ["role"]},
+        "then": {"required": ["tool_call_id"]}
+      },
+      "Tool": {
+        "type": "object",
+        "required": ["function"],
+        "properties": {
+          "type": {"const": "function"},
+          "function": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+              "name": {"type": "string"},
+              "description": {"type": "string"},
+              "parameters": {"type": "object", "description": "A JSON Schema of the arguments."},
+              "strict": {"type": ["boolean", "null"]}
+            }
+          }
+        }
+      },
+      "ToolCall": {
+        "type": "object",
+        "required": ["id", "function"],
+        "properties": {
+          "id": {"type": "string"},
+          "type": {"const": "function"},
+          "function": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+              "name": {"type": "string"},
+              "arguments": {"type": "string", "description": "The arguments as JSON text; `{}` when absent."}
+            }
+          }
+        }
+      },
+      "FinishReason": {"type": "string", "enum": ["stop", "length", "tool_calls", "content_filter"]},
+      "CompletionUsage": {
+        "type": "object",
+        "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
+        "properties": {
+          "prompt_tokens": {"type": "integer", "minimum": 0},
+          "completion_tokens": {"type": "integer", "minimum": 0},
+          "total_tokens": {"type": "integer", "minimum": 0}
+        }
+      },
+      "ChatCompletion": {
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices", "usage"],
+        "properties": {
+          "id": {"type": "string", "examples": ["chatcmpl-0f8fad5bd9cb469fa16570867728950e"]},
+          "object": {"const": "chat.completion"},
+          "created": {"type": "integer", "description": "Unix time, seconds."},
+          "model": {"type": "string", "description": "`provider:model` that answered."},
+          "choices": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": {
+              "type": "object",
+              "required": ["index", "message", "logprobs", "finish_reason"],
+              "properties": {
+                "index": {"type": "integer", "minimum": 0},
+                "message": {
+                  "type": "object",
+                  "required": ["role", "content"],
+                  "properties": {
+                    "role": {"const": "assistant"},
+                    "content": {"type": ["string", "null"], "description": "Null when the answer is only tool calls."},
+                    "tool_calls": {"type": "array", "items": {"$ref": "#/components/schemas/ToolCall"}}
+                  }
+                },
+                "logprobs": {"type": "null"},
+                "finish_reason": {"$ref": "#/components/schemas/FinishReason"}
+              }
+            }
+          },
+          "usage": {"$ref": "#/components/schemas/CompletionUsage"}
+        }
+      },
+      "ChatCompletionChunk": {
+        "type": "object",
+        "required": ["id", "object", "created", "model", "choices"],
+        "properties": {
+          "id": {"type": "string"},
+          "object": {"const": "chat.completion.chunk"},
+          "created": {"type": "integer", "description": "Unix time, seconds."},
+          "model": {"type": "string"},
+          "choices": {
+            "type": "array",
+            "maxItems": 1,
+            "description": "Empty only in the usage chunk.",
+            "items": {
+              "type": "object",
+              "required": ["index", "delta", "logprobs", "finish_reason"],
+              "properties": {
+                "index": {"type": "integer", "minimum": 0},
+                "delta": {
+                  "type": "object",
+                  "properties": {
+                    "role": {"const": "assistant"},
+                    "content": {"type": "string"},
+                    "tool_calls": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": ["index"],
+                        "description": "The first delta of a call has `id`, `type` and `function.name`; later ones add to `function.arguments`.",
+                        "properties": {
+                          "index": {"type": "integer", "minimum": 0},
+                          "id": {"type": "string"},
+                          "type": {"const": "function"},
+                          "function": {
+                            "type": "object",
+                            "properties": {"name": {"type": "string"}, "arguments": {"type": "string"}}
+                          }
+                        }
+                      }
+                    }
+                  }
+                },
+                "logprobs": {"type": "null"},
+                "finish_reason": {"oneOf": [{"$ref": "#/components/schemas/FinishReason"}, {"type": "null"}]}
+              }
+            }
+          },
+          "usage": {"$ref": "#/components/schemas/CompletionUsage"}
+        }
+      },
+      "ModelList": {
+        "type": "object",
+        "required": ["object", "data"],
+        "properties": {
+          "object": {"const": "list"},
+          "data": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["id", "object", "created", "owned_by"],
+              "properties": {
+                "id": {"type": "string", "description": "`provider:model`.", "examples": ["mock:echo"]},
+                "object": {"const": "model"},
+                "created": {"type": "integer"},
+                "owned_by": {"type": "string", "description": "The provider's name."}
+              }
+            }
+          }
+        }
+      },
+      "AgentList": {
+        "type": "object",
+        "required": ["object", "data"],
+        "properties": {
+          "object": {"const": "list"},
+          "data": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}
+        }
+      },
+      "Agent": {
+        "type": "object",
+        "description": "An agent profile; null fields take the server's defaults.",
+        "required": ["name", "model", "system_prompt", "temperature", "max_tokens", "fallback_models"],
+        "properties": {
+          "name": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$"},
+          "model": {"type": ["string", "null"]},
+          "system_prompt": {"type": ["string", "null"]},
+          "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+          "max_tokens": {"type": ["integer", "null"], "minimum": 1},
+          "fallback_models": {"type": "array", "items": {"type": "string"}}
+        }
+      },
+      "Liveness": {
+        "type": "object",
+        "required": ["alive"],
+        "properties": {"alive": {"const": true}}
+      },
+      "Readiness": {
+        "type": "object",
+        "required": ["ready"],
+        "properties": {
+          "ready": {"type": "boolean"},
+          "reason": {"type": "string", "enum": ["starting", "draining"], "description": "Why not ready; only when `ready` is false."}
+        }
+      },
+      "Root": {
+        "type": "object",
+        "required": ["name", "version", "links"],
+        "properties": {
+          "name": {"const": "agentd"},
+          "version": {"type": "string"},
+          "links": {
+            "type": "object",
+            "required": ["live", "ready", "openapi"],
+            "properties": {
+              "live": {"const": "/health/live"},
+              "ready": {"const": "/health/ready"},
+              "openapi": {"const": "/openapi.json"}
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""#
+}
