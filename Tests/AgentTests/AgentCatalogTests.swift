@@ -78,10 +78,20 @@ import Testing
             #"["support"]"#,
             #"the top level must be an object of profiles by name, like {"support": {"model": "openai:gpt-4o-mini"}}"#
         ),
-        (#"{"x": {}"#, "not valid JSON: unexpected end of input, expected ',' or '}' in object at byte 8"),
     ])
     func invalidFileIsRefusedWithItsProblem(text: String, message: String) {
         #expect(throws: AgentCatalogError(message: message)) { try load(text) }
+    }
+
+    /// The JSON module words its own errors; the catalog only says the file is not JSON, and where.
+    @Test func unparsableFileSaysItIsNotJSONAndWhere() {
+        do {
+            _ = try load(#"{"x": {}"#)
+            Issue.record("a truncated file loaded")
+        } catch {
+            #expect(error.message.hasPrefix("not valid JSON: "), "\(error.message)")
+            #expect(error.message.hasSuffix("at byte 8"), "\(error.message)")
+        }
     }
 
     @Test func maxTokensLimitIsTheCallersAndNamedInTheMessage() throws {
