@@ -1,5 +1,6 @@
 import LLM
 import Synchronization
+import Locks
 
 /// One chat turn ready to send: the agent and model it resolved to, the conversation, and the request.
 public struct PreparedChat: Sendable {
@@ -108,7 +109,7 @@ public final class ChatService: Sendable {
 
     /// Streams a turn; the answer is stored when the stream completes, never when it fails.
     public func stream(_ chat: PreparedChat, callbacks: ChatStreamCallbacks) -> ProviderCall {
-        let text = Mutex("")
+        let text = Locked("")
         let conversations = self.conversations
         return chat.resolution.provider.stream(chat.request, callbacks: ChatStreamCallbacks(
             onEvent: { event in

@@ -7,6 +7,7 @@ import Darwin
 #endif
 import LLM
 import Synchronization
+import Locks
 
 /// The server's conversations: the history `/chat` replays when a client sends its `conversation_id` back.
 ///
@@ -25,7 +26,7 @@ public final class ConversationStore: Sendable {
     public let ttlMs: UInt64
     public let maxHistoryTokens: Int
 
-    private let table: Mutex<ConversationTable>
+    private let table: Locked<ConversationTable>
     private let clock: @Sendable () -> UInt64
 
     /// `clock` answers milliseconds on a monotonic scale (any origin); tests pass one they drive.
@@ -40,7 +41,7 @@ public final class ConversationStore: Sendable {
         self.ttlMs = ttlMs
         self.maxHistoryTokens = maxHistoryTokens
         self.clock = clock
-        table = Mutex(ConversationTable(maxConversations: maxConversations, ttlMs: ttlMs, maxHistoryTokens: maxHistoryTokens))
+        table = Locked(ConversationTable(maxConversations: maxConversations, ttlMs: ttlMs, maxHistoryTokens: maxHistoryTokens))
     }
 
     /// The messages of conversation `id`, oldest first, marking it used; nil when unknown or expired.

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import Locks
 
 public enum LogLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
     case debug, info, warning, error
@@ -105,7 +106,7 @@ public final class Logger: Sendable {
 
 /// Writes each line to standard output with one write(2), under a lock so lines never interleave.
 public final class StandardOutputSink: LogSink {
-    private let lock = Mutex<Void>(())
+    private let lock = Locked<Void>(())
 
     public init() {}
 
@@ -126,7 +127,7 @@ public final class StandardOutputSink: LogSink {
 
 /// Keeps lines in memory, for tests that assert on what was logged.
 public final class MemoryLogSink: LogSink {
-    private let storage = Mutex<[String]>([])
+    private let storage = Locked<[String]>([])
 
     public init() {}
 

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import HTTP
 import Synchronization
+import Locks
 
 /// Something registered with an event loop: a listener or a connection.
 /// Owner: the loop; every method is called on the loop's thread.
@@ -30,7 +31,7 @@ public final class EventLoop: @unchecked Sendable {
         var stopped = false
     }
 
-    private let inbox = Mutex<Inbox>(Inbox())
+    private let inbox = Locked<Inbox>(Inbox())
     private let wakePending = Atomic<Bool>(false)
     private let threadID = Atomic<UInt>(0)
     private let finished = DispatchSemaphore(value: 0)

@@ -4,6 +4,7 @@ import Glibc
 import HTTP
 import Logging
 import Synchronization
+import Locks
 
 /// An HTTP/1.1 server: one event loop per core, each with its own listener on the same port
 /// (SO_REUSEPORT), so the kernel spreads connections and no loop waits on another.
@@ -109,7 +110,7 @@ public final class HTTPServer: Sendable {
 
     /// Connections with output still to write.
     private func busyConnections() -> Int {
-        let count = Mutex<Int>(0)
+        let count = Locked<Int>(0)
         onEveryLoop { loop in
             var busy = 0
             loop.forEachSource(of: Connection.self) { if $0.pendingOutputBytes > 0 || $0.state == .finishing { busy += 1 } }

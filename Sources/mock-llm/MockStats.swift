@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import Locks
 
 /// What `GET /stats` reports, and the per-scenario request counts that `times=` is decided on.
 ///
@@ -21,9 +22,9 @@ final class MockStats: Sendable {
         var requestsCancelled = 0
     }
 
-    private let counters = Mutex(Counters())
+    private let counters = Locked(Counters())
     /// Requests seen per scenario key, for `times=`.
-    private let scenarios = Mutex<[String: Int]>([:])
+    private let scenarios = Locked<[String: Int]>([:])
 
     func countRequest(path: String) {
         counters.withLock {

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import Locks
 
 /// Runs work at deadlines on a few serial queues: one timer per queue, never a timer or a thread per stream.
 ///
@@ -51,7 +52,7 @@ final class TimerShard: @unchecked Sendable {
 
     private let queue: DispatchQueue
     private let timer: DispatchSourceTimer
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(label: String) {
         queue = DispatchQueue(label: label)

@@ -3,6 +3,7 @@ import Dispatch
 import LLM
 import Synchronization
 import Testing
+import Locks
 
 /// Many threads beginning, continuing and reading conversations at once: the bounds hold throughout.
 @Suite struct ConversationConcurrencyTests {
@@ -14,9 +15,9 @@ import Testing
         let conversations = ConversationStore(
             maxConversations: maxConversations, ttlMs: 400, maxHistoryTokens: maxHistoryTokens, clock: clock.function
         )
-        let violations = Mutex<[String]>([])
+        let violations = Locked<[String]>([])
         let turns = Atomic<Int>(0)
-        let mostSeen = Mutex<Int>(0)
+        let mostSeen = Locked<Int>(0)
 
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             var current: String?

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import Locks
 
 /// The built `agentd` binary run as a child process, with its standard output and error collected.
 ///
@@ -154,7 +155,7 @@ final class AgentdProcess {
 
 /// Where the termination handler, on Foundation's thread, leaves how the child ended.
 private final class ExitRecord: Sendable {
-    private let state = Mutex<AgentdProcess.Exit?>(nil)
+    private let state = Locked<AgentdProcess.Exit?>(nil)
 
     var exit: AgentdProcess.Exit? { state.withLock { $0 } }
 
@@ -184,7 +185,7 @@ final class OutputCollector: Sendable {
         var ended = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(_ handle: FileHandle) {
         Thread.detachNewThread { [self] in

@@ -44,10 +44,11 @@ struct GracefulShutdownTests {
 
         let signalled = ContinuousClock.now
         server.signal(SIGTERM)
-        let exit = await server.waitForExit(timeout: .seconds(5))
+        let exit = await server.waitForExit(timeout: .seconds(15))
 
         #expect(exit == .exited(0))
-        #expect(ContinuousClock.now - signalled < .seconds(3))
+        // Promptly: well inside the 25 s default grace, with room for a sanitizer build.
+        #expect(ContinuousClock.now - signalled < .seconds(10))
     }
 
     @Test("a second SIGTERM during the drain exits at once")
@@ -64,11 +65,12 @@ struct GracefulShutdownTests {
         #expect(server.exit == nil, "the first signal alone must not end the process")
         let second = ContinuousClock.now
         server.signal(SIGTERM)
-        let exit = await server.waitForExit(timeout: .seconds(5))
+        let exit = await server.waitForExit(timeout: .seconds(15))
 
-        let ended = try #require(exit, "still running 5 s after the second SIGTERM")
+        let ended = try #require(exit, "still running 15 s after the second SIGTERM")
         #expect(ended != .exited(0), "a cut-short shutdown must not look clean: \(ended)")
-        #expect(ContinuousClock.now - second < .seconds(3))
+        // "At once" against a 60 s drain; the bound leaves room for a sanitizer build.
+        #expect(ContinuousClock.now - second < .seconds(10))
         await server.standardOutput.waitForEnd(timeout: .seconds(5))
         #expect(server.standardOutput.text.contains("second signal"), "stdout: \(server.standardOutput.text)")
     }
@@ -78,10 +80,11 @@ struct GracefulShutdownTests {
     private func firstResponse(
         from server: AgentdProcess, path: String, where condition: (HTTPTestResponse) -> Bool
     ) async throws -> HTTPTestResponse? {
-        for _ in 0..<100 {
+        // Up to ~10 s: under ThreadSanitizer agentd runs several times slower than usual.
+        for _ in 0..<500 {
             guard let response = try? HTTPTestClient.send("GET", path, port: server.port) else { return nil }
             if condition(response) { return response }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: .milliseconds(20))
         }
         return nil
     }

@@ -1,8 +1,9 @@
 import Testing
 @testable import JSON
 
-/// Inputs of the size a proxy carries, and of the shapes an attacker would choose.
-@Suite struct LargeInputTests {
+/// Inputs of the size a proxy carries, and of the shapes an attacker would choose. The time limit turns an
+/// accidental quadratic path (say, in finding repeated keys) into a failure rather than a hang.
+@Suite(.timeLimit(.minutes(1))) struct LargeInputTests {
     @Test func aMegabyteArrayOfSmallObjects() throws {
         var text = "["
         var count = 0

@@ -4,6 +4,7 @@ import JSON
 import MockLLMSupport
 import Synchronization
 import Testing
+import Locks
 
 /// Each provider adapter against a live mock-llm on loopback: answers, streams, tool calls, and every fault
 /// classified as the resilience layer needs it.
@@ -25,8 +26,8 @@ import Testing
 
     /// Collects a stream's events and result.
     final class Collected: Sendable {
-        let events = Mutex<[ChatStreamEvent]>([])
-        let result = Mutex<Result<StreamSummary, ProviderError>?>(nil)
+        let events = Locked<[ChatStreamEvent]>([])
+        let result = Locked<Result<StreamSummary, ProviderError>?>(nil)
 
         var callbacks: ChatStreamCallbacks {
             ChatStreamCallbacks(

@@ -2,6 +2,7 @@ import Foundation
 import LLM
 import Synchronization
 import Testing
+import Locks
 
 /// Collects what a streamed transfer delivered, with the time of each piece.
 final class StreamRecorder: Sendable {
@@ -13,7 +14,7 @@ final class StreamRecorder: Sendable {
         var finishedAt: Date?
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
 
     func callbacks(flow: @escaping @Sendable (Int) -> TransferFlow = { _ in .proceed }) -> TransferCallbacks {
         TransferCallbacks(

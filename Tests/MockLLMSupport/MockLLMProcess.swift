@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import Locks
 
 /// The built `mock-llm` binary run as a child process on a free port, its output collected.
 ///
@@ -123,7 +124,7 @@ public final class PipeCollector: Sendable {
         var ended = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(_ handle: FileHandle) {
         Thread.detachNewThread { [self] in

@@ -4,6 +4,7 @@ import HTTP
 import Logging
 import Server
 import Synchronization
+import Locks
 
 /// Counters a test reads while its server works.
 final class TestProbe: Sendable {
@@ -11,7 +12,7 @@ final class TestProbe: Sendable {
     let cancellations = Atomic<Int>(0)
     let streamFinished = Atomic<Bool>(false)
     /// The stream of the last `/hold` request, left open for the test to drive.
-    let heldStream = Mutex<ResponseStream?>(nil)
+    let heldStream = Locked<ResponseStream?>(nil)
 }
 
 /// A live server on 127.0.0.1, port 0, with routes made for the tests.

@@ -1,4 +1,5 @@
 import Synchronization
+import Locks
 
 /// A whole upstream response.
 public struct TransferResponse: Sendable {
@@ -11,7 +12,7 @@ extension TransferEngine {
     /// a body over `maxResponseBytes` ends it with `.network`.
     public func perform(_ request: TransferRequest, maxResponseBytes: Int = 16 << 20) async throws -> TransferResponse {
         let collector = ResponseCollector(limit: maxResponseBytes)
-        let id = Mutex<TransferHandle?>(nil)
+        let id = Locked<TransferHandle?>(nil)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<TransferResponse, Error>) in
                 let callbacks = TransferCallbacks(
@@ -40,7 +41,7 @@ private final class ResponseCollector: Sendable {
         var body: [UInt8] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }

@@ -2,6 +2,7 @@ import CAgentdSystem
 import CCurl
 import Foundation
 import Synchronization
+import Locks
 
 /// Thousands of concurrent upstream HTTP calls on one thread, through libcurl's multi interface.
 ///
@@ -25,7 +26,7 @@ public final class TransferEngine: @unchecked Sendable {
     /// curl_global_init is not thread-safe; a static let runs it exactly once.
     private static let curlReady: Bool = curl_global_init(agentd_CURL_GLOBAL_DEFAULT) == CURLE_OK
 
-    private let inbox = Mutex<[Command]>([])
+    private let inbox = Locked<[Command]>([])
     private let wakePending = Atomic<Bool>(false)
     private let nextID = Atomic<UInt64>(0)
     private let finished = DispatchSemaphore(value: 0)

@@ -4,6 +4,7 @@ import HTTP
 import LLM
 import Server
 import Synchronization
+import Locks
 
 /// Carries a provider's stream to a client's, with backpressure both ways and SSE keep-alives.
 ///
@@ -22,11 +23,11 @@ final class StreamBridge: Sendable {
 
     private let responder: Responder
     private let headers: HTTPHeaders
-    private let started = Mutex<ResponseStream?>(nil)
+    private let started = Locked<ResponseStream?>(nil)
     private let unacknowledged = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
     private let lastWriteNs = Atomic<UInt64>(agentd_monotonic_ns())
-    private let call = Mutex<ProviderCall?>(nil)
+    private let call = Locked<ProviderCall?>(nil)
     /// Dispatch sources are thread-safe; the type just does not say so.
     nonisolated(unsafe) private let timer: DispatchSourceTimer
     private let keepAliveNs: UInt64

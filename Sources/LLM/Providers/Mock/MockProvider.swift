@@ -1,6 +1,7 @@
 import Dispatch
 import JSON
 import Synchronization
+import Locks
 
 /// The built-in provider: no network, deterministic. It echoes the last user message ("echo: …"), counts
 /// plausible tokens (about four characters a token in, a word a token out) and streams word by word.
@@ -70,7 +71,7 @@ private final class MockStreamer: Sendable {
         var resumes = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let summary: StreamSummary
     private let callbacks: ChatStreamCallbacks
     private let delayMs: Int
@@ -86,7 +87,7 @@ private final class MockStreamer: Sendable {
             events.append(.toolCallArguments(index: index, fragment: String(call.arguments[..<middle])))
             events.append(.toolCallArguments(index: index, fragment: String(call.arguments[middle...])))
         }
-        state = Mutex(State(events: events))
+        state = Locked(State(events: events))
         summary = StreamSummary(finishReason: answer.finishReason, usage: answer.usage)
         self.callbacks = callbacks
         self.delayMs = delayMs
