@@ -28,6 +28,12 @@ public struct Responder: Sendable {
         return ResponseStream(connection: connection, serial: serial)
     }
 
+    /// Drops the connection at once with a TCP reset and no response: an upstream dying under a request.
+    public func abortWithReset() {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.reset(serial: serial) }
+    }
+
     /// Runs `handler` on the loop if the client disconnects before the response is complete (at once if it
     /// already has), so the work behind the request can stop.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {

@@ -113,8 +113,8 @@ final class MockService: Sendable {
             let flight = Flight(.request, stats: stats)
             responder.onCancel { flight.end(.cancelled) }
             shard.run(afterMs: options.latencyMs) {
-                // The Responder cannot reset before a head; the least a client sees is a head, then the reset.
-                if flight.end(.reset) { responder.startStream(headers: ["Content-Type": "application/json"]).abortWithReset() }
+                // A reset with no response at all, as an upstream that dies under a request.
+                if flight.end(.reset) { responder.abortWithReset() }
             }
         case .malformed?:
             let cut = Array(body.utf8.prefix(body.utf8.count / 2))

@@ -135,12 +135,13 @@ import Testing
         #expect(try await mock.waitForStats { $0["streams_reset"] as? Int == 1 && $0["streams_active"] as? Int == 0 })
     }
 
-    @Test func resetWithoutStreamGivesNoCompleteResponse() async throws {
+    /// No response at all, not even a head: the connection is reset under the request.
+    @Test func resetWithoutStreamGivesNoResponseAtAll() async throws {
         let mock = try await MockLLMProcess.start()
         defer { mock.kill() }
         let client = try MockHTTPClient(port: mock.port)
         client.send("POST", "/v1/chat/completions", body: Body.openAI(model: "gpt-4o-mini?fault=reset"))
-        #expect(throws: MockHTTPClient.ClientError.self) { _ = try client.readResponse() }
+        #expect(throws: MockHTTPClient.ClientError.self) { _ = try client.readHead() }
     }
 
     @Test func malformedNonStreamIsA200WithCutJSON() async throws {
