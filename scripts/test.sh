@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-agentd_install_debian_packages libcurl4-openssl-dev
+agentd_install_debian_packages libcurl4-openssl-dev nginx-light openssl
 ulimit -n 65536 2>/dev/null || true
 # Serial: the end-to-end tests start real servers and processes and check timing (deadlines, drains);
 # run side by side on two cores they starve each other. Serially the whole suite takes about 30 s.

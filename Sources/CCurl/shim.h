@@ -57,4 +57,5 @@ static const int agentd_CURLPAUSE_RECV = CURLPAUSE_RECV;
 static const long agentd_CURL_GLOBAL_DEFAULT = CURL_GLOBAL_DEFAULT;
 static const long agentd_CURLPIPE_MULTIPLEX = CURLPIPE_MULTIPLEX;
 static const long agentd_CURL_HTTP_VERSION_2TLS = CURL_HTTP_VERSION_2TLS;
+static const long agentd_CURL_HTTP_VERSION_2_0 = CURL_HTTP_VERSION_2_0;
 #endif

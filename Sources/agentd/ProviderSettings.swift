@@ -1,3 +1,4 @@
+import Foundation
 import LLM
 
 /// Providers and models from the environment (the contract's "Models and providers").
@@ -18,6 +19,7 @@ struct ProviderSettings: Sendable {
         .init(name: "AGENTD_PROVIDER_<NAME>_API_KEY", defaultValue: "", summary: "its API key (secret)"),
         .init(name: "AGENTD_PROVIDER_<NAME>_KIND", defaultValue: "openai", summary: "openai or anthropic wire format"),
         .init(name: "AGENTD_PROVIDER_<NAME>_MODELS", defaultValue: "", summary: "comma list of its models for GET /v1/models"),
+        .init(name: "AGENTD_PROVIDER_<NAME>_CA_FILE", defaultValue: "", summary: "PEM CA certificates to trust for it (private CA)"),
         .init(name: "AGENTD_DEFAULT_MODEL", defaultValue: "mock:echo", summary: "openai:gpt-4o-mini with OPENAI_API_KEY, else anthropic:claude-3-5-haiku-latest with ANTHROPIC_API_KEY, else mock:echo"),
         .init(name: "AGENTD_CONNECT_TIMEOUT_MS", defaultValue: "5000", summary: "upstream connect timeout"),
         .init(name: "AGENTD_UPSTREAM_TIMEOUT_MS", defaultValue: "120000", summary: "whole upstream call (504 beyond)"),
@@ -59,8 +61,16 @@ struct ProviderSettings: Sendable {
                                          ProviderConfiguration.Kind.init(rawValue:), accepted: "openai|anthropic")
             let models = (environment["\(prefix)_MODELS"] ?? "").split(separator: ",").map { $0.trimmingBlanks() }.filter { !$0.isEmpty }
             settings.providers.removeAll { $0.name == name }
-            settings.providers.append(provider(name, kind, base: try reader.url(variable, default: ""), key: environment["\(prefix)_API_KEY"],
-                                               models: models, official: false))
+            var configuration = provider(name, kind, base: try reader.url(variable, default: ""), key: environment["\(prefix)_API_KEY"],
+                                         models: models, official: false)
+            if let caFile = environment["\(prefix)_CA_FILE"], !caFile.isEmpty {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw ConfigurationError(variable: "\(prefix)_CA_FILE", value: caFile, problem: "not a readable file",
+                                             accepted: "the path of a PEM file of CA certificates")
+                }
+                configuration.caFile = caFile
+            }
+            settings.providers.append(configuration)
         }
         if let model = environment["AGENTD_DEFAULT_MODEL"]?.trimmingBlanks(), !model.isEmpty {
             let prefix = model.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""

@@ -18,11 +18,13 @@ public struct ProviderConfiguration: Sendable {
     /// OpenAI's own API takes `max_completion_tokens` (its reasoning models refuse `max_tokens`); compatible
     /// servers (Ollama, vLLM, Groq) still expect `max_tokens`.
     public var sendsMaxCompletionTokens: Bool
+    /// CA certificates to trust for this upstream instead of the system's (PEM file).
+    public var caFile: String?
 
     public init(
         name: String, kind: Kind, baseURL: String, apiKey: String? = nil, connectTimeoutMs: Int = 5_000,
         totalTimeoutMs: Int = 120_000, streamIdleTimeoutMs: Int = 30_000, models: [String] = [],
-        sendsMaxCompletionTokens: Bool = false
+        sendsMaxCompletionTokens: Bool = false, caFile: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -33,6 +35,7 @@ public struct ProviderConfiguration: Sendable {
         self.streamIdleTimeoutMs = streamIdleTimeoutMs
         self.models = models
         self.sendsMaxCompletionTokens = sendsMaxCompletionTokens
+        self.caFile = caFile
     }
 }
 

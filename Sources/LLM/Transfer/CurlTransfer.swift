@@ -60,6 +60,7 @@ final class CurlTransfer {
         // Small receive buffers: thousands of streams each hold one.
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 8192), "buffer size")
         check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
+        if let caFile = request.caFile { check(agentd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CA file") }
         switch request.method {
         case "GET":
             check(agentd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "get")
@@ -100,12 +101,26 @@ final class CurlTransfer {
         } else if line.isEmpty {
             if status >= 200 && !headDelivered {
                 headDelivered = true
-                callbacks.onHead(TransferHead(status: status, headers: headers))
+                callbacks.onHead(TransferHead(status: status, headers: headers, httpVersion: negotiatedVersion))
             }
         } else if let colon = line.firstIndex(of: ":") {
             let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
             headers.append((String(line[..<colon]), String(value)))
         }
+    }
+
+    /// 2 when the transfer runs over HTTP/2 (CURLINFO_HTTP_VERSION says CURL_HTTP_VERSION_2_0), else 1.
+    private var negotiatedVersion: Int {
+        var version = 0
+        _ = agentd_curl_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+        return version == Int(agentd_CURL_HTTP_VERSION_2_0) ? 2 : 1
+    }
+
+    /// Connections this transfer had to open (0 when it reused a cached or multiplexed one).
+    var connectionsOpened: Int {
+        var count = 0
+        _ = agentd_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &count)
+        return count
     }
 
     fileprivate func received(_ bytes: UnsafeRawBufferPointer, nowNs: UInt64) -> Int {
@@ -114,7 +129,7 @@ final class CurlTransfer {
         if !headDelivered {
             // Bodies without a blank-line-terminated head reach here only on protocol errors; deliver what we have.
             headDelivered = true
-            callbacks.onHead(TransferHead(status: status, headers: headers))
+            callbacks.onHead(TransferHead(status: status, headers: headers, httpVersion: negotiatedVersion))
         }
         switch callbacks.onData(bytes) {
         case .proceed:

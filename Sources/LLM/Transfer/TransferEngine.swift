@@ -31,6 +31,7 @@ public final class TransferEngine: @unchecked Sendable {
     private let nextID = Atomic<UInt64>(0)
     private let finished = DispatchSemaphore(value: 0)
     private let active = Atomic<Int>(0)
+    private let opened = Atomic<Int>(0)
     let epollFD: Int32
     private let wakeFD: Int32
 
@@ -47,6 +48,9 @@ public final class TransferEngine: @unchecked Sendable {
 
     /// Transfers in flight now, from any thread (metrics, tests).
     public var activeTransfers: Int { active.load(ordering: .relaxed) }
+
+    /// Upstream connections opened so far: with reuse and HTTP/2 multiplexing, far fewer than transfers.
+    public var connectionsOpened: Int { opened.load(ordering: .relaxed) }
 
     public init(name: String = "agentd-transfers") throws(TransferError) {
         guard TransferEngine.curlReady else { throw .invalidRequest("curl_global_init failed") }
@@ -207,6 +211,7 @@ public final class TransferEngine: @unchecked Sendable {
     func finish(_ transfer: CurlTransfer, code: CURLcode) {
         guard transfers.removeValue(forKey: transfer.id) != nil else { return }
         active.subtract(1, ordering: .relaxed)
+        opened.add(transfer.connectionsOpened, ordering: .relaxed)
         curl_multi_remove_handle(multi, transfer.easy)
         let result = TransferEngine.outcome(of: transfer, code: code)
         transfer.cleanUp()

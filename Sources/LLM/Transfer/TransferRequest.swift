@@ -10,10 +10,12 @@ public struct TransferRequest: Sendable {
     public var totalTimeoutMs: Int
     /// Longest silence between two pieces of the response once it started; 0 for none.
     public var idleTimeoutMs: Int
+    /// A PEM file of CA certificates to trust instead of the system's (an upstream behind a private CA).
+    public var caFile: String?
 
     public init(
         url: String, method: String = "POST", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        connectTimeoutMs: Int = 5_000, totalTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 30_000
+        connectTimeoutMs: Int = 5_000, totalTimeoutMs: Int = 120_000, idleTimeoutMs: Int = 30_000, caFile: String? = nil
     ) {
         self.url = url
         self.method = method
@@ -22,6 +24,7 @@ public struct TransferRequest: Sendable {
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
+        self.caFile = caFile
     }
 }
 
@@ -29,10 +32,13 @@ public struct TransferRequest: Sendable {
 public struct TransferHead: Sendable, Equatable {
     public var status: Int
     public var headers: [(name: String, value: String)]
+    /// The protocol the answer came over: 1 (HTTP/1.x) or 2 (HTTP/2).
+    public var httpVersion: Int
 
-    public init(status: Int, headers: [(name: String, value: String)]) {
+    public init(status: Int, headers: [(name: String, value: String)], httpVersion: Int = 1) {
         self.status = status
         self.headers = headers
+        self.httpVersion = httpVersion
     }
 
     public func header(_ name: String) -> String? {

@@ -35,7 +35,7 @@ struct AnthropicWire: WireFormat {
         return TransferRequest(
             url: configuration.baseURL + "/v1/messages", headers: headers, body: JSONValue.object(body).serialized(),
             connectTimeoutMs: configuration.connectTimeoutMs, totalTimeoutMs: configuration.totalTimeoutMs,
-            idleTimeoutMs: stream ? configuration.streamIdleTimeoutMs : 0
+            idleTimeoutMs: stream ? configuration.streamIdleTimeoutMs : 0, caFile: configuration.caFile
         )
     }
 

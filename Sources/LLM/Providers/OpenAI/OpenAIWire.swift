@@ -28,7 +28,7 @@ struct OpenAIWire: WireFormat {
         return TransferRequest(
             url: configuration.baseURL + "/chat/completions", headers: headers, body: JSONValue.object(body).serialized(),
             connectTimeoutMs: configuration.connectTimeoutMs, totalTimeoutMs: configuration.totalTimeoutMs,
-            idleTimeoutMs: stream ? configuration.streamIdleTimeoutMs : 0
+            idleTimeoutMs: stream ? configuration.streamIdleTimeoutMs : 0, caFile: configuration.caFile
         )
     }
 
