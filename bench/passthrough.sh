@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Pass-through: agentd as a non-streaming Chat Completions proxy, against nginx's own reverse proxy, on loopback.
+#
+#   bench/passthrough.sh [runs=3] [seconds=10]
+#
+# The upstream is nginx (Debian's nginx-light) answering a canned OpenAI chat completion on POST /v1/chat/completions
+# with `return 200` (the fastest upstream there is). In the same nginx, a second server is the reference: nginx's
+# reverse proxy (proxy_pass, HTTP/1.1, a keepalive upstream pool) in front of that upstream. agentd's provider `ngx`
+# is the same upstream (AGENTD_PROVIDER_NGX_BASE_URL).
+#  1. Throughput: wrk -t1 -c64 POSTs {"model":"ngx:gpt-4o-mini","messages":[{"role":"user","content":"hi"}]} to agentd
+#     and the same body with "model":"gpt-4o-mini" to nginx's proxy, alternating, `runs` times `seconds` each;
+#     medians, the ratio agentd/nginx-proxy (the goal: >= 0.5, aim 0.8) and p99 latency from wrk --latency.
+#     The upstream alone is measured the same way for reference.
+#  2. Added p99 latency at a fixed 1,000 requests/s: hey -z <seconds>s -c 50 -q 20 (hey's -q is per worker:
+#     50 x 20 = 1,000/s) against agentd, against the upstream nginx directly, and against nginx's proxy for
+#     reference, alternating; medians of the p99s and the difference agentd - upstream (the p99 agentd adds).
+# Neither server logs requests (agentd AGENTD_LOG_LEVEL=warning, nginx access_log off). Every response must be a 200:
+# the script stops if wrk or hey counts errors or non-2xx answers. Exit status 1 when the ratio is below 0.5.
+#
+# Binaries: BENCH_BIN_DIR=<dir with agentd> uses it as it is; otherwise agentd is built with `swift build -c release`
+# (BENCH_SCRATCH_PATH=<dir> adds --scratch-path) and taken from --show-bin-path.
+# Needs wrk, nginx-light, hey and curl (installed when missing). Ports picked free from 18100-18199.
+set -euo pipefail
+runs=${1:-3}
+seconds=${2:-10}
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+pids=()
+
+need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+need wrk wrk
+need nginx nginx-light
+need hey hey
+need curl curl
+need ss iproute2
+
+# SIGTERM, then SIGKILL for whatever has not exited 5 s later.
+stop() {
+  local pid
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && break; pid=; done
+    [ -z "$pid" ] && break
+    sleep 0.1
+  done
+  for pid in "$@"; do kill -9 "$pid" 2>/dev/null && echo "pid $pid did not stop on SIGTERM within 5 s: killed" >&2 || true; done
+}
+cleanup() {
+  local pid
+  stop "${pids[@]}"
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "$(date -u +%FT%TZ), load average $(cut -d" " -f1-3 /proc/loadavg), $(nproc) cores"
+if [ -n "${BENCH_BIN_DIR:-}" ]; then
+  bin=$BENCH_BIN_DIR
+else
+  build=(-c release)
+  [ -n "${BENCH_SCRATCH_PATH:-}" ] && build+=(--scratch-path "$BENCH_SCRATCH_PATH")
+  (cd "$here" && swift build "${build[@]}" --product agentd >/dev/null)
+  bin=$(cd "$here" && swift build "${build[@]}" --show-bin-path)
+fi
+[ -x "$bin/agentd" ] || { echo "no agentd in $bin" >&2; exit 2; }
+
+free_ports() {
+  local used port found=()
+  used=$(ss -Htan 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
+  for port in $(seq 18100 18199); do
+    grep -qx "$port" <<<"$used" || found+=("$port")
+    [ "${#found[@]}" -ge "$1" ] && break
+  done
+  [ "${#found[@]}" -ge "$1" ] || { echo "no free port in 18100-18199" >&2; exit 2; }
+  echo "${found[@]}"
+}
+read -r up_port proxy_port agentd_port < <(free_ports 3)
+
+completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
+cat >"$work/nginx.conf" <<EOF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream llm {
+    server 127.0.0.1:$up_port;
+    keepalive 64;
+    keepalive_requests 1000000;
+  }
+  # The upstream: a canned chat completion.
+  server {
+    listen 127.0.0.1:$up_port;
+    location = /v1/chat/completions { default_type application/json; return 200 '$completion'; }
+  }
+  # The reference: nginx's reverse proxy to it.
+  server {
+    listen 127.0.0.1:$proxy_port;
+    location / {
+      proxy_pass http://llm;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+nginx -c "$work/nginx.conf"
+AGENTD_PORT=$agentd_port AGENTD_LOG_LEVEL=warning AGENTD_MAX_CONNECTIONS=20000 \
+  AGENTD_PROVIDER_NGX_BASE_URL="http://127.0.0.1:$up_port/v1" \
+  "$bin/agentd" >"$work/agentd.log" 2>&1 &
+agentd_pid=$!; pids+=("$agentd_pid")
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$agentd_port/health/live" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$agentd_port/health/live" >/dev/null || { echo "agentd did not start:"; cat "$work/agentd.log"; exit 1; }
+
+agentd_body='{"model":"ngx:gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
+nginx_body='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}'
+agentd_url="http://127.0.0.1:$agentd_port/v1/chat/completions"
+proxy_url="http://127.0.0.1:$proxy_port/v1/chat/completions"
+up_url="http://127.0.0.1:$up_port/v1/chat/completions"
+for target in "$agentd_url $agentd_body" "$proxy_url $nginx_body" "$up_url $nginx_body"; do
+  url=${target%% *}; body=${target#* }
+  answer=$(curl -s --max-time 5 -w '\n%{http_code}' "$url" -H 'Content-Type: application/json' -d "$body")
+  [ "${answer##*$'\n'}" = 200 ] && grep -q '"chat.completion"' <<<"$answer" || { echo "bad answer from $url:"; echo "$answer"; exit 1; }
+done
+echo "agentd answers: $(curl -s "$agentd_url" -H 'Content-Type: application/json' -d "$agentd_body")"
+
+for name in agentd nginx; do
+  body_var=${name}_body
+  cat >"$work/$name.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '${!body_var}'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+done
+
+to_us() { # "1.23ms" / "456.00us" / "1.02s" -> microseconds
+  awk -v v="$1" 'BEGIN { if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /m$/) {sub(/m$/,"",v); print v*60000000} else {sub(/s$/,"",v); print v*1000000} }'
+}
+# wrk's summary: requests/s and the p99 in microseconds; stops on errors or non-2xx answers.
+run_wrk() { # lua url
+  local out rps p99 bad
+  out=$(wrk -t1 -c64 -d"${seconds}s" --latency -s "$1" "$2")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(to_us "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  bad=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
+  if [ -n "$bad" ]; then echo "wrk against $2: $bad" >&2; echo "$out" >&2; exit 1; fi
+  echo "$rps $p99"
+}
+# hey at 1,000 requests/s: achieved requests/s, the p50 and the p99 in microseconds (hey prints seconds with four
+# decimals: 100 us steps); stops on errors or non-200 answers.
+run_hey() { # body url
+  local out rps p50 p99 codes
+  out=$(hey -z "${seconds}s" -c 50 -q 20 -m POST -T application/json -d "$1" "$2")
+  rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" && $2=="in" {printf "%.0f", $3 * 1000000}' <<<"$out")
+  p99=$(awk '$1=="99%" && $2=="in" {printf "%.0f", $3 * 1000000}' <<<"$out")
+  codes=$(awk '/Status code distribution/ {f=1; next} f && /\[/ {print} f && !/\[/ {f=0}' <<<"$out")
+  if grep -q 'Error distribution' <<<"$out" || grep -vq '\[200\]' <<<"$codes"; then
+    echo "hey against $2 failed:" >&2; echo "$out" >&2; exit 1
+  fi
+  echo "$rps $p50 $p99"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+med() { printf '%s\n' "$@" | median; }
+
+# Warm-up: connections, pools, caches.
+wrk -t1 -c64 -d2s -s "$work/nginx.lua" "$up_url" >/dev/null
+wrk -t1 -c64 -d2s -s "$work/nginx.lua" "$proxy_url" >/dev/null
+wrk -t1 -c64 -d2s -s "$work/agentd.lua" "$agentd_url" >/dev/null
+
+echo "wrk -t1 -c64 -d${seconds}s, POST /v1/chat/completions (agentd pid $agentd_pid :$agentd_port, nginx proxy :$proxy_port, upstream :$up_port):"
+p_rps=(); p_p99=(); a_rps=(); a_p99=(); u_rps=(); u_p99=()
+for i in $(seq "$runs"); do
+  res=$(run_wrk "$work/nginx.lua" "$proxy_url"); read -r r p <<<"$res"; p_rps+=("$r"); p_p99+=("$p")
+  res=$(run_wrk "$work/agentd.lua" "$agentd_url"); read -r r p <<<"$res"; a_rps+=("$r"); a_p99+=("$p")
+  res=$(run_wrk "$work/nginx.lua" "$up_url"); read -r r p <<<"$res"; u_rps+=("$r"); u_p99+=("$p")
+  echo "  run $i: nginx proxy ${p_rps[-1]} req/s (p99 ${p_p99[-1]} us), agentd ${a_rps[-1]} req/s (p99 ${a_p99[-1]} us)," \
+       "upstream alone ${u_rps[-1]} req/s (p99 ${u_p99[-1]} us)"
+done
+rss_after_wrk=$(awk '/^VmRSS/ {print $2}' "/proc/$agentd_pid/status")
+
+echo "hey -z ${seconds}s -c 50 -q 20 (1,000 requests/s):"
+ha_rps=(); ha_p50=(); ha_p99=(); hu_rps=(); hu_p50=(); hu_p99=(); hp_rps=(); hp_p50=(); hp_p99=()
+for i in $(seq "$runs"); do
+  res=$(run_hey "$nginx_body" "$up_url"); read -r r m p <<<"$res"; hu_rps+=("$r"); hu_p50+=("$m"); hu_p99+=("$p")
+  res=$(run_hey "$agentd_body" "$agentd_url"); read -r r m p <<<"$res"; ha_rps+=("$r"); ha_p50+=("$m"); ha_p99+=("$p")
+  res=$(run_hey "$nginx_body" "$proxy_url"); read -r r m p <<<"$res"; hp_rps+=("$r"); hp_p50+=("$m"); hp_p99+=("$p")
+  echo "  run $i: upstream ${hu_rps[-1]} req/s p50/p99 ${hu_p50[-1]}/${hu_p99[-1]} us," \
+       "agentd ${ha_rps[-1]} req/s p50/p99 ${ha_p50[-1]}/${ha_p99[-1]} us," \
+       "nginx proxy ${hp_rps[-1]} req/s p50/p99 ${hp_p50[-1]}/${hp_p99[-1]} us"
+done
+kill -0 "$agentd_pid" 2>/dev/null || { echo "agentd exited:"; tail -20 "$work/agentd.log"; exit 1; }
+if [ -s "$work/agentd.log" ]; then echo "agentd logged (warning and above), last lines:"; tail -5 "$work/agentd.log" | sed 's/^/  /'; fi
+
+a=$(med "${a_rps[@]}"); p=$(med "${p_rps[@]}"); u=$(med "${u_rps[@]}")
+ratio=$(awk -v a="$a" -v p="$p" 'BEGIN {printf "%.2f", a/p}')
+hu=$(med "${hu_p99[@]}"); ha=$(med "${ha_p99[@]}"); hp=$(med "${hp_p99[@]}")
+echo
+echo "throughput, wrk -t1 -c64 -d${seconds}s, median of $runs alternating runs:"
+echo "  nginx proxy     $p req/s   p99 $(med "${p_p99[@]}") us"
+echo "  agentd          $a req/s   p99 $(med "${a_p99[@]}") us"
+echo "  upstream alone  $u req/s   p99 $(med "${u_p99[@]}") us"
+echo "  ratio agentd/nginx-proxy: $ratio (goal >= 0.5: $(awk -v r="$ratio" 'BEGIN {print (r >= 0.5) ? "ok" : "MISSED"}'), aim 0.8)"
+echo "fixed 1,000 requests/s, hey -c 50 -q 20 -z ${seconds}s, median of $runs runs:"
+echo "  upstream nginx directly  p99 $hu us   p50 $(med "${hu_p50[@]}") us   ($(med "${hu_rps[@]}") req/s)"
+echo "  agentd                   p99 $ha us   p50 $(med "${ha_p50[@]}") us   ($(med "${ha_rps[@]}") req/s)"
+echo "  nginx proxy              p99 $hp us   p50 $(med "${hp_p50[@]}") us   ($(med "${hp_rps[@]}") req/s)"
+echo "  p99 added by agentd: $(awk -v a="$ha" -v u="$hu" 'BEGIN {print a - u}') us (nginx's proxy adds $(awk -v a="$hp" -v u="$hu" 'BEGIN {print a - u}') us)"
+echo "agentd RSS after the wrk runs: $rss_after_wrk KiB"
+awk -v r="$ratio" 'BEGIN {exit !(r >= 0.5)}' || exit 1
