@@ -45,7 +45,8 @@ final class Connection: EventSource {
     let remoteAddress: String
 
     var state: State = .awaitingHead
-    let inbound = InboundBuffer()
+    /// Starts small (most requests are a few hundred bytes) and grows for larger ones.
+    let inbound = InboundBuffer(initialCapacity: 2048)
     var outbound: [UInt8] = []
     var outboundSent = 0
     /// When pending output first stopped draining (EAGAIN); 0 while it drains.
@@ -109,7 +110,7 @@ final class Connection: EventSource {
             if peerHungUp { peerClosed() }
             return
         }
-        let space = inbound.writableSpace(minimum: 4096)
+        let space = inbound.writableSpace(minimum: 1024)
         let count = Glibc.read(fd, space.baseAddress, space.count)
         if count > 0 {
             if state == .lingering {

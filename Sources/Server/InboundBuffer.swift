@@ -62,7 +62,7 @@ final class InboundBuffer {
     }
 
     /// Returns to the initial capacity when a large request left the buffer grown and now empty.
-    func shrinkIfIdle(to initialCapacity: Int = 4096) {
+    func shrinkIfIdle(to initialCapacity: Int = 2048) {
         guard isEmpty, capacity > initialCapacity * 4 else { return }
         storage.deallocate()
         storage = UnsafeMutableRawPointer.allocate(byteCount: initialCapacity, alignment: 16)

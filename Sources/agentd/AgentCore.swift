@@ -11,14 +11,14 @@ enum AgentCore {
     }
 
     static func router(configuration: Configuration, lifecycle: Lifecycle) throws -> Router {
-        let engine: TransferEngine
+        let engines: TransferEnginePool
         do {
-            engine = try TransferEngine()
+            engines = try TransferEnginePool(count: configuration.upstreamThreads)
         } catch {
-            throw StartupError(description: "agentd: cannot start the transfer engine: \(error)")
+            throw StartupError(description: "agentd: cannot start the transfer engines: \(error)")
         }
         let registry = ProviderRegistry(
-            configurations: configuration.providers.providers, engine: engine, defaultModel: configuration.providers.defaultModel
+            configurations: configuration.providers.providers, engines: engines, defaultModel: configuration.providers.defaultModel
         )
         let catalog: AgentCatalog
         if let path = configuration.agentsFile {

@@ -4,7 +4,16 @@ import Synchronization
 /// A provider reached over HTTP through the transfer engine, speaking one wire format.
 struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
     let wire: Wire
-    let engine: TransferEngine
+    let engines: TransferEnginePool
+
+    init(wire: Wire, engines: TransferEnginePool) {
+        self.wire = wire
+        self.engines = engines
+    }
+
+    init(wire: Wire, engine: TransferEngine) {
+        self.init(wire: wire, engines: TransferEnginePool(engine))
+    }
 
     var name: String { wire.configuration.name }
     var knownModels: [String] { wire.configuration.models }
@@ -13,7 +22,7 @@ struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
         let transfer = try wire.makeRequest(request, stream: false)
         let response: TransferResponse
         do {
-            response = try await engine.perform(transfer)
+            response = try await engines.pick().perform(transfer)
         } catch let error as TransferError {
             throw ProviderError(provider: name, transfer: error)
         } catch {
@@ -34,7 +43,7 @@ struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
             return ProviderCall(cancel: {}, resume: {})
         }
         let state = StreamState(wire: wire, callbacks: callbacks)
-        let handle = engine.start(transfer, callbacks: TransferCallbacks(
+        let handle = engines.pick().start(transfer, callbacks: TransferCallbacks(
             onHead: { state.head($0) },
             onData: { state.data($0) },
             onComplete: { state.complete($0) }

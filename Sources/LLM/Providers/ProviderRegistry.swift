@@ -15,13 +15,13 @@ public final class ProviderRegistry: Sendable {
         defaultProvider = defaultModel.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "mock"
     }
 
-    /// Builds the HTTP providers on one shared transfer engine, plus the mock.
-    public convenience init(configurations: [ProviderConfiguration], engine: TransferEngine, defaultModel: String) {
+    /// Builds the HTTP providers on shared transfer engines, plus the mock.
+    public convenience init(configurations: [ProviderConfiguration], engines: TransferEnginePool, defaultModel: String) {
         var all: [any ChatProvider] = [MockProvider()]
         for configuration in configurations {
             switch configuration.kind {
-            case .openai: all.append(HTTPChatProvider(wire: OpenAIWire(configuration: configuration), engine: engine))
-            case .anthropic: all.append(HTTPChatProvider(wire: AnthropicWire(configuration: configuration), engine: engine))
+            case .openai: all.append(HTTPChatProvider(wire: OpenAIWire(configuration: configuration), engines: engines))
+            case .anthropic: all.append(HTTPChatProvider(wire: AnthropicWire(configuration: configuration), engines: engines))
             }
         }
         self.init(providers: all, defaultModel: defaultModel)

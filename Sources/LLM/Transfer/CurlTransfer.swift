@@ -57,8 +57,8 @@ final class CurlTransfer {
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1), "pipewait")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1), "nodelay")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "keepalive")
-        // Small receive buffers: thousands of streams each hold one.
-        check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 8192), "buffer size")
+        // Small receive buffers: thousands of streams each hold one, and stream events are small.
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 2048), "buffer size")
         check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
         if let caFile = request.caFile { check(agentd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CA file") }
         switch request.method {
