@@ -80,8 +80,6 @@ extension Connection {
         headers.contains("X-Request-ID") ? nil : HTTPField(name: "X-Request-ID", value: exchange.requestID)
     }
 
-    func isActive(serial: UInt64) -> Bool { exchange?.serial == serial && state != .closed }
-
     var pendingOutputBytes: Int { outbound.count - outboundSent }
 
     /// Ends the current exchange; the next pipelined request is parsed, or the connection finishes.

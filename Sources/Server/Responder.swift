@@ -76,12 +76,6 @@ public struct ResponseStream: Sendable {
         connection.loop.run { connection.connection.reset(serial: serial) }
     }
 
-    /// Whether the client is still there and the stream unfinished. Answers on the loop, through `body`.
-    public func isActive(_ body: @escaping @Sendable (Bool) -> Void) {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { body(connection.connection.isActive(serial: serial)) }
-    }
-
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {
         let connection = self.connection, serial = self.serial
         connection.loop.run { connection.connection.onCancel(serial: serial, handler) }

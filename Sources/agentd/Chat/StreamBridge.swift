@@ -55,8 +55,6 @@ final class StreamBridge: Sendable {
         }
     }
 
-    var hasStarted: Bool { started.withLock { $0 != nil } }
-
     /// Answers with `response` instead, if the stream has not started; returns whether it could.
     func failBeforeStart(_ response: HTTPResponse) -> Bool {
         let answered = started.withLock { stream -> Bool in
