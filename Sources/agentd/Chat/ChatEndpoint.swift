@@ -71,19 +71,19 @@ struct ChatEndpoint: Sendable {
         let call = service.stream(prepared, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 guard case .text(let text) = event else { return .proceed }
-                return bridge.send(ChatEndpoint.event(["type": "text", "content": .string(text)]))
+                return bridge.send(JSONValue.sseDataEvent(["type": "text", "content": .string(text)]))
             },
             onComplete: { result in
                 switch result {
                 case .success(let summary):
-                    bridge.sendLast(ChatEndpoint.event([
+                    bridge.sendLast(JSONValue.sseDataEvent([
                         "type": "done", "conversation_id": .string(prepared.conversationID), "model": .string(prepared.model),
                         "usage": ChatEndpoint.usage(summary.usage),
                     ]))
                 case .failure(let error):
                     let failure = APIFailure(error)
                     if bridge.failBeforeStart(failure.contractResponse(requestID: request.id)) { return }
-                    bridge.sendLast(ChatEndpoint.event(["type": "error", "message": .string(failure.message)]))
+                    bridge.sendLast(JSONValue.sseDataEvent(["type": "error", "message": .string(failure.message)]))
                 }
                 bridge.finish()
             }
@@ -93,13 +93,6 @@ struct ChatEndpoint: Sendable {
             call.cancel()
             bridge.stop()
         }
-    }
-
-    static func event(_ object: JSONValue) -> [UInt8] {
-        var bytes = Array("data: ".utf8)
-        object.serialize(into: &bytes)
-        bytes += [0x0A, 0x0A]
-        return bytes
     }
 
     static func usage(_ usage: ChatUsage) -> JSONValue {

@@ -72,7 +72,7 @@ struct OpenAIEndpoint: Sendable {
                     let failure = APIFailure(error)
                     if bridge.failBeforeStart(failure.openAIResponse()) { return }
                     // OpenAI's SDKs raise an APIError for a stream event carrying "error".
-                    bridge.sendLast(encoding.event(failure.openAIErrorJSON))
+                    bridge.sendLast(JSONValue.sseDataEvent(failure.openAIErrorJSON))
                 }
                 bridge.finish()
             }

@@ -31,7 +31,7 @@ struct OpenAIResponseEncoding {
 
     /// One `data:` event of a chunk with this delta.
     func chunk(delta: JSONValue, finishReason: String? = nil) -> [UInt8] {
-        event([
+        JSONValue.sseDataEvent([
             "id": .string(id), "object": "chat.completion.chunk", "created": .integer(created), "model": .string(model),
             "choices": [["index": 0, "delta": delta, "logprobs": nil, "finish_reason": finishReason.map(JSONValue.string) ?? .null]],
         ])
@@ -55,18 +55,11 @@ struct OpenAIResponseEncoding {
     func end(_ summary: StreamSummary, includeUsage: Bool) -> [UInt8] {
         var bytes = chunk(delta: .object(JSONObject()), finishReason: summary.finishReason.rawValue)
         if includeUsage {
-            bytes += event([
+            bytes += JSONValue.sseDataEvent([
                 "id": .string(id), "object": "chat.completion.chunk", "created": .integer(created), "model": .string(model),
                 "choices": [], "usage": usage(summary.usage),
             ])
         }
         return bytes + Array("data: [DONE]\n\n".utf8)
-    }
-
-    func event(_ value: JSONValue) -> [UInt8] {
-        var bytes = Array("data: ".utf8)
-        value.serialize(into: &bytes)
-        bytes += [0x0A, 0x0A]
-        return bytes
     }
 }
