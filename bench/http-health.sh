@@ -13,7 +13,7 @@ work=$(mktemp -d)
 nginx_port=18090
 agentd_port=18091
 
-need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+. "$(dirname "$0")/lib.sh"
 need wrk wrk
 need nginx nginx-light
 
