@@ -101,10 +101,18 @@ public final class ChatService: Sendable {
         return PreparedChat(conversationID: conversationID, agent: agent, resolution: resolution, request: request, userMessage: user)
     }
 
-    public func complete(_ chat: PreparedChat) async throws(ProviderError) -> ChatCompletion {
-        let completion = try await chat.resolution.provider.complete(chat.request)
-        conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(completion.text)])
-        return completion
+    /// Completes a turn; the answer is stored when it succeeds. `completion` runs once, on the thread that
+    /// finished the call.
+    public func complete(
+        _ chat: PreparedChat, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>) -> Void
+    ) -> ProviderCall {
+        let conversations = self.conversations
+        return chat.resolution.provider.complete(chat.request) { result in
+            if case .success(let answer) = result {
+                conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(answer.text)])
+            }
+            completion(result)
+        }
     }
 
     /// Streams a turn; the answer is stored when the stream completes, never when it fails.

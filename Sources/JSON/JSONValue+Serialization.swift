@@ -2,6 +2,7 @@ extension JSONValue {
     /// The compact JSON text of this value, as UTF-8 bytes.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(512)
         serialize(into: &out)
         return out
     }
@@ -118,6 +119,7 @@ extension JSONObject {
     /// The compact JSON text of this object, as UTF-8 bytes; see `JSONValue.serialize(into:)`.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(512)
         serialize(into: &out)
         return out
     }

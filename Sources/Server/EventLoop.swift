@@ -21,6 +21,8 @@ protocol EventSource: AnyObject {
 public final class EventLoop: @unchecked Sendable {
     static let sweepIntervalNs: UInt64 = 100_000_000
     private static let wakeToken = UInt64.max
+    /// Guests' descriptors are registered as `guestTokenBase + index`.
+    private static let guestTokenBase = UInt64.max - 64
 
     let index: Int
     private let epollFD: Int32
@@ -44,6 +46,7 @@ public final class EventLoop: @unchecked Sendable {
     /// fd must not reach a newer connection that reused the number.
     private var sources: [(source: EventSource, generation: UInt32)?] = []
     private var nextGeneration: UInt32 = 0
+    private var guests: [EventLoopGuest] = []
     private var running = true
     private var lastSweepNs: UInt64 = 0
     /// The loop's clock, read once per wake-up: monotonic nanoseconds.
@@ -122,6 +125,23 @@ public final class EventLoop: @unchecked Sendable {
         for work in late { afterStop.async(execute: work) }
     }
 
+    /// Runs `guest` on this loop's thread from now on (see `EventLoopGuest`). Safe from any thread.
+    public func host(_ guest: EventLoopGuest) {
+        execute { [self] in
+            guard running, guests.count < 64 else {
+                guest.stopNow()
+                return
+            }
+            guard agentd_epoll_add(epollFD, guest.pollFD, agentd_EPOLLIN, EventLoop.guestTokenBase + UInt64(guests.count)) == 0 else {
+                guest.stopNow()
+                return
+            }
+            guest.adoptCurrentThread()
+            guests.append(guest)
+            guest.runPass()
+        }
+    }
+
     // MARK: Registration (loop-only)
 
     func register(_ source: EventSource, fd: Int32, events: UInt32) throws(SocketError) {
@@ -162,9 +182,10 @@ public final class EventLoop: @unchecked Sendable {
             finished.signal()
         }
         while running {
-            let count = agentd_epoll_wait(epollFD, events, Int32(capacity), Int32(EventLoop.sweepIntervalNs / 1_000_000))
+            let count = agentd_epoll_wait(epollFD, events, Int32(capacity), waitTimeoutMs())
             nowNs = agentd_monotonic_ns()
             refreshDate()
+            var guestsReady = false
             if count > 0 {
                 for offset in 0..<Int(count) {
                     let event = events[offset]
@@ -172,6 +193,8 @@ public final class EventLoop: @unchecked Sendable {
                         _ = agentd_eventfd_drain(wakeFD)
                         wakePending.store(false, ordering: .releasing)
                         runPending()
+                    } else if event.token >= EventLoop.guestTokenBase {
+                        guestsReady = true
                     } else {
                         let fd = Int(event.token & 0xFFFF_FFFF)
                         if fd < sources.count, let entry = sources[fd], entry.generation == UInt32(event.token >> 32) {
@@ -180,12 +203,29 @@ public final class EventLoop: @unchecked Sendable {
                     }
                 }
             }
+            // After the connections: a handler that just started a transfer has it begun in this same pass.
+            for guest in guests where guestsReady || guest.nextDeadlineNs <= nowNs { guest.runPass() }
             if nowNs &- lastSweepNs >= EventLoop.sweepIntervalNs {
                 lastSweepNs = nowNs
                 for case let entry? in sources { entry.source.checkDeadline(now: nowNs) }
             }
         }
         runPending()
+        for guest in guests { guest.stopNow() }
+        guests.removeAll()
+    }
+
+    /// The sweep interval, or less when a guest wants a pass sooner.
+    private func waitTimeoutMs() -> Int32 {
+        var timeoutNs = EventLoop.sweepIntervalNs
+        if !guests.isEmpty {
+            let now = agentd_monotonic_ns()
+            for guest in guests {
+                let deadline = guest.nextDeadlineNs
+                timeoutNs = min(timeoutNs, deadline > now ? deadline - now : 0)
+            }
+        }
+        return Int32((timeoutNs + 999_999) / 1_000_000)
     }
 
     private func runPending() {

@@ -62,6 +62,9 @@ public final class HTTPServer: Sendable {
         close(fd)
     }
 
+    /// The server's loops, for work that should share their threads (`EventLoop.host`).
+    public var eventLoops: [EventLoop] { loops }
+
     public var openConnections: Int { context.openConnections.load(ordering: .relaxed) }
     public var inFlightRequests: Int { context.inFlightRequests.load(ordering: .relaxed) }
     public var rejectedConnections: Int { context.rejectedConnections.load(ordering: .relaxed) }

@@ -1,3 +1,4 @@
+import Glibc
 import Agent
 import LLM
 import Server
@@ -10,13 +11,29 @@ enum AgentCore {
         let description: String
     }
 
-    static func router(configuration: Configuration, lifecycle: Lifecycle) throws -> Router {
-        let engines: TransferEnginePool
+    /// The transfer engines: with AGENTD_UPSTREAM_THREADS=0, one per event loop, waiting to be hosted by
+    /// the server's loops (`host(_:on:)`); else that many engines with threads of their own.
+    static func engines(configuration: Configuration) throws -> TransferEnginePool {
+        let onLoops = configuration.upstreamThreads == 0
+        let loops = configuration.server.eventLoopCount > 0
+            ? configuration.server.eventLoopCount : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         do {
-            engines = try TransferEnginePool(count: configuration.upstreamThreads)
+            return try TransferEnginePool(count: onLoops ? loops : configuration.upstreamThreads, startsThreads: !onLoops)
         } catch {
             throw StartupError(description: "agentd: cannot start the transfer engines: \(error)")
         }
+    }
+
+    /// Gives each engine that has no thread of its own to one of the server's event loops.
+    static func host(_ engines: TransferEnginePool, on server: HTTPServer) {
+        let loops = server.eventLoops
+        for (index, engine) in engines.engines.enumerated() where !engine.startedThread {
+            loops[index % loops.count].host(engine)
+        }
+    }
+
+    static func router(configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil) throws -> Router {
+        let engines = try engines ?? TransferEnginePool(count: max(1, configuration.upstreamThreads))
         let registry = ProviderRegistry(
             configurations: configuration.providers.providers, engines: engines, defaultModel: configuration.providers.defaultModel
         )
@@ -53,3 +70,6 @@ enum AgentCore {
         )
     }
 }
+
+/// Engines without a thread of their own run on the event loops.
+extension TransferEngine: EventLoopGuest {}

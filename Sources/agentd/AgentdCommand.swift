@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import LLM
 import Logging
 import Server
 
@@ -53,8 +54,10 @@ enum AgentdCommand {
         let logger = Logger(minimumLevel: configuration.logLevel, format: configuration.logFormat)
         let lifecycle = Lifecycle()
         let router: Router
+        let engines: TransferEnginePool
         do {
-            router = try AgentCore.router(configuration: configuration, lifecycle: lifecycle)
+            engines = try AgentCore.engines(configuration: configuration)
+            router = try AgentCore.router(configuration: configuration, lifecycle: lifecycle, engines: engines)
         } catch {
             FileHandleStandardError.write("\(error)\n")
             return 2
@@ -67,6 +70,7 @@ enum AgentdCommand {
             FileHandleStandardError.write("agentd: cannot listen on \(configuration.host):\(configuration.port): \(error)\n")
             return 1
         }
+        AgentCore.host(engines, on: server)
         lifecycle.enter(.serving)
         logger.log(.info, "listening", [
             "host": .string(configuration.host), "port": .int(server.port), "version": .string(AgentdVersion.current),

@@ -27,8 +27,9 @@ struct Configuration: Sendable {
     var conversationTTLS = 3600
     var conversationMaxTokens = 8000
     var sseKeepAliveMs = 15_000
-    /// Transfer engine threads: one per core unless AGENTD_UPSTREAM_THREADS says otherwise.
-    var upstreamThreads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Transfer engine threads of their own (AGENTD_UPSTREAM_THREADS); 0, the default, runs one engine on each
+    /// event loop's thread instead, so a request and its upstream call never change threads.
+    var upstreamThreads = 0
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -46,7 +47,7 @@ struct Configuration: Sendable {
         Setting(name: "AGENTD_CONVERSATIONS_MAX", defaultValue: "10000", summary: "conversations kept (least recently used go first)"),
         Setting(name: "AGENTD_CONVERSATION_TTL_S", defaultValue: "3600", summary: "a conversation unused this long is forgotten"),
         Setting(name: "AGENTD_CONVERSATION_MAX_TOKENS", defaultValue: "8000", summary: "history kept per conversation, oldest turns pruned first"),
-        Setting(name: "AGENTD_UPSTREAM_THREADS", defaultValue: "0", summary: "libcurl transfer engine threads (0: one per core)"),
+        Setting(name: "AGENTD_UPSTREAM_THREADS", defaultValue: "0", summary: "libcurl transfer engine threads of their own (0: one engine on each event loop)"),
         Setting(name: "AGENTD_SSE_KEEPALIVE_MS", defaultValue: "15000", summary: "a `: keep-alive` comment on a stream silent this long"),
     ]
 
@@ -94,8 +95,7 @@ struct Configuration: Sendable {
         configuration.conversationTTLS = try reader.integer("AGENTD_CONVERSATION_TTL_S", default: 3600, in: 1...31_536_000)
         configuration.conversationMaxTokens = try reader.integer("AGENTD_CONVERSATION_MAX_TOKENS", default: 8000, in: 100...10_000_000)
         configuration.sseKeepAliveMs = try reader.integer("AGENTD_SSE_KEEPALIVE_MS", default: 15_000, in: 100...15_000)
-        let threads = try reader.integer("AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64)
-        if threads > 0 { configuration.upstreamThreads = threads }
+        configuration.upstreamThreads = try reader.integer("AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
         // unless told otherwise. No API keys can be configured yet, so every such address needs the opt-in.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.allowUnauthenticated {

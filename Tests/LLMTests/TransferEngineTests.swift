@@ -122,7 +122,7 @@ final class StreamRecorder: Sendable {
         }
         do {
             _ = try await engine.perform(TransferRequest(url: "http://127.0.0.1:9/", method: "GET"))
-        } catch let error as TransferError {
+        } catch {
             guard case .connectFailed = error else { Issue.record("got \(error)"); return }
         }
     }

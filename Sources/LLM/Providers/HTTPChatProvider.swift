@@ -18,20 +18,28 @@ struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
     var name: String { wire.configuration.name }
     var knownModels: [String] { wire.configuration.models }
 
-    func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatCompletion {
-        let transfer = try wire.makeRequest(request, stream: false)
-        let response: TransferResponse
+    func complete(
+        _ request: ChatRequest, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>) -> Void
+    ) -> ProviderCall {
+        let transfer: TransferRequest
         do {
-            response = try await engines.pick().perform(transfer)
-        } catch let error as TransferError {
-            throw ProviderError(provider: name, transfer: error)
+            transfer = try wire.makeRequest(request, stream: false)
         } catch {
-            throw ProviderError(provider: name, kind: .cancelled, message: "cancelled")
+            completion(.failure(error))
+            return ProviderCall(cancel: {}, resume: {})
         }
-        guard response.head.status == 200 else {
-            throw wire.decodeError(status: response.head.status, head: response.head, body: response.body)
+        let wire = self.wire, name = self.name
+        let handle = engines.pick().perform(transfer) { result in
+            switch result {
+            case .failure(let error):
+                completion(.failure(ProviderError(provider: name, transfer: error)))
+            case .success(let response) where response.head.status != 200:
+                completion(.failure(wire.decodeError(status: response.head.status, head: response.head, body: response.body)))
+            case .success(let response):
+                completion(Result { () throws(ProviderError) in try wire.decodeCompletion(response.body) })
+            }
         }
-        return try wire.decodeCompletion(response.body)
+        return ProviderCall(handle)
     }
 
     func stream(_ request: ChatRequest, callbacks: ChatStreamCallbacks) -> ProviderCall {

@@ -4,8 +4,9 @@ import CCurl
 ///
 /// Owner: the transfer engine's thread; nothing here is touched elsewhere. curl holds an unretained pointer
 /// to this object (CURLOPT_PRIVATE, WRITEDATA, HEADERDATA): the engine's `transfers` table keeps it alive
-/// until the handle is removed from the multi handle and cleaned up. The header list lives as long as the
-/// handle (curl reads it during the transfer, not only at setopt).
+/// until the handle is removed from the multi handle and released. The header list lives as long as the
+/// transfer (curl reads it during the transfer, not only at setopt). The easy handle is the engine's: it
+/// lends one (reset, so no option of an earlier transfer survives) and takes it back in `release()`.
 final class CurlTransfer {
     let id: UInt64
     let easy: UnsafeMutableRawPointer
@@ -17,14 +18,16 @@ final class CurlTransfer {
     private var status = 0
     private var headers: [(name: String, value: String)] = []
     private(set) var headDelivered = false
+    /// When the idle sweep last saw bytes arrive; `active` is set by every callback and cleared by the sweep,
+    /// so callbacks never read the clock.
     var lastActivityNs: UInt64
+    var active = false
     var isPaused = false
     /// Set when the engine is ending this transfer itself (cancel, idle timeout), so curl's write error is
     /// reported as that reason instead.
     var abortReason: TransferError?
 
-    init?(id: UInt64, request: TransferRequest, callbacks: TransferCallbacks, nowNs: UInt64) {
-        guard let easy = curl_easy_init() else { return nil }
+    init(id: UInt64, easy: UnsafeMutableRawPointer, request: TransferRequest, callbacks: TransferCallbacks, nowNs: UInt64) {
         self.id = id
         self.easy = easy
         self.callbacks = callbacks
@@ -33,8 +36,8 @@ final class CurlTransfer {
         for header in request.headers {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
-        // No "Expect: 100-continue" round trip before request bodies.
-        headerList = curl_slist_append(headerList, "Expect:")
+        // No "Expect: 100-continue" round trip before request bodies (curl asks for one from 1 MiB on).
+        if request.body.count >= 1 << 20 { headerList = curl_slist_append(headerList, "Expect:") }
     }
 
     /// Sets every option; returns a reason when curl refuses one.
@@ -78,35 +81,48 @@ final class CurlTransfer {
         return failures.isEmpty ? nil : "curl refused: \(failures.joined(separator: ", "))"
     }
 
-    /// Releases the easy handle and header list. The handle must already be out of the multi handle.
-    func cleanUp() {
-        curl_easy_cleanup(easy)
+    /// Frees the header list; the caller takes the easy handle back. The handle must already be out of the
+    /// multi handle.
+    func release() {
         curl_slist_free_all(headerList)
         headerList = nil
     }
 
     // MARK: Callbacks (engine thread, from inside curl)
 
-    fileprivate func receivedHeaderLine(_ bytes: UnsafeRawBufferPointer, nowNs: UInt64) {
-        lastActivityNs = nowNs
-        // Trim the line end on bytes: as a Character, "\r\n" is one grapheme and matches neither "\r" nor "\n".
+    fileprivate func receivedHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        active = true
         var end = bytes.count
         while end > 0 && (bytes[end - 1] == 0x0D || bytes[end - 1] == 0x0A) { end -= 1 }
-        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self))
-        if line.hasPrefix("HTTP/") {
-            // A new status line: an interim 1xx response or a redirect starts the head over.
-            let parts = line.split(separator: " ", maxSplits: 2)
-            status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-            headers = []
-        } else if line.isEmpty {
+        if end == 0 {
             if status >= 200 && !headDelivered {
                 headDelivered = true
                 callbacks.onHead(TransferHead(status: status, headers: headers, httpVersion: negotiatedVersion))
             }
-        } else if let colon = line.firstIndex(of: ":") {
-            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-            headers.append((String(line[..<colon]), String(value)))
+        } else if end >= 5 && bytes[0] == 0x48 && bytes[1] == 0x54 && bytes[2] == 0x54 && bytes[3] == 0x50 && bytes[4] == 0x2F {
+            // "HTTP/": a new status line. An interim 1xx response or a redirect starts the head over.
+            status = CurlTransfer.statusCode(bytes[0..<end])
+            headers = []
+        } else if let colon = bytes[0..<end].firstIndex(of: 0x3A) {
+            var start = colon + 1
+            while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+            headers.append((
+                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<colon]), as: UTF8.self),
+                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            ))
         }
+    }
+
+    /// The three digits after the first space of a status line ("HTTP/1.1 200 OK", "HTTP/2 429"); 0 if none.
+    static func statusCode(_ line: Slice<UnsafeRawBufferPointer>) -> Int {
+        guard let space = line.firstIndex(of: 0x20), space + 4 <= line.endIndex else { return 0 }
+        var code = 0
+        for index in (space + 1)..<(space + 4) {
+            let digit = Int(line[index]) - 0x30
+            guard (0...9).contains(digit) else { return 0 }
+            code = code * 10 + digit
+        }
+        return code
     }
 
     /// 2 when the transfer runs over HTTP/2 (CURLINFO_HTTP_VERSION says CURL_HTTP_VERSION_2_0), else 1.
@@ -123,8 +139,8 @@ final class CurlTransfer {
         return count
     }
 
-    fileprivate func received(_ bytes: UnsafeRawBufferPointer, nowNs: UInt64) -> Int {
-        lastActivityNs = nowNs
+    fileprivate func received(_ bytes: UnsafeRawBufferPointer) -> Int {
+        active = true
         if abortReason != nil { return 0 }
         if !headDelivered {
             // Bodies without a blank-line-terminated head reach here only on protocol errors; deliver what we have.
@@ -151,12 +167,13 @@ final class CurlTransfer {
 private let curlWriteCallback: curl_write_callback = { pointer, size, count, context in
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: pointer, count: size * count)
-    return transfer.received(bytes, nowNs: TransferClock.nowNs())
+    return transfer.received(bytes)
 }
 
 /// CURLOPT_HEADERFUNCTION: one header line at a time, status line first, a blank line last.
 private let curlHeaderCallback: curl_write_callback = { pointer, size, count, context in
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
-    transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count), nowNs: TransferClock.nowNs())
+    transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count))
     return size * count
 }
+

@@ -18,24 +18,27 @@ extension TransferEngine {
     /// curl's CURLMOPT_SOCKETFUNCTION: watch `fd` for what curl asks, or stop watching it.
     /// curl may announce the same socket several times in a row, and a socket may outlive the easy handle
     /// that opened it (the connection cache), so sockets are tracked by descriptor alone.
+    /// A socket curl no longer wants stays in epoll: a cached connection is usually wanted again by the next
+    /// transfer at once, and then one epoll_ctl(MOD) replaces a DEL and an ADD. If it speaks while unwanted
+    /// (the upstream closed it), `socketReady` removes it then. A socket closed while unwanted leaves epoll by
+    /// itself; when its number comes back, MOD fails and ADD registers the new socket.
     func socketChanged(_ fd: Int32, what: Int32) {
         if what == agentd_CURL_POLL_REMOVE {
-            if sockets.removeValue(forKey: fd) != nil { _ = agentd_epoll_delete(epollFD, fd) }
+            sockets[fd]?.wanted = 0
             return
         }
         var events: UInt32 = 0
         if what & agentd_CURL_POLL_IN != 0 { events |= agentd_EPOLLIN }
         if what & agentd_CURL_POLL_OUT != 0 { events |= agentd_EPOLLOUT }
-        if sockets[fd] == nil {
-            if agentd_epoll_add(epollFD, fd, events, UInt64(UInt32(bitPattern: fd))) != 0 {
-                _ = agentd_epoll_modify(epollFD, fd, events, UInt64(UInt32(bitPattern: fd)))
+        let token = UInt64(UInt32(bitPattern: fd))
+        if let entry = sockets[fd] {
+            if entry.wanted == 0 || entry.registered != events, agentd_epoll_modify(epollFD, fd, events, token) != 0 {
+                _ = agentd_epoll_add(epollFD, fd, events, token)
             }
-        } else if sockets[fd] != events {
-            if agentd_epoll_modify(epollFD, fd, events, UInt64(UInt32(bitPattern: fd))) != 0 {
-                _ = agentd_epoll_add(epollFD, fd, events, UInt64(UInt32(bitPattern: fd)))
-            }
+        } else if agentd_epoll_add(epollFD, fd, events, token) != 0 {
+            _ = agentd_epoll_modify(epollFD, fd, events, token)
         }
-        sockets[fd] = events
+        sockets[fd] = (events, events)
     }
 
     /// curl's CURLMOPT_TIMERFUNCTION: one timer for the whole multi handle. It must not call back into curl.
@@ -44,6 +47,12 @@ extension TransferEngine {
     }
 
     func socketReady(_ fd: Int32, events: UInt32) {
+        if let entry = sockets[fd], entry.wanted == 0 {
+            // An idle cached connection: curl checks it for life when it next wants it.
+            sockets[fd] = nil
+            _ = agentd_epoll_delete(epollFD, fd)
+            return
+        }
         var mask: Int32 = 0
         if events & agentd_EPOLLIN != 0 { mask |= agentd_CURL_CSELECT_IN }
         if events & agentd_EPOLLOUT != 0 { mask |= agentd_CURL_CSELECT_OUT }

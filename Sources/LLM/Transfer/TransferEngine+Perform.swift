@@ -8,33 +8,40 @@ public struct TransferResponse: Sendable {
 }
 
 extension TransferEngine {
-    /// Performs a request and collects the whole response. Cancelling the calling task cancels the transfer;
-    /// a body over `maxResponseBytes` ends it with `.network`.
-    public func perform(_ request: TransferRequest, maxResponseBytes: Int = 16 << 20) async throws -> TransferResponse {
+    /// Performs a request and collects the whole response; `completion` runs once, on the engine's thread.
+    /// A body over `maxResponseBytes` ends the transfer with `.network`.
+    public func perform(
+        _ request: TransferRequest, maxResponseBytes: Int = 16 << 20,
+        completion: @escaping @Sendable (Result<TransferResponse, TransferError>) -> Void
+    ) -> TransferHandle {
         let collector = ResponseCollector(limit: maxResponseBytes)
-        let id = Locked<TransferHandle?>(nil)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<TransferResponse, Error>) in
-                let callbacks = TransferCallbacks(
-                    onHead: { collector.setHead($0) },
-                    onData: { collector.append($0) ? .proceed : .abort },
-                    onComplete: { result in
-                        switch result {
-                        case .success: continuation.resume(returning: collector.response)
-                        case .failure(let error): continuation.resume(throwing: error)
-                        }
-                    }
-                )
-                let handle = start(request, callbacks: callbacks)
-                id.withLock { $0 = handle }
+        return start(request, callbacks: TransferCallbacks(
+            onHead: { collector.setHead($0) },
+            onData: { collector.append($0) ? .proceed : .abort },
+            onComplete: { result in completion(result.map { collector.response }) }
+        ))
+    }
+
+    /// Performs a request and collects the whole response. Cancelling the calling task cancels the transfer.
+    public func perform(_ request: TransferRequest, maxResponseBytes: Int = 16 << 20) async throws(TransferError) -> TransferResponse {
+        let handle = Locked<(handle: TransferHandle?, cancelled: Bool)>((nil, false))
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>) in
+                let started = perform(request, maxResponseBytes: maxResponseBytes) { continuation.resume(returning: $0) }
+                if handle.withLock({ state -> Bool in state.handle = started; return state.cancelled }) { started.cancel() }
             }
         } onCancel: {
-            id.withLock { $0 }?.cancel()
+            handle.withLock { state -> TransferHandle? in
+                state.cancelled = true
+                return state.handle
+            }?.cancel()
         }
+        return try result.get()
     }
 }
 
 /// Head and body of one response, filled on the engine thread and read once at completion.
+/// Owner: the engine's thread (the lock only proves it to the compiler; it is never contended).
 private final class ResponseCollector: Sendable {
     private struct State {
         var head = TransferHead(status: 0, headers: [])

@@ -37,16 +37,15 @@ struct ChatEndpoint: Sendable {
         if stream {
             streamTurn(prepared, request: request, responder: responder)
         } else {
-            let service = self.service
-            let task = Task {
-                do throws(ProviderError) {
-                    let completion = try await service.complete(prepared)
+            let call = service.complete(prepared) { result in
+                switch result {
+                case .success(let completion):
                     responder.respond(.json(.ok, ChatEndpoint.answer(completion, prepared, request, startedNs).serialized()))
-                } catch {
+                case .failure(let error):
                     responder.respond(APIFailure(error).contractResponse(requestID: request.id))
                 }
             }
-            responder.onCancel { task.cancel() }
+            responder.onCancel { call.cancel() }
         }
     }
 

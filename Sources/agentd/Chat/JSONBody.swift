@@ -9,8 +9,8 @@ struct JSONBody {
 
     /// Reads the body: a non-JSON content type is 415, bad JSON or a non-object is 400.
     init(_ request: HTTPRequest) throws(APIFailure) {
-        if let type = request.headers["Content-Type"]?.lowercased() {
-            let mediaType = type.split(separator: ";").first.map { $0.trimmingBlanks() } ?? ""
+        if let type = request.headers["Content-Type"] {
+            let mediaType = JSONBody.mediaType(type)
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
                 throw APIFailure(status: .unsupportedMediaType, type: "unsupported_media_type",
                                  message: "the body must be application/json, not \(mediaType)")
@@ -27,6 +27,22 @@ struct JSONBody {
         self.object = object
     }
 
+    /// The media type of a Content-Type value, lowercased, without parameters or surrounding blanks:
+    /// "Application/JSON; charset=utf-8" → "application/json". On every request, so it avoids split and
+    /// lowercased() (both allocate).
+    static func mediaType(_ contentType: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        for byte in contentType.utf8 {
+            if byte == UInt8(ascii: ";") { break }
+            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+        }
+        var start = 0, end = bytes.count
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
     func has(_ key: String) -> Bool {
         guard let value = object[key] else { return false }
         return !value.isNull
@@ -35,10 +51,16 @@ struct JSONBody {
     func string(_ key: String, maxLength: Int, minLength: Int = 0) throws(APIFailure) -> String? {
         guard let value = object[key], !value.isNull else { return nil }
         guard let text = value.stringValue else { throw .invalid("\(key) must be a string", param: key) }
-        guard text.count >= minLength else {
+        // A character takes at least one UTF-8 byte: the byte count settles most checks without counting
+        // characters (grapheme breaking is slow on long texts).
+        let bytes = text.utf8.count
+        let tooShort = minLength <= 1 ? bytes < minLength : bytes < minLength || text.count < minLength
+        guard !tooShort else {
             throw .invalid(minLength == 1 ? "\(key) must not be empty" : "\(key) must have at least \(minLength) characters", param: key)
         }
-        guard text.count <= maxLength else { throw .invalid("\(key) must have at most \(maxLength) characters", param: key) }
+        guard bytes <= maxLength || text.count <= maxLength else {
+            throw .invalid("\(key) must have at most \(maxLength) characters", param: key)
+        }
         return text
     }
 

@@ -40,15 +40,13 @@ struct OpenAIEndpoint: Sendable {
             stream(call, resolution: resolution, encoding: encoding, includeUsage: body.includeUsage, responder: responder)
             return
         }
-        let task = Task {
-            do throws(ProviderError) {
-                let completion = try await resolution.provider.complete(call)
-                responder.respond(.json(.ok, encoding.completion(completion).serialized()))
-            } catch {
-                responder.respond(APIFailure(error).openAIResponse())
+        let providerCall = resolution.provider.complete(call) { result in
+            switch result {
+            case .success(let completion): responder.respond(.json(.ok, encoding.completion(completion).serialized()))
+            case .failure(let error): responder.respond(APIFailure(error).openAIResponse())
             }
         }
-        responder.onCancel { task.cancel() }
+        responder.onCancel { providerCall.cancel() }
     }
 
     private func stream(

@@ -18,8 +18,11 @@ public struct MockProvider: ChatProvider {
         self.wordDelayMs = wordDelayMs
     }
 
-    public func complete(_ request: ChatRequest) async throws(ProviderError) -> ChatCompletion {
-        MockProvider.answer(request)
+    public func complete(
+        _ request: ChatRequest, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>) -> Void
+    ) -> ProviderCall {
+        completion(.success(MockProvider.answer(request)))
+        return ProviderCall(cancel: {}, resume: {})
     }
 
     public func stream(_ request: ChatRequest, callbacks: ChatStreamCallbacks) -> ProviderCall {
@@ -36,7 +39,7 @@ public struct MockProvider: ChatProvider {
             return reply("tool said: \(last?.content.text ?? "")", request: request, inputTokens: inputTokens)
         }
         let userText = request.messages.last { $0.role == .user }?.content.text ?? ""
-        if request.model.contains("tool"), let tool = request.tools?[0]?["function"]?["name"]?.stringValue {
+        if MockProvider.mentionsTool(request.model), let tool = request.tools?[0]?["function"]?["name"]?.stringValue {
             let arguments = JSONValue.object(JSONObject([("query", .string(userText))])).text
             return ChatCompletion(
                 text: "", toolCalls: [ToolCall(id: "call_mock_\(abs(userText.hashValue % 1_000_000))", name: tool, arguments: arguments)],
@@ -44,6 +47,13 @@ public struct MockProvider: ChatProvider {
             )
         }
         return reply("echo: \(userText)", request: request, inputTokens: inputTokens)
+    }
+
+    /// Whether a model name contains "tool" (bytewise: Foundation's `contains` is slow on every request).
+    static func mentionsTool(_ model: String) -> Bool {
+        let bytes = Array(model.utf8), word = Array("tool".utf8)
+        guard bytes.count >= word.count else { return false }
+        return (0...(bytes.count - word.count)).contains { bytes[$0..<($0 + word.count)].elementsEqual(word) }
     }
 
     private static func reply(_ text: String, request: ChatRequest, inputTokens: Int) -> ChatCompletion {
