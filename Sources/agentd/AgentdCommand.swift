@@ -57,8 +57,14 @@ enum AgentdCommand {
         let engines: TransferEnginePool
         do {
             engines = try AgentCore.engines(configuration: configuration)
+        } catch {
+            FileHandleStandardError.write("\(error)\n")
+            return 2
+        }
+        do {
             router = try AgentCore.router(configuration: configuration, lifecycle: lifecycle, engines: engines)
         } catch {
+            engines.shutdown()
             FileHandleStandardError.write("\(error)\n")
             return 2
         }
@@ -66,6 +72,7 @@ enum AgentdCommand {
         do {
             server = try HTTPServer.start(configuration: configuration.server, handler: router, logger: logger)
         } catch {
+            engines.shutdown()
             logger.log(.error, "cannot listen", ["error": .string("\(error)")])
             FileHandleStandardError.write("agentd: cannot listen on \(configuration.host):\(configuration.port): \(error)\n")
             return 1

@@ -113,8 +113,10 @@ public final class TransferEngine: @unchecked Sendable {
 
     /// Cancels every transfer (each completes with `.cancelled`) and stops the engine, waiting for it.
     /// A guest engine stops on its loop's thread, or when its loop stops.
+    /// A guest engine that no loop has adopted yet is stopped by the caller itself.
     public func shutdown() {
         guard !stopRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if !startedThread && owner.load(ordering: .acquiring) == 0 { adoptCurrentThread() }
         if isOwnerThread {
             stopNow()
             return
