@@ -37,7 +37,8 @@ extension ChatProvider {
     }
 }
 
-/// A call that may be cancelled before it is known: the cancel then reaches it as soon as it is set.
+/// A call that may be cancelled before it is known (a task cancelled while the call starts): the cancel then
+/// reaches it as soon as it is set. Used by the async wrappers of `complete` and `TransferEngine.perform`.
 final class CancellableCall: Sendable {
     private let state = Locked<(call: ProviderCall?, cancelled: Bool)>((nil, false))
 

@@ -24,17 +24,13 @@ extension TransferEngine {
 
     /// Performs a request and collects the whole response. Cancelling the calling task cancels the transfer.
     public func perform(_ request: TransferRequest, maxResponseBytes: Int = 16 << 20) async throws(TransferError) -> TransferResponse {
-        let handle = Locked<(handle: TransferHandle?, cancelled: Bool)>((nil, false))
+        let slot = CancellableCall()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<TransferResponse, TransferError>, Never>) in
-                let started = perform(request, maxResponseBytes: maxResponseBytes) { continuation.resume(returning: $0) }
-                if handle.withLock({ state -> Bool in state.handle = started; return state.cancelled }) { started.cancel() }
+                slot.set(ProviderCall(perform(request, maxResponseBytes: maxResponseBytes) { continuation.resume(returning: $0) }))
             }
         } onCancel: {
-            handle.withLock { state -> TransferHandle? in
-                state.cancelled = true
-                return state.handle
-            }?.cancel()
+            slot.cancel()
         }
         return try result.get()
     }
