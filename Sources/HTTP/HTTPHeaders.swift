@@ -36,6 +36,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     public func contains(_ name: String) -> Bool { self[name] != nil }
 
+    /// Room for `count` fields without growing.
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     public mutating func add(_ name: String, _ value: String) {
         fields.append(HTTPField(name: name, value: value))
     }

@@ -103,6 +103,7 @@ public struct HTTPRequestHeadParser: Sendable {
         case .failure(let error): return .failed(error)
         }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(12)
         var start = requestLineEnd + 2
         let lastLineEnd = headEnd - 2
         while start < lastLineEnd {

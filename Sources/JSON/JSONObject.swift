@@ -64,12 +64,18 @@ public struct JSONObject: Sendable, Hashable {
 
     /// Whether two keys are the same JSON name: the same UTF-8 bytes.
     ///
-    /// Equal bytes imply equal Strings, so `==` (a bitwise compare for ASCII, the usual key) rules out
-    /// nearly every mismatch cheaply; the byte check then only runs on a match, to refuse a merely
-    /// canonically-equivalent one.
+    /// Compares the contiguous UTF-8 of both (every native string, small ones too) byte by byte; a bridged
+    /// string without contiguous storage goes through its UTF-8 view.
     @inline(__always)
     static func sameKey(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count && lhs == rhs && lhs.utf8.elementsEqual(rhs.utf8)
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        let compared = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                left.elementsEqual(right)
+            }
+        }
+        if let compared, let compared { return compared }
+        return lhs.utf8.elementsEqual(rhs.utf8)
     }
 }
 

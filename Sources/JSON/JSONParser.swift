@@ -15,6 +15,8 @@ struct JSONParser {
     /// The elements of every open array, innermost last. Each array is copied out once, at its exact size,
     /// when it closes: one allocation per array instead of one per doubling.
     var elementStack: [JSONValue] = []
+    /// The members of every open object, innermost last; copied out the same way when the object closes.
+    var memberStack: [(key: String, value: JSONValue)] = []
 
     /// Objects with more members than this get a hash index while parsing, so that finding repeated keys
     /// stays linear in the document's size even for an object with a million members.
@@ -67,6 +69,7 @@ struct JSONParser {
             depth -= 1
             return .array([])
         }
+        if elementStack.capacity == 0 { elementStack.reserveCapacity(16) }
         let base = elementStack.count
         while true {
             let element = try parseValue()
@@ -102,8 +105,9 @@ struct JSONParser {
             depth -= 1
             return .object(JSONObject())
         }
-        var object = JSONObject()
-        // Built only once the object outgrows a linear scan; maps each key to its place in `members`.
+        if memberStack.capacity == 0 { memberStack.reserveCapacity(16) }
+        let base = memberStack.count
+        // Built only once the object outgrows a linear scan; maps each key to its place in `memberStack`.
         var index: [ExactKey: Int] = [:]
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -117,7 +121,7 @@ struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            Self.insert(key: key, value: value, into: &object, index: &index)
+            Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
             skipWhitespace()
             guard position < bytes.count else { throw unexpected("',' or '}' after object member") }
             switch bytes[position] {
@@ -131,36 +135,42 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
-                return .object(object)
+                let members = Array(memberStack[base...])
+                memberStack.removeSubrange(base...)
+                return .object(JSONObject(members))
             default:
                 throw unexpected("',' or '}' after object member")
             }
         }
     }
 
-    /// Adds a member; a repeated key replaces the earlier value where it stands (the last value wins).
-    static func insert(key: String, value: JSONValue, into object: inout JSONObject, index: inout [ExactKey: Int]) {
-        let count = object.members.count
+    /// Adds a member to the object whose members start at `base` in `members`; a repeated key replaces the
+    /// earlier value where it stands (the last value wins).
+    static func insert(
+        key: String, value: JSONValue, into members: inout [(key: String, value: JSONValue)], from base: Int,
+        index: inout [ExactKey: Int]
+    ) {
+        let count = members.count - base
         if count < indexedObjectThreshold {
-            for position in 0..<count where JSONObject.sameKey(object.members[position].key, key) {
-                object.members[position].value = value
+            for position in base..<members.count where JSONObject.sameKey(members[position].key, key) {
+                members[position].value = value
                 return
             }
-            object.members.append((key, value))
+            members.append((key, value))
             return
         }
         if index.isEmpty {
             index.reserveCapacity(count * 2)
-            for (position, member) in object.members.enumerated() {
-                index[ExactKey(string: member.key)] = position
+            for position in base..<members.count {
+                index[ExactKey(string: members[position].key)] = position
             }
         }
         let exactKey = ExactKey(string: key)
         if let position = index[exactKey] {
-            object.members[position].value = value
+            members[position].value = value
         } else {
-            index[exactKey] = count
-            object.members.append((key, value))
+            index[exactKey] = members.count
+            members.append((key, value))
         }
     }
 

@@ -139,6 +139,18 @@ import Testing
         #expect(value["b"] == .integer(2))
     }
 
+    /// Open objects share one member stack while parsing: a repeated key only ever matches within its own object.
+    @Test func repeatedKeysInNestedObjectsStayInTheirObject() throws {
+        let value = try parse(#"{"a":1,"inner":{"a":2,"b":3,"a":4,"deeper":{"a":5,"a":6}},"b":7,"a":8}"#)
+        #expect(value == ["a": 8, "inner": ["a": 4, "b": 3, "deeper": ["a": 6]], "b": 7])
+        let members = (0..<20).map { "\"k\($0)\":\($0)" } + ["\"k3\":\"again\""]
+        let large = try parse(#"{"k3":0,"x":{"# + members.joined(separator: ",") + #"},"k3":1}"#)
+        #expect(large.objectValue?.keys == ["k3", "x"])
+        #expect(large["k3"] == .integer(1))
+        #expect(large["x"]?.objectValue?.keys == (0..<20).map { "k\($0)" })
+        #expect(large["x"]?["k3"] == .string("again"))
+    }
+
     /// Past the parser's linear-scan threshold the index takes over; the rule must not change.
     @Test func repeatedKeysInALargeObject() throws {
         let members = (0..<40).map { "\"k\($0)\":\($0)" } + ["\"k5\":\"again\"", "\"k39\":null", "\"k0\":[]"]

@@ -16,7 +16,8 @@ final class CurlTransfer {
 
     // Response state, filled by the header and write callbacks.
     private var status = 0
-    private var headers: [(name: String, value: String)] = []
+    /// The head's fields so far, in `TransferHead.fieldLines`' form.
+    private var fieldLines: [UInt8] = []
     private(set) var headDelivered = false
     /// When the idle sweep last saw bytes arrive; `active` is set by every callback and cleared by the sweep,
     /// so callbacks never read the clock.
@@ -33,8 +34,19 @@ final class CurlTransfer {
         self.callbacks = callbacks
         idleTimeoutNs = UInt64(max(0, request.idleTimeoutMs)) * 1_000_000
         lastActivityNs = nowNs
+        // Each "name: value" line is put together in one reused buffer; curl copies it.
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
         for header in request.headers {
-            headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: header.name.utf8)
+            line.append(UInt8(ascii: ":"))
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: header.value.utf8)
+            line.append(0)
+            headerList = line.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { curl_slist_append(headerList, $0.baseAddress) }
+            }
         }
         // No "Expect: 100-continue" round trip before request bodies (curl asks for one from 1 MiB on).
         if request.body.count >= 1 << 20 { headerList = curl_slist_append(headerList, "Expect:") }
@@ -97,19 +109,19 @@ final class CurlTransfer {
         if end == 0 {
             if status >= 200 && !headDelivered {
                 headDelivered = true
-                callbacks.onHead(TransferHead(status: status, headers: headers, httpVersion: negotiatedVersion))
+                callbacks.onHead(TransferHead(status: status, fieldLines: fieldLines, httpVersion: negotiatedVersion))
             }
         } else if end >= 5 && bytes[0] == 0x48 && bytes[1] == 0x54 && bytes[2] == 0x54 && bytes[3] == 0x50 && bytes[4] == 0x2F {
             // "HTTP/": a new status line. An interim 1xx response or a redirect starts the head over.
             status = CurlTransfer.statusCode(bytes[0..<end])
-            headers = []
+            fieldLines.removeAll(keepingCapacity: true)
         } else if let colon = bytes[0..<end].firstIndex(of: 0x3A) {
             var start = colon + 1
             while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-            headers.append((
-                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<colon]), as: UTF8.self),
-                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-            ))
+            if fieldLines.capacity == 0 { fieldLines.reserveCapacity(256) }
+            fieldLines.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[0...colon]))
+            fieldLines.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+            fieldLines.append(UInt8(ascii: "\n"))
         }
     }
 
@@ -145,7 +157,7 @@ final class CurlTransfer {
         if !headDelivered {
             // Bodies without a blank-line-terminated head reach here only on protocol errors; deliver what we have.
             headDelivered = true
-            callbacks.onHead(TransferHead(status: status, headers: headers, httpVersion: negotiatedVersion))
+            callbacks.onHead(TransferHead(status: status, fieldLines: fieldLines, httpVersion: negotiatedVersion))
         }
         switch callbacks.onData(bytes) {
         case .proceed:

@@ -31,22 +31,41 @@ public struct TransferRequest: Sendable {
 /// The status line and header fields of an upstream response.
 public struct TransferHead: Sendable, Equatable {
     public var status: Int
-    public var headers: [(name: String, value: String)]
+    /// The fields as received, each `name:value` followed by LF (values cannot hold one). Kept as one byte
+    /// buffer: most heads are only ever asked for their status, so the fields are split when read.
+    var fieldLines: [UInt8]
     /// The protocol the answer came over: 1 (HTTP/1.x) or 2 (HTTP/2).
     public var httpVersion: Int
 
     public init(status: Int, headers: [(name: String, value: String)], httpVersion: Int = 1) {
+        var lines: [UInt8] = []
+        for header in headers {
+            lines.append(contentsOf: header.name.utf8)
+            lines.append(UInt8(ascii: ":"))
+            lines.append(contentsOf: header.value.utf8)
+            lines.append(UInt8(ascii: "\n"))
+        }
+        self.init(status: status, fieldLines: lines, httpVersion: httpVersion)
+    }
+
+    init(status: Int, fieldLines: [UInt8], httpVersion: Int) {
         self.status = status
-        self.headers = headers
+        self.fieldLines = fieldLines
         self.httpVersion = httpVersion
     }
 
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    /// The header fields in order.
+    public var headers: [(name: String, value: String)] {
+        fieldLines.split(separator: UInt8(ascii: "\n")).map { line in
+            let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
+            let value = colon < line.endIndex ? line[(colon + 1)...] : []
+            return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: value, as: UTF8.self))
+        }
     }
 
-    public static func == (lhs: TransferHead, rhs: TransferHead) -> Bool {
-        lhs.status == rhs.status && lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
+    /// The first value of `name`, compared without case.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 

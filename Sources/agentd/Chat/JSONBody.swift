@@ -9,7 +9,8 @@ struct JSONBody {
 
     /// Reads the body: a non-JSON content type is 415, bad JSON or a non-object is 400.
     init(_ request: HTTPRequest) throws(APIFailure) {
-        if let type = request.headers["Content-Type"] {
+        // The usual exact value is settled without building the lowercased media type.
+        if let type = request.headers["Content-Type"], type != "application/json" {
             let mediaType = JSONBody.mediaType(type)
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
                 throw APIFailure(status: .unsupportedMediaType, type: "unsupported_media_type",

@@ -42,7 +42,7 @@ struct OpenAIEndpoint: Sendable {
         }
         let providerCall = resolution.provider.complete(call) { result in
             switch result {
-            case .success(let completion): responder.respond(.json(.ok, encoding.completion(completion).serialized()))
+            case .success(let completion): responder.respond(.json(.ok, encoding.completion(completion)))
             case .failure(let error): responder.respond(APIFailure(error).openAIResponse())
             }
         }

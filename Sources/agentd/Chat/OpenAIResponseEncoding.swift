@@ -7,21 +7,51 @@ struct OpenAIResponseEncoding {
     let created: Int
     let model: String
 
-    func completion(_ completion: ChatCompletion) -> JSONValue {
-        var message: JSONObject = ["role": "assistant"]
-        message["content"] = completion.text.isEmpty && !completion.toolCalls.isEmpty ? .null : .string(completion.text)
+    /// A `chat.completion` body, written straight to bytes: this runs once per non-streaming request.
+    func completion(_ completion: ChatCompletion) -> [UInt8] {
+        var json = JSONWriter(capacity: 320 + completion.text.utf8.count)
+        json.beginObject()
+        json.key("id")
+        json.string(id)
+        json.key("object")
+        json.string("chat.completion")
+        json.key("created")
+        json.integer(created)
+        json.key("model")
+        json.string(model)
+        json.key("choices")
+        json.beginArray()
+        json.beginObject()
+        json.key("index")
+        json.integer(0)
+        json.key("message")
+        json.beginObject()
+        json.key("role")
+        json.string("assistant")
+        json.key("content")
+        if completion.text.isEmpty && !completion.toolCalls.isEmpty { json.null() } else { json.string(completion.text) }
         if !completion.toolCalls.isEmpty {
-            message["tool_calls"] = .array(completion.toolCalls.map { call in
-                ["id": .string(call.id), "type": "function",
-                 "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
-            })
+            json.key("tool_calls")
+            ToolCall.writeOpenAI(completion.toolCalls, to: &json)
         }
-        return [
-            "id": .string(id), "object": "chat.completion", "created": .integer(created), "model": .string(model),
-            "choices": [["index": 0, "message": .object(message), "logprobs": nil,
-                         "finish_reason": .string(completion.finishReason.rawValue)]],
-            "usage": usage(completion.usage),
-        ]
+        json.endObject()
+        json.key("logprobs")
+        json.null()
+        json.key("finish_reason")
+        json.string(completion.finishReason.rawValue)
+        json.endObject()
+        json.endArray()
+        json.key("usage")
+        json.beginObject()
+        json.key("prompt_tokens")
+        json.integer(completion.usage.inputTokens)
+        json.key("completion_tokens")
+        json.integer(completion.usage.outputTokens)
+        json.key("total_tokens")
+        json.integer(completion.usage.totalTokens)
+        json.endObject()
+        json.endObject()
+        return json.bytes
     }
 
     func usage(_ usage: ChatUsage) -> JSONValue {

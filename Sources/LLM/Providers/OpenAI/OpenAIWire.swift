@@ -4,53 +4,106 @@ import JSON
 /// Requests go to `<base>/chat/completions`, as with the OpenAI SDKs.
 struct OpenAIWire: WireFormat {
     let configuration: ProviderConfiguration
+    /// `<base>/chat/completions`, joined once.
+    let url: String
+
+    init(configuration: ProviderConfiguration) {
+        self.configuration = configuration
+        url = configuration.baseURL + "/chat/completions"
+    }
 
     func makeRequest(_ request: ChatRequest, stream: Bool) throws(ProviderError) -> TransferRequest {
-        var body = JSONObject()
-        body["model"] = .string(request.model)
-        body["messages"] = .array(request.messages.map(OpenAIWire.encode))
-        if let maxTokens = request.maxTokens {
-            body[configuration.sendsMaxCompletionTokens ? "max_completion_tokens" : "max_tokens"] = .integer(maxTokens)
-        }
-        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
-        if let topP = request.topP { body["top_p"] = .double(topP) }
-        if !request.stop.isEmpty { body["stop"] = .array(request.stop.map(JSONValue.string)) }
-        if let user = request.user { body["user"] = .string(user) }
-        if let tools = request.tools { body["tools"] = tools }
-        if let choice = request.toolChoice { body["tool_choice"] = choice }
-        if let parallel = request.parallelToolCalls { body["parallel_tool_calls"] = .bool(parallel) }
-        if stream {
-            body["stream"] = true
-            body["stream_options"] = ["include_usage": true]
-        }
         var headers = ProviderJSON.headers(for: request, stream: stream)
         if let key = configuration.apiKey, !key.isEmpty { headers.append(("Authorization", "Bearer \(key)")) }
         return TransferRequest(
-            url: configuration.baseURL + "/chat/completions", headers: headers, body: JSONValue.object(body).serialized(),
+            url: url, headers: headers, body: body(request, stream: stream),
             connectTimeoutMs: configuration.connectTimeoutMs, totalTimeoutMs: configuration.totalTimeoutMs,
             idleTimeoutMs: stream ? configuration.streamIdleTimeoutMs : 0, caFile: configuration.caFile
         )
     }
 
-    static func encode(_ message: ChatMessage) -> JSONValue {
-        var object = JSONObject()
-        object["role"] = .string(message.role.rawValue)
+    /// The request body, written straight to bytes (no JSONValue tree on this per-request path).
+    func body(_ request: ChatRequest, stream: Bool) -> [UInt8] {
+        var json = JSONWriter(capacity: 256 + request.messages.count * 128)
+        json.beginObject()
+        json.key("model")
+        json.string(request.model)
+        json.key("messages")
+        json.beginArray()
+        for message in request.messages { OpenAIWire.write(message, to: &json) }
+        json.endArray()
+        if let maxTokens = request.maxTokens {
+            if configuration.sendsMaxCompletionTokens { json.key("max_completion_tokens") } else { json.key("max_tokens") }
+            json.integer(maxTokens)
+        }
+        if let temperature = request.temperature {
+            json.key("temperature")
+            json.double(temperature)
+        }
+        if let topP = request.topP {
+            json.key("top_p")
+            json.double(topP)
+        }
+        if !request.stop.isEmpty {
+            json.key("stop")
+            json.beginArray()
+            for stop in request.stop { json.string(stop) }
+            json.endArray()
+        }
+        if let user = request.user {
+            json.key("user")
+            json.string(user)
+        }
+        if let tools = request.tools {
+            json.key("tools")
+            json.value(tools)
+        }
+        if let choice = request.toolChoice {
+            json.key("tool_choice")
+            json.value(choice)
+        }
+        if let parallel = request.parallelToolCalls {
+            json.key("parallel_tool_calls")
+            json.bool(parallel)
+        }
+        if stream {
+            json.key("stream")
+            json.bool(true)
+            json.key("stream_options")
+            json.beginObject()
+            json.key("include_usage")
+            json.bool(true)
+            json.endObject()
+        }
+        json.endObject()
+        return json.bytes
+    }
+
+    static func write(_ message: ChatMessage, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("role")
+        json.string(message.role.rawValue)
+        json.key("content")
         switch message.content {
         case .text(let text):
             // An assistant turn that only called tools has null content.
-            object["content"] = text.isEmpty && !message.toolCalls.isEmpty ? .null : .string(text)
+            if text.isEmpty && !message.toolCalls.isEmpty { json.null() } else { json.string(text) }
         case .parts(let parts):
-            object["content"] = parts
+            json.value(parts)
         }
         if !message.toolCalls.isEmpty {
-            object["tool_calls"] = .array(message.toolCalls.map { call in
-                ["id": .string(call.id), "type": "function",
-                 "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
-            })
+            json.key("tool_calls")
+            ToolCall.writeOpenAI(message.toolCalls, to: &json)
         }
-        if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
-        if let name = message.name { object["name"] = .string(name) }
-        return .object(object)
+        if let id = message.toolCallID {
+            json.key("tool_call_id")
+            json.string(id)
+        }
+        if let name = message.name {
+            json.key("name")
+            json.string(name)
+        }
+        json.endObject()
     }
 
     func decodeCompletion(_ body: [UInt8]) throws(ProviderError) -> ChatCompletion {

@@ -1,0 +1,86 @@
+/// Writes compact JSON text straight into bytes, for the per-request bodies that would otherwise be built as a
+/// `JSONValue` tree only to be serialized once (an upstream request, a chat completion answer).
+///
+/// The caller keeps the nesting balanced (every `beginObject` has its `endObject`, every member value follows
+/// its `key`); commas are placed automatically. The output is what `JSONValue.serialized()` writes for the
+/// same members in the same order: strings escaped the same way, doubles in the same shortest form.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8]
+    /// Whether the next value or key follows a sibling and needs a comma first.
+    private var afterValue = false
+
+    public init(capacity: Int = 512) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        afterValue = false
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        afterValue = true
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        afterValue = false
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        afterValue = true
+    }
+
+    /// A member name known at compile time; it must need no escaping (plain ASCII letters, digits, `_`).
+    public mutating func key(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        afterValue = false
+    }
+
+    public mutating func string(_ value: String) {
+        separate()
+        JSONValue.appendString(value, to: &bytes)
+        afterValue = true
+    }
+
+    public mutating func integer(_ value: Int) {
+        separate()
+        JSONValue.appendInteger(value, to: &bytes)
+        afterValue = true
+    }
+
+    public mutating func double(_ value: Double) { self.value(.double(value)) }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        JSONValue.appendLiteral(value ? "true" : "false", to: &bytes)
+        afterValue = true
+    }
+
+    public mutating func null() {
+        separate()
+        JSONValue.appendLiteral("null", to: &bytes)
+        afterValue = true
+    }
+
+    /// Any value, a tree included (a tool list passed through as received).
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        value.serialize(into: &bytes)
+        afterValue = true
+    }
+
+    @inline(__always)
+    private mutating func separate() {
+        if afterValue { bytes.append(UInt8(ascii: ",")) }
+    }
+}
