@@ -216,4 +216,44 @@ final class StreamRecorder: Sendable {
         let failed = recorders.filter { !$0.text.hasSuffix("chunk-4\n") }
         #expect(failed.isEmpty, "\(failed.count) incomplete, e.g. \(failed.first.map { "\(String(describing: $0.result))" } ?? "")")
     }
+
+    /// Easy handles go back to the engine after failed transfers too: rounds of refused connections (POSTs and
+    /// GETs to two URLs), of streams cancelled part way, then real calls: each call must get the failure or
+    /// the answer of its own request.
+    @Test func handlesReusedAfterFailuresServeLaterCalls() throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        for round in 0..<3 {
+            let refused = (0..<64).map { _ in StreamRecorder() }
+            for (index, recorder) in refused.enumerated() {
+                let request = index % 2 == 0
+                    ? TransferRequest(url: "http://127.0.0.1:9/v1", body: Array("{}".utf8))
+                    : TransferRequest(url: "http://127.0.0.1:9/other", method: "GET")
+                _ = engine.start(request, callbacks: recorder.callbacks())
+            }
+            #expect(eventually(timeoutMs: 5_000) { refused.allSatisfy(\.finished) })
+            for recorder in refused {
+                guard case .connectFailed? = recorder.failure else {
+                    Issue.record("round \(round): \(String(describing: recorder.result))")
+                    break
+                }
+            }
+            let cancelled = (0..<32).map { _ in StreamRecorder() }
+            let handles = cancelled.map { recorder in
+                engine.start(TransferRequest(url: upstream.baseURL + "/stream?count=50&delay_ms=20", method: "GET"), callbacks: recorder.callbacks())
+            }
+            #expect(eventually(timeoutMs: 5_000) { cancelled.allSatisfy { !$0.text.isEmpty } })
+            for handle in handles { handle.cancel() }
+            #expect(eventually(timeoutMs: 5_000) { cancelled.allSatisfy(\.finished) })
+            let answered = (0..<64).map { _ in StreamRecorder() }
+            for recorder in answered {
+                _ = engine.start(TransferRequest(url: upstream.baseURL + "/echo", body: Array("ok".utf8)), callbacks: recorder.callbacks())
+            }
+            #expect(eventually(timeoutMs: 5_000) { answered.allSatisfy(\.finished) })
+            let wrong = answered.filter { $0.text != "ok" }
+            #expect(wrong.isEmpty, "round \(round): \(wrong.count) failed, e.g. \(String(describing: wrong.first?.result))")
+        }
+    }
 }

@@ -1,17 +1,39 @@
 import CCurl
 
+/// What the options set by `CurlTransfer.configureProfile` depend on: two requests with equal profiles can
+/// run on the same easy handle one after the other without resetting it.
+struct CurlProfile: Equatable {
+    let url: String
+    let method: String
+    let connectTimeoutMs: Int
+    let totalTimeoutMs: Int
+    let caFile: String?
+
+    init(_ request: TransferRequest) {
+        url = request.url
+        method = request.method
+        connectTimeoutMs = request.connectTimeoutMs
+        totalTimeoutMs = request.totalTimeoutMs
+        caFile = request.caFile
+    }
+}
+
 /// One upstream request on a curl easy handle.
 ///
 /// Owner: the transfer engine's thread; nothing here is touched elsewhere. curl holds an unretained pointer
 /// to this object (CURLOPT_PRIVATE, WRITEDATA, HEADERDATA): the engine's `transfers` table keeps it alive
 /// until the handle is removed from the multi handle and released. The header list lives as long as the
 /// transfer (curl reads it during the transfer, not only at setopt). The easy handle is the engine's: it
-/// lends one (reset, so no option of an earlier transfer survives) and takes it back in `release()`.
+/// lends a fresh one, or one whose last transfer had the same `CurlProfile` (so every option it keeps is
+/// one this transfer would set), and takes it back in `release()`.
 final class CurlTransfer {
     let id: UInt64
     let easy: UnsafeMutableRawPointer
     let callbacks: TransferCallbacks
     let idleTimeoutNs: UInt64
+    /// The profile the handle's options are set for. Cleared when setting them failed part way, and when the
+    /// transfer was paused or refused: the engine then closes the handle instead of lending it again.
+    var profile: CurlProfile?
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
     // Response state, filled by the header and write callbacks.
@@ -28,8 +50,12 @@ final class CurlTransfer {
     /// reported as that reason instead.
     var abortReason: TransferError?
 
-    init(id: UInt64, easy: UnsafeMutableRawPointer, request: TransferRequest, callbacks: TransferCallbacks, nowNs: UInt64) {
+    init(
+        id: UInt64, easy: UnsafeMutableRawPointer, profile: CurlProfile, request: TransferRequest,
+        callbacks: TransferCallbacks, nowNs: UInt64
+    ) {
         self.id = id
+        self.profile = profile
         self.easy = easy
         self.callbacks = callbacks
         idleTimeoutNs = UInt64(max(0, request.idleTimeoutMs)) * 1_000_000
@@ -52,19 +78,37 @@ final class CurlTransfer {
         if request.body.count >= 1 << 20 { headerList = curl_slist_append(headerList, "Expect:") }
     }
 
-    /// Sets every option; returns a reason when curl refuses one.
-    func configure(_ request: TransferRequest) -> String? {
+    /// Sets the options; returns a reason when curl refuses one. `reusing` says the handle already carries
+    /// the options of an earlier transfer with the same `CurlProfile` (curl keeps options across transfers):
+    /// then only what belongs to this transfer is set again, saving a dozen setopt calls and the URL copy.
+    func configure(_ request: TransferRequest, reusing: Bool) -> String? {
         let this = Unmanaged.passUnretained(self).toOpaque()
         var failures: [String] = []
         func check(_ code: CURLcode, _ what: String) { if code != CURLE_OK { failures.append(what) } }
-        check(agentd_curl_easy_setopt_string(easy, CURLOPT_URL, request.url), "url")
-        check(agentd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "nosignal")
         check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_PRIVATE, this), "private")
-        check(agentd_curl_easy_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback), "write function")
         check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, this), "write data")
-        check(agentd_curl_easy_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback), "header function")
         check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, this), "header data")
         check(agentd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "headers")
+        if !reusing {
+            configureProfile(request, check: check)
+        }
+        if request.method != "GET" {
+            check(agentd_curl_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "body size")
+            // COPYPOSTFIELDS copies the bytes: the request value may go away before curl sends them.
+            let code = request.body.withUnsafeBufferPointer { bytes in
+                agentd_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            }
+            check(code, "body")
+        }
+        return failures.isEmpty ? nil : "curl refused: \(failures.joined(separator: ", "))"
+    }
+
+    /// The options that depend only on the request's `CurlProfile`.
+    private func configureProfile(_ request: TransferRequest, check: (CURLcode, String) -> Void) {
+        check(agentd_curl_easy_setopt_string(easy, CURLOPT_URL, request.url), "url")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "nosignal")
+        check(agentd_curl_easy_setopt_write_function(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback), "write function")
+        check(agentd_curl_easy_setopt_write_function(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback), "header function")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, max(1, request.connectTimeoutMs)), "connect timeout")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(0, request.totalTimeoutMs)), "timeout")
         // HTTP/2 when a TLS upstream offers it, so many calls share one connection; HTTP/1.1 otherwise.
@@ -77,25 +121,17 @@ final class CurlTransfer {
         check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
         if let caFile = request.caFile { check(agentd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CA file") }
         switch request.method {
-        case "GET":
-            check(agentd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "get")
-        default:
-            if request.method != "POST" {
-                check(agentd_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method), "method")
-            }
-            check(agentd_curl_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "body size")
-            // COPYPOSTFIELDS copies the bytes: the request value may go away before curl sends them.
-            let code = request.body.withUnsafeBufferPointer { bytes in
-                agentd_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!))
-            }
-            check(code, "body")
+        case "GET": check(agentd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "get")
+        case "POST": break
+        default: check(agentd_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method), "method")
         }
-        return failures.isEmpty ? nil : "curl refused: \(failures.joined(separator: ", "))"
     }
 
     /// Frees the header list; the caller takes the easy handle back. The handle must already be out of the
     /// multi handle.
     func release() {
+        // The handle may be lent again without a reset: it must not keep pointing at the freed list.
+        _ = agentd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
         curl_slist_free_all(headerList)
         headerList = nil
     }
@@ -166,9 +202,11 @@ final class CurlTransfer {
             // The consumer took these bytes and wants no more for now. CURL_WRITEFUNC_PAUSE would mean "not
             // consumed" (curl delivers them again on resume); curl_easy_pause may be called from a callback.
             isPaused = true
+            profile = nil
             _ = curl_easy_pause(easy, agentd_CURLPAUSE_RECV)
             return bytes.count
         case .abort:
+            profile = nil
             abortReason = .network("response refused by its consumer")
             return 0
         }

@@ -53,8 +53,9 @@ public final class TransferEngine: @unchecked Sendable {
     var transfers: [UInt64: CurlTransfer] = [:]
     /// Per socket: what curl last asked to watch (0 once it said CURL_POLL_REMOVE) and what epoll watches.
     var sockets: [Int32: (wanted: UInt32, registered: UInt32)] = [:]
-    /// Easy handles of finished transfers, reset and kept for the next ones (init and cleanup cost more).
-    private var spareHandles: [UnsafeMutableRawPointer] = []
+    /// Easy handles of finished transfers, kept for the next ones (init and cleanup cost more), each with the
+    /// profile its options were set for; oldest first.
+    private var spareHandles: [(easy: UnsafeMutableRawPointer, profile: CurlProfile)] = []
     static let maxSpareHandles = 256
     /// When curl wants `socket_action(CURL_SOCKET_TIMEOUT)`; nil when it set no timer.
     var timerDeadlineNs: UInt64?
@@ -173,7 +174,7 @@ public final class TransferEngine: @unchecked Sendable {
         }
         running = false
         curl_multi_cleanup(multi)
-        for easy in spareHandles { curl_easy_cleanup(easy) }
+        for spare in spareHandles { curl_easy_cleanup(spare.easy) }
         spareHandles.removeAll()
         refuseCommands()
         finished.signal()
@@ -274,12 +275,23 @@ public final class TransferEngine: @unchecked Sendable {
     }
 
     private func begin(id: UInt64, request: TransferRequest, callbacks: TransferCallbacks) {
-        guard let easy = spareHandles.popLast() ?? curl_easy_init() else {
+        let profile = CurlProfile(request)
+        var reusing = false
+        let easy: UnsafeMutableRawPointer
+        if let index = spareHandles.lastIndex(where: { $0.profile == profile }) {
+            easy = spareHandles.remove(at: index).easy
+            reusing = true
+        } else if let fresh = curl_easy_init() {
+            easy = fresh
+        } else {
             callbacks.onComplete(.failure(.invalidRequest("curl_easy_init failed")))
             return
         }
-        let transfer = CurlTransfer(id: id, easy: easy, request: request, callbacks: callbacks, nowNs: TransferClock.nowNs())
-        if let problem = transfer.configure(request) {
+        let transfer = CurlTransfer(
+            id: id, easy: easy, profile: profile, request: request, callbacks: callbacks, nowNs: TransferClock.nowNs()
+        )
+        if let problem = transfer.configure(request, reusing: reusing) {
+            transfer.profile = nil
             release(transfer)
             callbacks.onComplete(.failure(.invalidRequest(problem)))
             return
@@ -309,15 +321,21 @@ public final class TransferEngine: @unchecked Sendable {
         }
     }
 
-    /// Frees a transfer's own memory and keeps its easy handle, reset, for the next transfer.
+    /// Frees a transfer's own memory and keeps its easy handle, with its options, for the next transfer with
+    /// the same profile. A handle whose transfer ended early (cancel, idle timeout, pause) or whose options
+    /// could not all be set is closed instead: curl_easy_reset does not clear everything (a handle whose
+    /// connect failed keeps its receive buffer, and then refuses CURLOPT_BUFFERSIZE), a fresh one does.
     private func release(_ transfer: CurlTransfer) {
         transfer.release()
-        if spareHandles.count < TransferEngine.maxSpareHandles {
-            curl_easy_reset(transfer.easy)
-            spareHandles.append(transfer.easy)
-        } else {
+        if transfer.abortReason != nil { transfer.profile = nil }
+        guard let profile = transfer.profile else {
             curl_easy_cleanup(transfer.easy)
+            return
         }
+        if spareHandles.count >= TransferEngine.maxSpareHandles {
+            curl_easy_cleanup(spareHandles.removeFirst().easy)
+        }
+        spareHandles.append((transfer.easy, profile))
     }
 
     /// Removes a transfer from curl and reports its result, exactly once.
