@@ -6,6 +6,8 @@ import PackageDescription
 //   agentd → Server → HTTP
 //   Server → CAgentdSystem (epoll, accept4, socket options Glibc does not export)
 //   CCurl: libcurl for the LLM client layer
+//   agentd → Agent → (LLM, Resilience); agentd → (Metrics, Security); Resilience, Metrics, Security depend on
+//   nothing of ours but Locks
 let strictSwift: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -25,15 +27,28 @@ let package = Package(
         .target(name: "JSON", swiftSettings: strictSwift),
         .target(name: "Locks", swiftSettings: strictSwift),
         .target(name: "Logging", dependencies: ["Locks"], swiftSettings: strictSwift),
+        // Retry, circuit breaker, token bucket: generic over a clock, no I/O.
+        .target(name: "Resilience", dependencies: ["Locks"], swiftSettings: strictSwift),
+        // Registry, counter/gauge/histogram, Prometheus text exposition, process collector.
+        .target(name: "Metrics", dependencies: ["Locks"], swiftSettings: strictSwift),
+        // SHA-256 and API keys (kept hashed, compared in constant time).
+        .target(name: "Security", swiftSettings: strictSwift),
         .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
-        .target(name: "Agent", dependencies: ["LLM", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
+        .target(name: "Agent", dependencies: ["LLM", "JSON", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
-        .executableTarget(name: "agentd", dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks"], swiftSettings: strictSwift),
+        .executableTarget(
+            name: "agentd",
+            dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
         .testTarget(name: "LLMTests", dependencies: ["Locks", "LLM", "Server", "HTTP", "CAgentdSystem", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
         .testTarget(name: "AgentTests", dependencies: ["Locks", "Agent", "LLM", "JSON"], swiftSettings: strictSwift),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSwift),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience"], swiftSettings: strictSwift),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Locks"], swiftSettings: strictSwift),
+        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strictSwift),
         // Starts the built mock-llm and talks to it; shared by the test targets that need an upstream.
         .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
         .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
