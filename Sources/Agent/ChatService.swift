@@ -70,11 +70,14 @@ public final class ChatService: Sendable {
     public let registry: ProviderRegistry
     public let catalog: AgentCatalog
     public let conversations: ConversationStore
+    /// Where calls go: breakers, retries, fallbacks.
+    public let gateway: LLMGateway
 
-    public init(registry: ProviderRegistry, catalog: AgentCatalog, conversations: ConversationStore) {
+    public init(registry: ProviderRegistry, catalog: AgentCatalog, conversations: ConversationStore, gateway: LLMGateway? = nil) {
         self.registry = registry
         self.catalog = catalog
         self.conversations = conversations
+        self.gateway = gateway ?? LLMGateway(registry: registry)
     }
 
     public func prepare(_ input: ChatTurnInput) throws(ChatInputError) -> PreparedChat {
@@ -102,24 +105,27 @@ public final class ChatService: Sendable {
     }
 
     /// Completes a turn; the answer is stored when it succeeds. `completion` runs once, on the thread that
-    /// finished the call.
+    /// finished the call, with what the gateway did (the model that answered after fallbacks, attempts).
     public func complete(
-        _ chat: PreparedChat, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>) -> Void
+        _ chat: PreparedChat, useCache: Bool = false,
+        completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
         let conversations = self.conversations
-        return chat.resolution.provider.complete(chat.request) { result in
+        return gateway.complete(chat.request, resolution: chat.resolution, useCache: useCache) { result, report in
             if case .success(let answer) = result {
                 conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(answer.text)])
             }
-            completion(result)
+            completion(result, report)
         }
     }
 
     /// Streams a turn; the answer is stored when the stream completes, never when it fails.
-    public func stream(_ chat: PreparedChat, callbacks: ChatStreamCallbacks) -> ProviderCall {
+    public func stream(
+        _ chat: PreparedChat, callbacks: ChatStreamCallbacks, report: @escaping @Sendable (GatewayReport) -> Void = { _ in }
+    ) -> ProviderCall {
         let text = Locked("")
         let conversations = self.conversations
-        return chat.resolution.provider.stream(chat.request, callbacks: ChatStreamCallbacks(
+        return gateway.stream(chat.request, resolution: chat.resolution, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 if case .text(let piece) = event { text.withLock { $0 += piece } }
                 return callbacks.onEvent(event)
@@ -130,6 +136,6 @@ public final class ChatService: Sendable {
                 }
                 callbacks.onComplete(result)
             }
-        ))
+        ), report: report)
     }
 }

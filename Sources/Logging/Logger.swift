@@ -52,6 +52,15 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressib
 /// Where finished log lines go.
 public protocol LogSink: Sendable {
     func write(_ line: String)
+    /// One complete line as UTF-8 bytes, newline included.
+    func writeLine(_ bytes: [UInt8])
+    /// Writes out anything held back.
+    func flush()
+}
+
+extension LogSink {
+    public func writeLine(_ bytes: [UInt8]) { write(String(decoding: bytes, as: UTF8.self)) }
+    public func flush() {}
 }
 
 /// Structured logs: JSON lines (the contract's default) or text.
@@ -70,6 +79,11 @@ public final class Logger: Sendable {
     }
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= minimumLevel }
+
+    /// A line rendered elsewhere (the access log), UTF-8 with its newline.
+    public func writeLine(_ bytes: [UInt8]) { sink.writeLine(bytes) }
+
+    public func flush() { sink.flush() }
 
     public func log(_ level: LogLevel, _ message: String, _ fields: [String: LogValue] = [:]) {
         guard isEnabled(level) else { return }

@@ -1,3 +1,4 @@
+import CAgentdSystem
 import HTTP
 
 /// Completing exchanges: whole responses, streams and cancellation. Loop-only, like the connection.
@@ -5,14 +6,16 @@ extension Connection {
     func complete(serial: UInt64, response: HTTPResponse) {
         guard state == .responding, let exchange, exchange.serial == serial else { return }
         let keepAlive = exchange.keepAlive && !closeAfterResponse && !context.isDraining
+        let headers = exchange.extraHeaders.map { Connection.merge($0, into: response.headers) } ?? response.headers
         HTTPResponseEncoder.writeHead(
-            status: response.status, headers: response.headers, extra: requestIDField(response.headers, exchange),
+            status: response.status, headers: headers, extra: requestIDField(headers, exchange),
             framing: .contentLength(response.body.count),
             keepAlive: keepAlive, requestVersion: exchange.version, date: loop.dateBytes, into: &outbound
         )
         if exchange.method != .head && response.status.allowsBody {
             outbound.append(contentsOf: response.body)
         }
+        self.exchange?.status = response.status.code
         finishExchange(keepAlive: keepAlive)
     }
 
@@ -22,6 +25,8 @@ extension Connection {
         let framing: HTTPResponseFraming = exchange.version.minor >= 1 ? .chunked : .closeDelimited
         exchange.keepAlive = framing == .chunked && exchange.keepAlive && !closeAfterResponse && !context.isDraining
         exchange.streamFraming = framing
+        exchange.status = status.code
+        let headers = exchange.extraHeaders.map { Connection.merge($0, into: headers) } ?? headers
         HTTPResponseEncoder.writeHead(
             status: status, headers: headers, extra: requestIDField(headers, exchange), framing: framing,
             keepAlive: exchange.keepAlive,
@@ -84,6 +89,7 @@ extension Connection {
 
     /// Ends the current exchange; the next pipelined request is parsed, or the connection finishes.
     func finishExchange(keepAlive: Bool) {
+        if let exchange { report(exchange, completed: true) }
         exchange = nil
         context.inFlightRequests.subtract(1, ordering: .relaxed)
         if keepAlive {
@@ -101,10 +107,45 @@ extension Connection {
         guard let exchange else { return }
         self.exchange = nil
         context.inFlightRequests.subtract(1, ordering: .relaxed)
+        report(exchange, completed: false)
         for handler in exchange.cancelHandlers { handler() }
         if let ready = streamReady {
             streamReady = nil
             ready()
         }
+    }
+
+    func noteRoute(serial: UInt64, _ template: String) {
+        guard exchange?.serial == serial else { return }
+        exchange?.route = template
+    }
+
+    func addHeaders(serial: UInt64, _ headers: HTTPHeaders) {
+        guard exchange?.serial == serial else { return }
+        var extra = exchange?.extraHeaders ?? HTTPHeaders()
+        for field in headers { extra.set(field.name, field.value) }
+        exchange?.extraHeaders = extra
+    }
+
+    /// `headers` with each field of `extra` it does not set itself.
+    static func merge(_ extra: HTTPHeaders, into headers: HTTPHeaders) -> HTTPHeaders {
+        var merged = headers
+        for field in extra where !headers.contains(field.name) { merged.add(field.name, field.value) }
+        return merged
+    }
+
+    func annotate(serial: UInt64, _ note: ExchangeNote) {
+        guard exchange?.serial == serial else { return }
+        let merged = exchange?.note.map { $0.merged(with: note) } ?? note
+        exchange?.note = merged
+    }
+
+    private func report(_ exchange: Exchange, completed: Bool) {
+        guard let observer = context.exchangeObserver else { return }
+        observer.exchangeFinished(ExchangeRecord(
+            requestID: exchange.requestID, method: exchange.method, route: exchange.route, status: exchange.status,
+            durationNs: agentd_monotonic_ns() &- exchange.startedNs, remoteAddress: remoteAddress, completed: completed,
+            note: exchange.note
+        ))
     }
 }

@@ -36,6 +36,13 @@ final class Connection: EventSource {
         var keepAlive: Bool
         var streamFraming: HTTPResponseFraming = .contentLength(0)
         var cancelHandlers: [@Sendable () -> Void] = []
+        /// For the exchange observer: when the request was read, its route, its status, the handler's note.
+        var startedNs: UInt64 = 0
+        var route: String?
+        var status = 0
+        var note: ExchangeNote?
+        /// Fields every response to this request carries (rate-limit headers), unless the response sets them.
+        var extraHeaders: HTTPHeaders?
     }
 
     let fd: Int32
@@ -222,7 +229,8 @@ final class Connection: EventSource {
             requestID = loop.requestIDs.make()
         }
         exchange = Exchange(
-            serial: serial, requestID: requestID, method: head.method, version: head.version, keepAlive: head.keepAlive
+            serial: serial, requestID: requestID, method: head.method, version: head.version, keepAlive: head.keepAlive,
+            startedNs: loop.nowNs
         )
         context.inFlightRequests.add(1, ordering: .relaxed)
         let request = HTTPRequest(head: head, body: body, id: requestID, remoteAddress: remoteAddress)
@@ -251,7 +259,7 @@ final class Connection: EventSource {
             requestVersion: .http1_1, date: loop.dateBytes, into: &outbound
         )
         outbound.append(contentsOf: response.body)
-        context.onRejected(response.status)
+        context.onRejected(response.status, requestID: requestID, remoteAddress: remoteAddress)
         state = .finishing
         flush()
     }

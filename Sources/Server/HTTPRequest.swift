@@ -12,6 +12,9 @@ public struct HTTPRequest: Sendable {
     public var route: String?
     /// Path parameters of the matched route, percent-decoded.
     public var parameters: [String: String]
+    /// Who the request is for limits and budgets, once a guard has decided: an API key's name, or the
+    /// client address when no keys are configured. Never a key.
+    public var client: String?
 
     public init(
         head: HTTPRequestHead, body: [UInt8] = [], id: String, remoteAddress: String = "",

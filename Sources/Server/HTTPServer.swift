@@ -19,10 +19,10 @@ public final class HTTPServer: Sendable {
 
     public static func start(
         configuration: ServerConfiguration, handler: HTTPHandler, logger: Logger = Logger(minimumLevel: .warning),
-        rejectionObserver: (@Sendable (HTTPStatus) -> Void)? = nil
+        exchangeObserver: (any ExchangeObserver)? = nil
     ) throws(SocketError) -> HTTPServer {
         let context = ServerContext(
-            configuration: configuration, handler: handler, logger: logger, rejectionObserver: rejectionObserver
+            configuration: configuration, handler: handler, logger: logger, exchangeObserver: exchangeObserver
         )
         let count = configuration.eventLoopCount > 0 ? configuration.eventLoopCount : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var loops: [EventLoop] = []

@@ -40,6 +40,26 @@ public struct Responder: Sendable {
         let connection = self.connection, serial = self.serial
         connection.loop.run { connection.connection.onCancel(serial: serial, handler) }
     }
+
+    /// Attaches what the handler learned to the exchange's record (later notes win field by field); call it
+    /// before responding, or before finishing a stream.
+    public func annotate(_ note: ExchangeNote) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.annotate(serial: serial, note) }
+    }
+
+    /// Fields every response to this request will carry unless it sets them itself (the rate-limit headers
+    /// a guard in front of the handler adds). Call it before responding.
+    public func addHeaders(_ headers: HTTPHeaders) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.addHeaders(serial: serial, headers) }
+    }
+
+    /// The route template the request matched, for logs and metrics (the router calls it).
+    func noteRoute(_ template: String) {
+        let connection = self.connection, serial = self.serial
+        connection.loop.run { connection.connection.noteRoute(serial: serial, template) }
+    }
 }
 
 /// The body of a streamed response. Writes are flushed as they come (one SSE event per write).

@@ -94,8 +94,10 @@ public struct Router: HTTPHandler {
             var request = request
             request.route = template
             request.parameters = parameters
+            responder.noteRoute(template)
             handler(request, responder)
-        case .methodNotAllowed(_, let allowed):
+        case .methodNotAllowed(let template, let allowed):
+            responder.noteRoute(template)
             responder.respond(Router.methodNotAllowed(request, allowed: allowed))
         case .notFound:
             responder.respond(Router.notFound(request))

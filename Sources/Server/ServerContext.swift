@@ -18,16 +18,13 @@ final class ServerContext: Sendable {
     let rejectedConnections = Atomic<Int>(0)
     let rejectedRequests = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
-    private let rejectionObserver: (@Sendable (HTTPStatus) -> Void)?
+    let exchangeObserver: (any ExchangeObserver)?
 
-    init(
-        configuration: ServerConfiguration, handler: HTTPHandler, logger: Logger,
-        rejectionObserver: (@Sendable (HTTPStatus) -> Void)?
-    ) {
+    init(configuration: ServerConfiguration, handler: HTTPHandler, logger: Logger, exchangeObserver: (any ExchangeObserver)?) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
-        self.rejectionObserver = rejectionObserver
+        self.exchangeObserver = exchangeObserver
         headerTimeoutNs = UInt64(configuration.headerTimeoutMs) * 1_000_000
         bodyTimeoutNs = UInt64(configuration.bodyTimeoutMs) * 1_000_000
         idleTimeoutNs = UInt64(configuration.idleTimeoutMs) * 1_000_000
@@ -49,10 +46,13 @@ final class ServerContext: Sendable {
 
     func releaseConnection() { openConnections.subtract(1, ordering: .relaxed) }
 
-    /// A request the server answered itself (framing error, limit, timeout), for metrics.
-    func onRejected(_ status: HTTPStatus) {
+    /// A request the server answered itself (framing error, limit, timeout), for metrics and the access log.
+    func onRejected(_ status: HTTPStatus, requestID: String, remoteAddress: String) {
         rejectedRequests.add(1, ordering: .relaxed)
-        rejectionObserver?(status)
+        exchangeObserver?.exchangeFinished(ExchangeRecord(
+            requestID: requestID, method: nil, route: nil, status: status.code, durationNs: 0,
+            remoteAddress: remoteAddress, completed: true, note: nil
+        ))
     }
 
     func log(_ level: LogLevel, _ message: String, _ fields: [String: String] = [:]) {

@@ -20,6 +20,7 @@ struct Configuration: Sendable {
     var shutdownGraceS = 25
     var allowUnauthenticated = false
     var providers = ProviderSettings()
+    var protection = ProtectionSettings()
     var agentsFile: String?
     var maxMessageChars = 10_000
     var maxTokensPerRequest = 4096
@@ -38,7 +39,7 @@ struct Configuration: Sendable {
         let summary: String
     }
 
-    static var settings: [Setting] { serverSettings + ProviderSettings.settings + chatSettings }
+    static var settings: [Setting] { serverSettings + ProviderSettings.settings + chatSettings + ProtectionSettings.settings }
 
     static let chatSettings: [Setting] = [
         Setting(name: "AGENTD_AGENTS_FILE", defaultValue: "", summary: "JSON file of agent profiles ({\"name\": {\"model\", \"system_prompt\", ...}})"),
@@ -96,13 +97,14 @@ struct Configuration: Sendable {
         configuration.conversationMaxTokens = try reader.integer("AGENTD_CONVERSATION_MAX_TOKENS", default: 8000, in: 100...10_000_000)
         configuration.sseKeepAliveMs = try reader.integer("AGENTD_SSE_KEEPALIVE_MS", default: 15_000, in: 100...15_000)
         configuration.upstreamThreads = try reader.integer("AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64)
+        configuration.protection = try ProtectionSettings.load(from: environment, reader: reader)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
-        // unless told otherwise. No API keys can be configured yet, so every such address needs the opt-in.
-        if !IPAddressText.isLoopback(configuration.host) && !configuration.allowUnauthenticated {
+        // unless told otherwise (as LiteLLM does): an open gateway spends its owner's provider credit.
+        if !IPAddressText.isLoopback(configuration.host) && !configuration.protection.hasKeys && !configuration.allowUnauthenticated {
             throw ConfigurationError(
                 variable: "AGENTD_HOST", value: environment["AGENTD_HOST"] ?? configuration.host,
                 problem: "not a loopback address, and no API key is configured",
-                accepted: "a loopback address such as 127.0.0.1, or AGENTD_ALLOW_UNAUTHENTICATED=true"
+                accepted: "a loopback address such as 127.0.0.1, AGENTD_API_KEYS or AGENTD_API_KEYS_FILE, or AGENTD_ALLOW_UNAUTHENTICATED=true"
             )
         }
         return configuration

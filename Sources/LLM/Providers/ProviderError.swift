@@ -13,6 +13,8 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case invalidResponse
         /// Our request could not be made (unknown model, bad argument for this provider).
         case invalidRequest
+        /// Not sent: the circuit of every candidate model's provider is open (`retryAfterMs`: until one may close).
+        case unavailable
     }
 
     public var provider: String
@@ -37,7 +39,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case .timeout, .connection: return true
         case .status(429): return !isQuotaExhausted
         case .status(let code): return [408, 409, 500, 502, 503, 504, 529].contains(code)
-        case .cancelled, .invalidResponse, .invalidRequest: return false
+        case .cancelled, .invalidResponse, .invalidRequest, .unavailable: return false
         }
     }
 
@@ -64,6 +66,7 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case .cancelled: return "\(provider) call cancelled"
         case .invalidResponse: return "\(provider) sent an invalid response: \(message)"
         case .invalidRequest: return "invalid request for \(provider): \(message)"
+        case .unavailable: return "\(provider) unavailable: \(message)"
         }
     }
 

@@ -29,6 +29,11 @@ struct APIFailure: Error, Sendable {
             self.init(status: .serviceUnavailable, type: "unavailable", message: "the call was cancelled")
         case .status, .connection, .invalidResponse:
             self.init(status: .badGateway, type: "upstream_error", message: error.description)
+        case .unavailable:
+            self.init(
+                status: .serviceUnavailable, type: "unavailable", message: error.description,
+                retryAfterSeconds: max(1, ((error.retryAfterMs ?? 1000) + 999) / 1000)
+            )
         }
     }
 

@@ -11,6 +11,7 @@ struct ChatEndpoint: Sendable {
     let service: ChatService
     let limits: ChatLimits
     let keepAliveMs: Int
+    var accounting = CallAccounting.none
 
     static let streamHeaders: HTTPHeaders = [
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
@@ -37,10 +38,17 @@ struct ChatEndpoint: Sendable {
         if stream {
             streamTurn(prepared, request: request, responder: responder)
         } else {
-            let call = service.complete(prepared) { result in
+            let accounting = self.accounting
+            let call = service.complete(prepared, useCache: !ChatEndpoint.refusesCache(request)) { result, report in
+                accounting.settle(
+                    report, client: request.client, agent: prepared.agent.name, succeeded: (try? result.get()) != nil,
+                    responder: responder
+                )
                 switch result {
                 case .success(let completion):
-                    responder.respond(.json(.ok, ChatEndpoint.answer(completion, prepared, request, startedNs).serialized()))
+                    responder.respond(.json(.ok, ChatEndpoint.answer(
+                        completion, prepared, request, startedNs, model: report.model, cached: report.cache == .hit || report.cache == .joined
+                    ).serialized()))
                 case .failure(let error):
                     responder.respond(APIFailure(error).contractResponse(requestID: request.id))
                 }
@@ -67,6 +75,7 @@ struct ChatEndpoint: Sendable {
 
     private func streamTurn(_ prepared: PreparedChat, request: HTTPRequest, responder: Responder) {
         let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
+        let accounting = self.accounting
         let call = service.stream(prepared, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 guard case .text(let text) = event else { return .proceed }
@@ -86,7 +95,9 @@ struct ChatEndpoint: Sendable {
                 }
                 bridge.finish()
             }
-        ))
+        ), report: { report in
+            accounting.settle(report, client: request.client, agent: prepared.agent.name, succeeded: report.attempts > 0, responder: responder)
+        })
         bridge.attach(call)
         responder.onCancel {
             call.cancel()
@@ -98,13 +109,22 @@ struct ChatEndpoint: Sendable {
         ["input_tokens": .integer(usage.inputTokens), "output_tokens": .integer(usage.outputTokens)]
     }
 
-    static func answer(_ completion: ChatCompletion, _ prepared: PreparedChat, _ request: HTTPRequest, _ startedNs: UInt64) -> JSONValue {
+    static func answer(
+        _ completion: ChatCompletion, _ prepared: PreparedChat, _ request: HTTPRequest, _ startedNs: UInt64, model: String, cached: Bool
+    ) -> JSONValue {
         let elapsedMs = Double(agentd_monotonic_ns() - startedNs) / 1_000_000
         return [
             "response": .string(completion.text), "conversation_id": .string(prepared.conversationID),
-            "model": .string(prepared.model), "tokens_used": .integer(completion.usage.totalTokens),
+            "model": .string(model), "tokens_used": .integer(completion.usage.totalTokens),
             "usage": usage(completion.usage), "processing_time_ms": .double((elapsedMs * 100).rounded() / 100),
-            "cached": false, "request_id": .string(request.id),
+            "cached": .bool(cached), "request_id": .string(request.id),
         ]
+    }
+
+    /// `Cache-Control: no-cache` (or `no-store`) asks for a fresh answer (RFC 9111 §5.2.1.4).
+    static func refusesCache(_ request: HTTPRequest) -> Bool {
+        guard let value = request.headers["Cache-Control"] else { return false }
+        let lowered = value.lowercased()
+        return lowered.contains("no-cache") || lowered.contains("no-store")
     }
 }

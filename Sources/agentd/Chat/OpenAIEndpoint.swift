@@ -10,9 +10,12 @@ import Synchronization
 /// against `base_url=http://host:port/v1`. Messages, tools and tool calls pass through to OpenAI-kind
 /// providers and are translated for Anthropic-kind ones. Errors use OpenAI's error body.
 struct OpenAIEndpoint: Sendable {
-    let registry: ProviderRegistry
+    let gateway: LLMGateway
     let limits: ChatLimits
     let keepAliveMs: Int
+    var accounting = CallAccounting.none
+
+    var registry: ProviderRegistry { gateway.registry }
 
     func completions(_ request: HTTPRequest, _ responder: Responder) {
         let body: OpenAIChatBody
@@ -37,10 +40,13 @@ struct OpenAIEndpoint: Sendable {
             id: "chatcmpl-\(request.id)", created: Int(Date().timeIntervalSince1970), model: resolution.qualifiedName
         )
         if body.stream {
-            stream(call, resolution: resolution, encoding: encoding, includeUsage: body.includeUsage, responder: responder)
+            stream(call, resolution: resolution, encoding: encoding, includeUsage: body.includeUsage, client: request.client, responder: responder)
             return
         }
-        let providerCall = resolution.provider.complete(call) { result in
+        let accounting = self.accounting
+        let useCache = !ChatEndpoint.refusesCache(request)
+        let providerCall = gateway.complete(call, resolution: resolution, useCache: useCache) { result, report in
+            accounting.settle(report, client: request.client, succeeded: (try? result.get()) != nil, responder: responder)
             switch result {
             case .success(let completion): responder.respond(.json(.ok, encoding.completion(completion)))
             case .failure(let error): responder.respond(APIFailure(error).openAIResponse())
@@ -51,11 +57,12 @@ struct OpenAIEndpoint: Sendable {
 
     private func stream(
         _ call: ChatRequest, resolution: ProviderRegistry.Resolution, encoding: OpenAIResponseEncoding,
-        includeUsage: Bool, responder: Responder
+        includeUsage: Bool, client: String?, responder: Responder
     ) {
         let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
         let roleSent = Atomic<Bool>(false)
-        let providerCall = resolution.provider.stream(call, callbacks: ChatStreamCallbacks(
+        let accounting = self.accounting
+        let providerCall = gateway.stream(call, resolution: resolution, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 var bytes = roleSent.exchange(true, ordering: .relaxed) ? [] : encoding.roleChunk
                 bytes += encoding.chunk(for: event)
@@ -74,7 +81,9 @@ struct OpenAIEndpoint: Sendable {
                 }
                 bridge.finish()
             }
-        ))
+        ), report: { report in
+            accounting.settle(report, client: client, succeeded: report.attempts > 0, responder: responder)
+        })
         bridge.attach(providerCall)
         responder.onCancel {
             providerCall.cancel()

@@ -1,0 +1,246 @@
+import Dispatch
+import LLM
+import Locks
+import Resilience
+
+/// One call through the gateway: tries the candidates in order, each with its breaker permit and retries.
+///
+/// Owner: the `state` lock. Attempts run one at a time; their callbacks come from the transfer engines' threads,
+/// retries start on the gateway's retry queue. The caller's completion runs exactly once (`finished`).
+final class GatewayCall: Sendable {
+    enum Mode: Sendable {
+        case complete(@Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void)
+        case stream(ChatStreamCallbacks, @Sendable (GatewayReport) -> Void)
+    }
+
+    private struct State {
+        var candidateIndex = 0
+        /// Attempts on the current candidate.
+        var attempt = 0
+        var report: GatewayReport
+        var current: ProviderCall?
+        var cancelled = false
+        var finished = false
+        /// A stream event reached the caller: from then on nothing is retried.
+        var emitted = false
+        var lastError: ProviderError?
+    }
+
+    private let gateway: LLMGateway
+    private let request: ChatRequest
+    private let candidates: [ProviderRegistry.Resolution]
+    private let mode: Mode
+    private let startedMs: Int64
+    private let state: Locked<State>
+
+    init(gateway: LLMGateway, request: ChatRequest, candidates: [ProviderRegistry.Resolution], mode: Mode) {
+        self.gateway = gateway
+        self.request = request
+        self.candidates = candidates
+        self.mode = mode
+        startedMs = gateway.clock.nowMs
+        let first = candidates[0]
+        state = Locked(State(report: GatewayReport(model: first.qualifiedName, provider: first.provider.name)))
+    }
+
+    var handle: ProviderCall {
+        ProviderCall(cancel: { [self] in cancel() }, resume: { [self] in state.withLock { $0.current }?.resume() })
+    }
+
+    func start() { attemptCurrentCandidate() }
+
+    private func cancel() {
+        let current = state.withLock { state -> ProviderCall? in
+            state.cancelled = true
+            return state.current
+        }
+        if let current {
+            // Its completion (cancelled) ends the call.
+            current.cancel()
+        } else {
+            // Waiting for a retry timer, or not started: nothing will call back, end it here.
+            end(.failure(ProviderError(provider: candidates[0].provider.name, kind: .cancelled, message: "cancelled")))
+        }
+    }
+
+    /// Starts an attempt on the current candidate, or moves on when its circuit is open.
+    private func attemptCurrentCandidate() {
+        while true {
+            let (index, cancelled) = state.withLock { ($0.candidateIndex, $0.cancelled) }
+            if cancelled { return }
+            guard index < candidates.count else {
+                finish(.failure(state.withLock { $0.lastError } ?? ProviderError(
+                    provider: candidates[0].provider.name, kind: .unavailable, message: "no model left to try"
+                )))
+                return
+            }
+            let candidate = candidates[index]
+            let guardian = gateway.guards[candidate.provider.name]!
+            guard let permit = guardian.breaker.acquire() else {
+                gateway.observer.attemptFinished(
+                    provider: candidate.provider.name, model: candidate.model, outcome: .rejected, seconds: 0, usage: nil
+                )
+                let waitMs = guardian.breaker.rejectionRetryAfterMs()
+                state.withLock {
+                    $0.lastError = ProviderError(
+                        provider: candidate.provider.name, kind: .unavailable, message: "circuit open", retryAfterMs: waitMs
+                    )
+                }
+                moveToNextCandidate(from: candidate)
+                continue
+            }
+            let attempt = state.withLock { state -> Int in
+                state.attempt += 1
+                state.report.attempts += 1
+                state.report.model = candidate.qualifiedName
+                state.report.provider = candidate.provider.name
+                return state.attempt
+            }
+            if attempt == 1 { guardian.retryBudget.recordCall() }
+            run(candidate, permit: permit, guardian: guardian, attempt: attempt)
+            return
+        }
+    }
+
+    private func moveToNextCandidate(from candidate: ProviderRegistry.Resolution) {
+        let next = state.withLock { state -> Int in
+            state.candidateIndex += 1
+            state.attempt = 0
+            return state.candidateIndex
+        }
+        if next < candidates.count {
+            gateway.observer.fellBack(from: candidate.qualifiedName, to: candidates[next].qualifiedName)
+        }
+    }
+
+    private func run(_ candidate: ProviderRegistry.Resolution, permit: CircuitBreaker.Permit, guardian: ProviderGuard, attempt: Int) {
+        var upstreamRequest = request
+        upstreamRequest.model = candidate.model
+        let attemptStartedMs = gateway.clock.nowMs
+        let call: ProviderCall
+        switch mode {
+        case .complete:
+            call = candidate.provider.complete(upstreamRequest) { [self] result in
+                attemptEnded(candidate, permit: permit, guardian: guardian, attempt: attempt, startedMs: attemptStartedMs,
+                             result: result.map { Optional($0) }, usage: (try? result.get())?.usage)
+            }
+        case .stream(let callbacks, _):
+            let sawFirst = Locked(false)
+            call = candidate.provider.stream(upstreamRequest, callbacks: ChatStreamCallbacks(
+                onEvent: { [self] event in
+                    if !sawFirst.withLock({ seen in defer { seen = true }; return seen }) {
+                        gateway.observer.firstToken(
+                            provider: candidate.provider.name, model: candidate.model,
+                            seconds: Double(gateway.clock.nowMs - attemptStartedMs) / 1000
+                        )
+                        state.withLock { $0.emitted = true }
+                    }
+                    return callbacks.onEvent(event)
+                },
+                onComplete: { [self] result in
+                    let usage = (try? result.get())?.usage
+                    attemptEnded(candidate, permit: permit, guardian: guardian, attempt: attempt, startedMs: attemptStartedMs,
+                                 result: result.map { _ in nil }, usage: usage, summary: try? result.get())
+                }
+            ))
+        }
+        let cancelled = state.withLock { state -> Bool in
+            state.current = call
+            return state.cancelled
+        }
+        if cancelled { call.cancel() }
+    }
+
+    private func attemptEnded(
+        _ candidate: ProviderRegistry.Resolution, permit: CircuitBreaker.Permit, guardian: ProviderGuard, attempt: Int,
+        startedMs: Int64, result: Result<ChatCompletion?, ProviderError>, usage: ChatUsage?, summary: StreamSummary? = nil
+    ) {
+        let seconds = Double(gateway.clock.nowMs - startedMs) / 1000
+        switch result {
+        case .success(let completion):
+            guardian.breaker.record(permit, .success)
+            gateway.observer.attemptFinished(
+                provider: candidate.provider.name, model: candidate.model, outcome: .success, seconds: seconds, usage: usage
+            )
+            state.withLock { $0.report.usage = usage ?? ChatUsage() }
+            if let completion {
+                finish(.success(completion))
+            } else {
+                finishStream(.success(summary ?? StreamSummary()))
+            }
+        case .failure(let error):
+            guardian.breaker.record(permit, error.countsAgainstBreaker ? .failure : .ignored)
+            if error.kind != .cancelled {
+                gateway.observer.attemptFinished(
+                    provider: candidate.provider.name, model: candidate.model,
+                    outcome: error.isTimeout ? .timeout : .error, seconds: seconds, usage: nil
+                )
+            }
+            retryOrFallBack(after: error, candidate: candidate, guardian: guardian, attempt: attempt)
+        }
+    }
+
+    private func retryOrFallBack(after error: ProviderError, candidate: ProviderRegistry.Resolution, guardian: ProviderGuard, attempt: Int) {
+        let (cancelled, emitted) = state.withLock { state -> (Bool, Bool) in
+            state.lastError = error
+            state.current = nil
+            return (state.cancelled, state.emitted)
+        }
+        if cancelled || error.kind == .cancelled {
+            end(.failure(error))
+            return
+        }
+        var random = SystemRandomNumberGenerator()
+        let decision = gateway.settings.retry.decide(
+            attempt: attempt,
+            failure: RetryableFailure(isRetryable: error.isRetryable, retryAfterMs: error.retryAfterMs, reason: error.retryReason),
+            clientHasBytes: emitted, nowMs: gateway.clock.nowMs, deadlineMs: startedMs + gateway.settings.callDeadlineMs,
+            budget: guardian.retryBudget, using: &random
+        )
+        switch decision {
+        case .retry(let delayMs):
+            gateway.observer.retrying(provider: candidate.provider.name, reason: error.retryReason, attempt: attempt, delayMs: delayMs)
+            gateway.retryQueue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in attemptCurrentCandidate() }
+        case .stop:
+            // Fallbacks take over only from a retryable failure, and never once the client has bytes.
+            guard error.isRetryable && !emitted else {
+                end(.failure(error))
+                return
+            }
+            moveToNextCandidate(from: candidate)
+            attemptCurrentCandidate()
+        }
+    }
+
+    private func end(_ result: Result<ChatCompletion, ProviderError>) {
+        switch mode {
+        case .complete: finish(result)
+        case .stream: finishStream(result.map { _ in StreamSummary() })
+        }
+    }
+
+    private func finish(_ result: Result<ChatCompletion, ProviderError>) {
+        switch mode {
+        case .complete(let completion):
+            guard let report = claimFinish() else { return }
+            completion(result, report)
+        case .stream:
+            finishStream(result.map { _ in StreamSummary() })
+        }
+    }
+
+    private func finishStream(_ result: Result<StreamSummary, ProviderError>) {
+        guard case .stream(let callbacks, let report) = mode, let finalReport = claimFinish() else { return }
+        report(finalReport)
+        callbacks.onComplete(result)
+    }
+
+    /// The report, to the one caller that ends the call; nil to every later one.
+    private func claimFinish() -> GatewayReport? {
+        state.withLock { state -> GatewayReport? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            return state.report
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Dispatch
+import LLM
+import Locks
+import Resilience
+
+/// How the gateway protects providers and callers (contract: Resilience).
+public struct GatewaySettings: Sendable {
+    public var retry: RetryPolicy
+    public var breaker: CircuitBreaker.Configuration
+    /// Retries stay under this share of a provider's calls over a sliding minute.
+    public var retryBudgetRatio: Double
+    /// No retry starts (or is waited for) past this long after the call began: AGENTD_UPSTREAM_TIMEOUT_MS.
+    public var callDeadlineMs: Int64
+
+    public init(
+        retry: RetryPolicy = RetryPolicy(), breaker: CircuitBreaker.Configuration = CircuitBreaker.Configuration(),
+        retryBudgetRatio: Double = 0.2, callDeadlineMs: Int64 = 120_000
+    ) {
+        self.retry = retry
+        self.breaker = breaker
+        self.retryBudgetRatio = retryBudgetRatio
+        self.callDeadlineMs = callDeadlineMs
+    }
+}
+
+/// Every provider call goes through here: per provider a circuit breaker and a retry budget, retries with
+/// jittered backoff, then the fallback models, each step reported to the observer.
+///
+/// Owner: none; immutable. Each call's state is owned by its `GatewayCall`; breakers and budgets guard their own.
+/// Retries wait on a Dispatch timer, never on a thread; a cancelled call cancels its attempt and its pending retry.
+public final class LLMGateway: Sendable {
+    public let registry: ProviderRegistry
+    let settings: GatewaySettings
+    let clock: any MonotonicClock
+    let observer: any GatewayObserver
+    let guards: [String: ProviderGuard]
+    let fallbacks: [ProviderRegistry.Resolution]
+    let retryQueue = DispatchQueue(label: "agentd.retries")
+    /// Whole answers of cacheable requests (nil: no cache).
+    let cache: ResponseCache<ChatCompletion, ProviderError>?
+
+    /// `fallbacks`: AGENTD_FALLBACK_MODELS resolved at startup (`resolveFallbacks`), tried in order.
+    public init(
+        registry: ProviderRegistry, settings: GatewaySettings = GatewaySettings(), fallbacks: [ProviderRegistry.Resolution] = [],
+        cache: ResponseCache<ChatCompletion, ProviderError>? = nil, clock: any MonotonicClock = SystemMonotonicClock(),
+        observer: any GatewayObserver = SilentGatewayObserver()
+    ) {
+        self.registry = registry
+        self.cache = cache
+        self.settings = settings
+        self.clock = clock
+        self.observer = observer
+        self.fallbacks = fallbacks
+        var guards: [String: ProviderGuard] = [:]
+        for name in registry.providers.keys {
+            guards[name] = ProviderGuard(provider: name, settings: settings, clock: clock, observer: observer)
+        }
+        self.guards = guards
+    }
+
+    /// The fallback models by name, each resolved; fails on the first that names no configured provider.
+    public static func resolveFallbacks(_ names: [String], in registry: ProviderRegistry) throws(ProviderError) -> [ProviderRegistry.Resolution] {
+        var resolved: [ProviderRegistry.Resolution] = []
+        for name in names { resolved.append(try registry.resolve(name)) }
+        return resolved
+    }
+
+    /// Each provider's circuit state, by provider name, for `/health` and the breaker gauge.
+    public var breakerStates: [(provider: String, state: CircuitBreaker.State)] {
+        guards.keys.sorted().map { ($0, guards[$0]!.breaker.state) }
+    }
+
+    /// The chosen model first, then each fallback that is not the same model.
+    func candidates(for resolution: ProviderRegistry.Resolution) -> [ProviderRegistry.Resolution] {
+        [resolution] + fallbacks.filter { $0.qualifiedName != resolution.qualifiedName }
+    }
+
+    /// The whole answer. `completion` runs once, with what the gateway did, on the thread that ended the call.
+    ///
+    /// `useCache`: the caller may take a cached answer (contract: non-stream, temperature 0 or unset, no
+    /// `Cache-Control: no-cache`); identical concurrent misses then make one upstream call. Such a call runs to
+    /// its end even when its own client leaves: others may be waiting for it, and its answer is kept.
+    public func complete(
+        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, useCache: Bool = false,
+        completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
+    ) -> ProviderCall {
+        guard useCache, let cache, cache.isEnabled, request.isCacheable else {
+            return completeUncached(request, resolution: resolution, completion: completion)
+        }
+        let leaderReport = Locked<GatewayReport?>(nil)
+        cache.fetch(request.cacheKey(qualifiedModel: resolution.qualifiedName), compute: { finish in
+            _ = completeUncached(request, resolution: resolution) { result, report in
+                leaderReport.withLock { $0 = report }
+                finish(result)
+            }
+        }, completion: { result, outcome in
+            var report = leaderReport.withLock { $0 }
+                ?? GatewayReport(model: resolution.qualifiedName, provider: resolution.provider.name)
+            if outcome != .miss {
+                report.attempts = 0
+                report.usage = ChatUsage()
+            }
+            report.cache = outcome
+            completion(result, report)
+        })
+        return ProviderCall(cancel: {}, resume: {})
+    }
+
+    private func completeUncached(
+        _ request: ChatRequest, resolution: ProviderRegistry.Resolution,
+        completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
+    ) -> ProviderCall {
+        let call = GatewayCall(gateway: self, request: request, candidates: candidates(for: resolution), mode: .complete(completion))
+        call.start()
+        return call.handle
+    }
+
+    /// A streamed answer. Failures before the first event are retried and fall back like whole answers; once an
+    /// event went to the caller, a failure ends the stream. `report` runs once, just before `onComplete`.
+    public func stream(
+        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, callbacks: ChatStreamCallbacks,
+        report: @escaping @Sendable (GatewayReport) -> Void = { _ in }
+    ) -> ProviderCall {
+        let call = GatewayCall(
+            gateway: self, request: request, candidates: candidates(for: resolution), mode: .stream(callbacks, report)
+        )
+        call.start()
+        return call.handle
+    }
+}
+
+/// One provider's protection: its circuit breaker and its retry budget.
+final class ProviderGuard: Sendable {
+    let breaker: CircuitBreaker
+    let retryBudget: RetryBudget
+
+    init(provider: String, settings: GatewaySettings, clock: any MonotonicClock, observer: any GatewayObserver) {
+        breaker = CircuitBreaker(name: provider, configuration: settings.breaker, clock: clock) { from, to in
+            observer.breakerChanged(provider: provider, from: from, to: to)
+        }
+        retryBudget = RetryBudget(ratio: settings.retryBudgetRatio, clock: clock)
+    }
+}
+
+extension ProviderError {
+    /// How a failure counts for the provider's circuit: client errors (4xx but 408), throttling (429, honoured
+    /// through Retry-After instead) and cancellations say nothing about the provider's health.
+    var countsAgainstBreaker: Bool {
+        switch kind {
+        case .status(let code): return code == 408 || code >= 500
+        case .timeout, .connection, .invalidResponse: return true
+        case .cancelled, .invalidRequest, .unavailable: return false
+        }
+    }
+
+    /// The `reason` label of `agentd_llm_retries_total`: a small fixed set.
+    var retryReason: String {
+        switch kind {
+        case .status(let code): return "status_\(code)"
+        case .timeout: return "timeout"
+        case .connection: return "connection"
+        case .invalidResponse: return "invalid_response"
+        case .cancelled, .invalidRequest, .unavailable: return "other"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import JSON
+import Logging
+import Server
+
+/// One access line per request (the contract's Logs) and the HTTP metrics, from each finished exchange.
+///
+/// Runs on the event loop that served the request, so it is cheap: the line is written straight to bytes
+/// (no dictionary, no String per field) and handed to a batching sink. It logs what the server and handler
+/// know: never a header value but the request id, never a key (the client is a key's name or an address),
+/// never message content.
+struct AccessLog: ExchangeObserver {
+    let logger: Logger
+    let metrics: AgentdMetrics
+
+    func exchangeFinished(_ record: ExchangeRecord) {
+        let route = record.route ?? "unmatched"
+        let seconds = Double(record.durationNs) / 1e9
+        let method = record.method?.rawValue ?? "OTHER"
+        if record.status > 0 {
+            metrics.httpRequests.labels(route, method, String(record.status)).increment()
+            metrics.httpDuration.labels(route).observe(seconds)
+        }
+        guard logger.isEnabled(.info) else { return }
+        switch logger.format {
+        case .json: logger.writeLine(jsonLine(record, route: route, method: method))
+        case .text: logger.writeLine(Array(textLine(record, route: route, method: method).utf8))
+        }
+    }
+
+    func jsonLine(_ record: ExchangeRecord, route: String, method: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 320)
+        json.beginObject()
+        json.key("ts")
+        var timestamp: [UInt8] = []
+        timestamp.reserveCapacity(24)
+        LogTimestamp.append(unixMs: LogTimestamp.nowUnixMs(), to: &timestamp)
+        json.string(String(decoding: timestamp, as: UTF8.self))
+        json.key("level")
+        json.string("info")
+        json.key("msg")
+        json.string(record.completed ? "request" : "request cancelled")
+        json.key("request_id")
+        json.string(record.requestID)
+        json.key("method")
+        json.string(method)
+        json.key("route")
+        json.string(route)
+        json.key("status")
+        json.integer(record.status)
+        json.key("duration_ms")
+        json.double((Double(record.durationNs) / 10_000).rounded() / 100)
+        json.key("client")
+        json.string(record.note?.client ?? record.remoteAddress)
+        if let note = record.note {
+            if let agent = note.agent {
+                json.key("agent")
+                json.string(agent)
+            }
+            if let provider = note.provider {
+                json.key("provider")
+                json.string(provider)
+            }
+            if let model = note.model {
+                json.key("model")
+                json.string(model)
+            }
+            if let tokens = note.inputTokens {
+                json.key("input_tokens")
+                json.integer(tokens)
+            }
+            if let tokens = note.outputTokens {
+                json.key("output_tokens")
+                json.integer(tokens)
+            }
+            if let attempts = note.attempts {
+                json.key("attempts")
+                json.integer(attempts)
+            }
+            if let cache = note.cache {
+                json.key("cache")
+                json.string(cache)
+            }
+        }
+        json.endObject()
+        var line = json.bytes
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    func textLine(_ record: ExchangeRecord, route: String, method: String) -> String {
+        var line = "\(LogTimestamp.now()) INFO \(record.completed ? "request" : "request cancelled")"
+        line += " request_id=\(record.requestID) method=\(method) route=\(route) status=\(record.status)"
+        line += " duration_ms=\((Double(record.durationNs) / 10_000).rounded() / 100) client=\(record.note?.client ?? record.remoteAddress)"
+        if let note = record.note {
+            if let agent = note.agent { line += " agent=\(agent)" }
+            if let provider = note.provider { line += " provider=\(provider)" }
+            if let model = note.model { line += " model=\(model)" }
+            if let tokens = note.inputTokens { line += " input_tokens=\(tokens)" }
+            if let tokens = note.outputTokens { line += " output_tokens=\(tokens)" }
+            if let attempts = note.attempts { line += " attempts=\(attempts)" }
+            if let cache = note.cache { line += " cache=\(cache)" }
+        }
+        return line + "\n"
+    }
+}

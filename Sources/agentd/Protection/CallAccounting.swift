@@ -1,0 +1,27 @@
+import Agent
+import LLM
+import Server
+
+/// What follows every chat call: tokens against the client's daily budget, the cache and agent metrics, and
+/// the access log's note (model that answered, tokens, attempts, cache). Call it before responding.
+/// Owner: none; immutable.
+struct CallAccounting: Sendable {
+    let budget: TokenBudget?
+    let metrics: AgentdMetrics?
+
+    static let none = CallAccounting(budget: nil, metrics: nil)
+
+    func settle(_ report: GatewayReport, client: String?, agent: String? = nil, succeeded: Bool, responder: Responder) {
+        if let client, let budget, report.usage.totalTokens > 0 { budget.record(client, tokens: report.usage.totalTokens) }
+        if let metrics {
+            if let result = report.cache?.metricResult { metrics.cacheRequests.labels(result).increment() }
+            if let agent { metrics.agentRequests.labels(agent, succeeded ? "success" : "error").increment() }
+        }
+        responder.annotate(ExchangeNote(
+            client: client, provider: report.provider, model: report.model,
+            inputTokens: report.attempts > 0 ? report.usage.inputTokens : nil,
+            outputTokens: report.attempts > 0 ? report.usage.outputTokens : nil,
+            attempts: report.attempts, cache: report.cache?.metricResult, agent: agent
+        ))
+    }
+}

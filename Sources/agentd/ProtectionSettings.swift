@@ -1,0 +1,108 @@
+/// Retries, breakers, fallbacks, keys, limits, budgets, prices and the cache, from the environment
+/// (the contract's Security and limits, and Resilience sections).
+struct ProtectionSettings: Sendable {
+    var retryMaxAttempts = 3
+    var retryBaseMs = 500
+    var retryMaxMs = 8000
+    var breakerFailureRatePercent = 50
+    var breakerWindow = 20
+    var breakerMinCalls = 10
+    var breakerOpenMs = 30_000
+    var breakerHalfOpenCalls = 3
+    var fallbackModels: [String] = []
+    /// AGENTD_API_KEYS: plain keys; secret, never printed.
+    var apiKeys: [String] = []
+    var apiKeysFile: String?
+    /// AGENTD_METRICS_TOKEN; secret.
+    var metricsToken: String?
+    var rateLimitPerSecond = 10.0
+    var rateLimitBurst = 20
+    var dailyTokenBudget = 0
+    var pricesFile: String?
+    var cacheTTLS = 0
+    var cacheMaxEntries = 10_000
+    var logBodies = false
+
+    static let settings: [Configuration.Setting] = [
+        .init(name: "AGENTD_RETRY_MAX_ATTEMPTS", defaultValue: "3", summary: "tries per model, the first included"),
+        .init(name: "AGENTD_RETRY_BASE_MS", defaultValue: "500", summary: "first backoff bound (full jitter, doubling)"),
+        .init(name: "AGENTD_RETRY_MAX_MS", defaultValue: "8000", summary: "largest backoff, Retry-After included"),
+        .init(name: "AGENTD_BREAKER_FAILURE_RATE", defaultValue: "50", summary: "percent of failed calls in the window that opens a provider's circuit"),
+        .init(name: "AGENTD_BREAKER_WINDOW", defaultValue: "20", summary: "calls the failure rate is taken over"),
+        .init(name: "AGENTD_BREAKER_MIN_CALLS", defaultValue: "10", summary: "calls in the window before the rate counts"),
+        .init(name: "AGENTD_BREAKER_OPEN_MS", defaultValue: "30000", summary: "how long an open circuit refuses calls"),
+        .init(name: "AGENTD_BREAKER_HALF_OPEN_CALLS", defaultValue: "3", summary: "probe calls a half-open circuit lets through"),
+        .init(name: "AGENTD_FALLBACK_MODELS", defaultValue: "", summary: "comma list of provider:model tried in order when a model fails retryably or its circuit is open"),
+        .init(name: "AGENTD_API_KEYS", defaultValue: "", summary: "comma list of accepted API keys (secret)"),
+        .init(name: "AGENTD_API_KEYS_FILE", defaultValue: "", summary: "file of accepted keys, lines `name sha256:<hex>`"),
+        .init(name: "AGENTD_METRICS_TOKEN", defaultValue: "", summary: "bearer token /metrics asks for when set (secret)"),
+        .init(name: "AGENTD_RATE_LIMIT_RPS", defaultValue: "10", summary: "requests per second per API key (per client IP without keys); 0 = off"),
+        .init(name: "AGENTD_RATE_LIMIT_BURST", defaultValue: "20", summary: "token bucket size"),
+        .init(name: "AGENTD_DAILY_TOKEN_BUDGET", defaultValue: "0", summary: "tokens per API key per UTC day (0 = none)"),
+        .init(name: "AGENTD_PRICES_FILE", defaultValue: "", summary: "JSON {\"provider:model\": {\"input_per_million\", \"output_per_million\"}} over the built-in USD prices"),
+        .init(name: "AGENTD_CACHE_TTL_S", defaultValue: "0", summary: "response cache lifetime (0 = off)"),
+        .init(name: "AGENTD_CACHE_MAX_ENTRIES", defaultValue: "10000", summary: "responses cached at most (least recently used go first)"),
+        .init(name: "AGENTD_LOG_BODIES", defaultValue: "false", summary: "true: log message content (never by default)"),
+    ]
+
+    static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> ProtectionSettings {
+        var settings = ProtectionSettings()
+        settings.retryMaxAttempts = try reader.integer("AGENTD_RETRY_MAX_ATTEMPTS", default: 3, in: 1...10)
+        settings.retryBaseMs = try reader.integer("AGENTD_RETRY_BASE_MS", default: 500, in: 1...600_000)
+        settings.retryMaxMs = try reader.integer("AGENTD_RETRY_MAX_MS", default: 8000, in: 1...600_000)
+        if settings.retryMaxMs < settings.retryBaseMs {
+            throw ConfigurationError(
+                variable: "AGENTD_RETRY_MAX_MS", value: String(settings.retryMaxMs), problem: "smaller than AGENTD_RETRY_BASE_MS",
+                accepted: "a cap at least as large as the base delay"
+            )
+        }
+        settings.breakerFailureRatePercent = try reader.integer("AGENTD_BREAKER_FAILURE_RATE", default: 50, in: 1...100)
+        settings.breakerWindow = try reader.integer("AGENTD_BREAKER_WINDOW", default: 20, in: 1...10_000)
+        settings.breakerMinCalls = try reader.integer("AGENTD_BREAKER_MIN_CALLS", default: 10, in: 1...10_000)
+        settings.breakerOpenMs = try reader.integer("AGENTD_BREAKER_OPEN_MS", default: 30_000, in: 1...3_600_000)
+        settings.breakerHalfOpenCalls = try reader.integer("AGENTD_BREAKER_HALF_OPEN_CALLS", default: 3, in: 1...1000)
+        settings.fallbackModels = reader.list("AGENTD_FALLBACK_MODELS")
+        settings.apiKeys = reader.list("AGENTD_API_KEYS")
+        settings.apiKeysFile = reader.path("AGENTD_API_KEYS_FILE")
+        if let token = environment["AGENTD_METRICS_TOKEN"], !token.isEmpty { settings.metricsToken = token }
+        settings.rateLimitPerSecond = try reader.decimal("AGENTD_RATE_LIMIT_RPS", default: 10, in: 0...1_000_000)
+        settings.rateLimitBurst = try reader.integer("AGENTD_RATE_LIMIT_BURST", default: 20, in: 1...1_000_000)
+        settings.dailyTokenBudget = try reader.integer("AGENTD_DAILY_TOKEN_BUDGET", default: 0, in: 0...Int(Int32.max) * 1000)
+        settings.pricesFile = reader.path("AGENTD_PRICES_FILE")
+        settings.cacheTTLS = try reader.integer("AGENTD_CACHE_TTL_S", default: 0, in: 0...31_536_000)
+        settings.cacheMaxEntries = try reader.integer("AGENTD_CACHE_MAX_ENTRIES", default: 10_000, in: 1...10_000_000)
+        settings.logBodies = try reader.choice(
+            "AGENTD_LOG_BODIES", default: false, { ["true": true, "false": false][$0] }, accepted: "true|false"
+        )
+        return settings
+    }
+
+    /// Whether any API key is configured (plain or from the file).
+    var hasKeys: Bool { !apiKeys.isEmpty || apiKeysFile != nil }
+}
+
+extension EnvironmentReader {
+    /// A comma list, blanks trimmed, empty items dropped; empty when unset.
+    func list(_ name: String) -> [String] {
+        guard let text = environment[name] else { return [] }
+        return text.split(separator: ",").map { $0.trimmingBlanks() }.filter { !$0.isEmpty }
+    }
+
+    /// A file path, or nil when unset or empty.
+    func path(_ name: String) -> String? {
+        guard let text = environment[name]?.trimmingBlanks(), !text.isEmpty else { return nil }
+        return text
+    }
+
+    func decimal(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+        guard let text = environment[name] else { return defaultValue }
+        let accepted = "a number from \(range.lowerBound.formatted) to \(range.upperBound.formatted)"
+        guard let value = Double(text.trimmingBlanks()), value.isFinite else {
+            throw ConfigurationError(variable: name, value: text, problem: "not a number", accepted: accepted)
+        }
+        guard range.contains(value) else {
+            throw ConfigurationError(variable: name, value: text, problem: "out of range", accepted: accepted)
+        }
+        return value
+    }
+}
