@@ -76,11 +76,12 @@ final class GatewayCall: Sendable {
             }
             let candidate = candidates[index]
             let guardian = gateway.guards[candidate.provider.name]!
-            guard let permit = guardian.breaker.acquire() else {
+            guard case .permitted(let permit) = guardian.breaker.acquire() else {
                 gateway.observer.attemptFinished(
                     provider: candidate.provider.name, model: candidate.model, outcome: .rejected, seconds: 0, usage: nil
                 )
-                let waitMs = guardian.breaker.rejectionRetryAfterMs()
+                var waitMs = 1000
+                if case .rejected(let retryAfterMs) = guardian.breaker.acquire() { waitMs = retryAfterMs }
                 state.withLock {
                     $0.lastError = ProviderError(
                         provider: candidate.provider.name, kind: .unavailable, message: "circuit open", retryAfterMs: waitMs
@@ -158,7 +159,7 @@ final class GatewayCall: Sendable {
         let seconds = Double(gateway.clock.nowMs - startedMs) / 1000
         switch result {
         case .success(let completion):
-            guardian.breaker.record(permit, .success)
+            permit.record(.success)
             gateway.observer.attemptFinished(
                 provider: candidate.provider.name, model: candidate.model, outcome: .success, seconds: seconds, usage: usage
             )
@@ -169,7 +170,7 @@ final class GatewayCall: Sendable {
                 finishStream(.success(summary ?? StreamSummary()))
             }
         case .failure(let error):
-            guardian.breaker.record(permit, error.countsAgainstBreaker ? .failure : .ignored)
+            permit.record(error.countsAgainstBreaker ? .failure : .ignored)
             if error.kind != .cancelled {
                 gateway.observer.attemptFinished(
                     provider: candidate.provider.name, model: candidate.model,

@@ -1,6 +1,11 @@
+import Foundation
 import Glibc
 import Agent
 import LLM
+import Locks
+import Logging
+import Resilience
+import Security
 import Server
 
 /// Builds the agent core from the configuration: the transfer engine, providers, agent profiles,
@@ -33,10 +38,84 @@ enum AgentCore {
     }
 
     static func router(configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil) throws -> Router {
+        try build(configuration: configuration, lifecycle: lifecycle, engines: engines, logger: Logger(minimumLevel: .error)).router
+    }
+
+    /// Everything behind the routes, wired: providers and gateway, agents, conversations, guards, metrics.
+    static func build(
+        configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil, logger: Logger
+    ) throws -> AgentApp {
         let engines = try engines ?? TransferEnginePool(count: max(1, configuration.upstreamThreads))
         let registry = ProviderRegistry(
             configurations: configuration.providers.providers, engines: engines, defaultModel: configuration.providers.defaultModel
         )
+        let catalog = try loadCatalog(configuration: configuration, registry: registry)
+        let protection = configuration.protection
+        let fallbacks: [ProviderRegistry.Resolution]
+        do {
+            fallbacks = try LLMGateway.resolveFallbacks(protection.fallbackModels, in: registry)
+        } catch {
+            throw StartupError(description: "agentd: AGENTD_FALLBACK_MODELS: \(error.message)")
+        }
+        let metrics = AgentdMetrics(version: AgentdVersion.current)
+        metrics.prepare(providers: registry.providers.keys.sorted())
+        let health = ProviderHealth()
+        let observer = HealthRecordingObserver(
+            next: GatewayMetrics(
+                metrics: metrics, models: modelLabels(registry: registry, catalog: catalog, fallbacks: fallbacks),
+                prices: try loadPrices(protection.pricesFile), logger: logger
+            ),
+            health: health
+        )
+        let settings = GatewaySettings(
+            retry: RetryPolicy(maxAttempts: protection.retryMaxAttempts, baseDelayMs: protection.retryBaseMs, maxDelayMs: protection.retryMaxMs),
+            breaker: CircuitBreaker.Configuration(
+                failureRate: Double(protection.breakerFailureRatePercent) / 100, window: protection.breakerWindow,
+                minimumCalls: protection.breakerMinCalls, openMs: Int64(protection.breakerOpenMs),
+                halfOpenCalls: protection.breakerHalfOpenCalls
+            ),
+            callDeadlineMs: Int64(configuration.providers.upstreamTimeoutMs)
+        )
+        let cache = protection.cacheTTLS > 0
+            ? ResponseCache<ChatCompletion, ProviderError>(ttlMs: Int64(protection.cacheTTLS) * 1000, maxEntries: protection.cacheMaxEntries)
+            : nil
+        let gateway = LLMGateway(registry: registry, settings: settings, fallbacks: fallbacks, cache: cache, observer: observer)
+        let conversations = ConversationStore(
+            maxConversations: configuration.conversationsMax, ttlMs: UInt64(configuration.conversationTTLS) * 1000,
+            maxHistoryTokens: configuration.conversationMaxTokens
+        )
+        let limits = ChatLimits(maxMessageChars: configuration.maxMessageChars, maxTokensPerRequest: configuration.maxTokensPerRequest)
+        let service = ChatService(registry: registry, catalog: catalog, conversations: conversations, gateway: gateway)
+        let budget = protection.dailyTokenBudget > 0 ? TokenBudget(dailyTokens: protection.dailyTokenBudget, clock: SystemWallClock()) : nil
+        let accounting = CallAccounting(budget: budget, metrics: metrics)
+        let clientGuard = ClientGuard(
+            keys: try loadKeys(protection),
+            limiter: protection.rateLimitPerSecond > 0
+                ? RateLimiter(ratePerSecond: protection.rateLimitPerSecond, burst: protection.rateLimitBurst, clock: SystemMonotonicClock())
+                : nil,
+            budget: budget, metrics: metrics
+        )
+        let server = ServerSlot()
+        let refresh: @Sendable () -> Void = {
+            if let running = server.server {
+                metrics.openConnections.series.set(Double(running.openConnections))
+                metrics.inFlightRequests.series.set(Double(running.inFlightRequests))
+            }
+            metrics.conversations.series.set(Double(conversations.count))
+            for (provider, state) in gateway.breakerStates { metrics.breakerState.labels(provider).set(Double(state.rawValue)) }
+        }
+        let router = Routes.router(RouteDependencies(
+            lifecycle: lifecycle,
+            chat: ChatEndpoint(service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
+            openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
+            catalog: catalog, clientGuard: clientGuard, metrics: metrics,
+            health: HealthEndpoint(gateway: gateway, health: health, startedAt: Date()),
+            metricsToken: protection.metricsToken, refreshGauges: refresh
+        ))
+        return AgentApp(router: router, metrics: metrics, accessLog: AccessLog(logger: logger, metrics: metrics), server: server)
+    }
+
+    private static func loadCatalog(configuration: Configuration, registry: ProviderRegistry) throws -> AgentCatalog {
         let catalog: AgentCatalog
         if let path = configuration.agentsFile {
             do {
@@ -58,17 +137,67 @@ enum AgentCore {
                 }
             }
         }
-        let conversations = ConversationStore(
-            maxConversations: configuration.conversationsMax, ttlMs: UInt64(configuration.conversationTTLS) * 1000,
-            maxHistoryTokens: configuration.conversationMaxTokens
-        )
-        let limits = ChatLimits(maxMessageChars: configuration.maxMessageChars, maxTokensPerRequest: configuration.maxTokensPerRequest)
-        let service = ChatService(registry: registry, catalog: catalog, conversations: conversations)
-        return Routes.router(
-            lifecycle: lifecycle, chat: ChatEndpoint(service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs),
-            openAI: OpenAIEndpoint(registry: registry, limits: limits, keepAliveMs: configuration.sseKeepAliveMs), catalog: catalog
-        )
+        return catalog
     }
+
+    /// The models that may appear as metric labels: listed, default, fallbacks, and those agent profiles name.
+    private static func modelLabels(registry: ProviderRegistry, catalog: AgentCatalog, fallbacks: [ProviderRegistry.Resolution]) -> ModelLabels {
+        var names = registry.listedModels + fallbacks.map(\.qualifiedName)
+        for name in catalog.names {
+            guard let profile = catalog.profile(named: name) else { continue }
+            for model in [profile.model].compactMap({ $0 }) + profile.fallbackModels {
+                if let resolution = try? registry.resolve(model) { names.append(resolution.qualifiedName) }
+            }
+        }
+        return ModelLabels(qualifiedModels: names)
+    }
+
+    private static func loadPrices(_ path: String?) throws -> PriceTable {
+        guard let path else { return PriceTable.builtIn }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StartupError(description: "agentd: AGENTD_PRICES_FILE=\"\(path)\": cannot read the file")
+        }
+        do {
+            return try PriceTable.load(json: Array(data))
+        } catch {
+            throw StartupError(description: "agentd: AGENTD_PRICES_FILE=\"\(path)\": \(error)")
+        }
+    }
+
+    private static func loadKeys(_ protection: ProtectionSettings) throws -> APIKeyStore? {
+        guard protection.hasKeys else { return nil }
+        var hashed: [(name: String, hash: [UInt8])] = []
+        if let path = protection.apiKeysFile {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw StartupError(description: "agentd: AGENTD_API_KEYS_FILE=\"\(path)\": cannot read the file")
+            }
+            do {
+                hashed = try APIKeyStore.parseFile(String(decoding: data, as: UTF8.self))
+            } catch {
+                throw StartupError(description: "agentd: AGENTD_API_KEYS_FILE=\"\(path)\": \(error)")
+            }
+        }
+        let store = APIKeyStore(plainKeys: protection.apiKeys, hashedKeys: hashed)
+        guard !store.isEmpty else {
+            throw StartupError(description: "agentd: AGENTD_API_KEYS_FILE: no key in the file")
+        }
+        return store
+    }
+}
+
+/// The assembled application: its router, metrics and access log, and a slot for the server once it runs.
+struct AgentApp: Sendable {
+    let router: Router
+    let metrics: AgentdMetrics
+    let accessLog: AccessLog
+    let server: ServerSlot
+}
+
+/// The running server, set once it listens (the metrics read its connection counts). Owner: the lock.
+final class ServerSlot: Sendable {
+    private let slot = Locked<HTTPServer?>(nil)
+    var server: HTTPServer? { slot.withLock { $0 } }
+    func set(_ server: HTTPServer) { slot.withLock { $0 = server } }
 }
 
 /// Engines without a thread of their own run on the event loops.

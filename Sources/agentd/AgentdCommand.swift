@@ -51,9 +51,9 @@ enum AgentdCommand {
             return 2
         }
         signal(SIGPIPE, SIG_IGN)
-        let logger = Logger(minimumLevel: configuration.logLevel, format: configuration.logFormat)
+        let logger = Logger(minimumLevel: configuration.logLevel, format: configuration.logFormat, sink: BufferedOutputSink())
         let lifecycle = Lifecycle()
-        let router: Router
+        let app: AgentApp
         let engines: TransferEnginePool
         do {
             engines = try AgentCore.engines(configuration: configuration)
@@ -62,7 +62,7 @@ enum AgentdCommand {
             return 2
         }
         do {
-            router = try AgentCore.router(configuration: configuration, lifecycle: lifecycle, engines: engines)
+            app = try AgentCore.build(configuration: configuration, lifecycle: lifecycle, engines: engines, logger: logger)
         } catch {
             engines.shutdown()
             FileHandleStandardError.write("\(error)\n")
@@ -70,13 +70,17 @@ enum AgentdCommand {
         }
         let server: HTTPServer
         do {
-            server = try HTTPServer.start(configuration: configuration.server, handler: router, logger: logger)
+            server = try HTTPServer.start(
+                configuration: configuration.server, handler: app.router, logger: logger, exchangeObserver: app.accessLog
+            )
         } catch {
             engines.shutdown()
             logger.log(.error, "cannot listen", ["error": .string("\(error)")])
+            logger.flush()
             FileHandleStandardError.write("agentd: cannot listen on \(configuration.host):\(configuration.port): \(error)\n")
             return 1
         }
+        app.server.set(server)
         AgentCore.host(engines, on: server)
         lifecycle.enter(.serving)
         logger.log(.info, "listening", [
@@ -89,6 +93,7 @@ enum AgentdCommand {
         )
         shutdown.installSignalHandlers()
         stopped.wait()
+        logger.flush()
         return 0
     }
 }

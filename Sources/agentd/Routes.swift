@@ -1,29 +1,83 @@
 import Agent
 import HTTP
 import JSON
+import Metrics
+import Security
 import Server
+
+/// What the routes are served by.
+struct RouteDependencies: Sendable {
+    let lifecycle: Lifecycle
+    let chat: ChatEndpoint
+    let openAI: OpenAIEndpoint
+    let catalog: AgentCatalog
+    let clientGuard: ClientGuard
+    let metrics: AgentdMetrics
+    let health: HealthEndpoint
+    /// AGENTD_METRICS_TOKEN; nil: `/metrics` is open.
+    let metricsToken: String?
+    /// Brings the scrape-time gauges up to date (connections, in-flight requests, conversations, circuits).
+    let refreshGauges: @Sendable () -> Void
+}
 
 /// The routes agentd serves and the handlers behind them.
 enum Routes {
     /// `GET /openapi.json`: the document rendered to bytes once, not per request.
     static let openAPIDocument = HTTPResponse.json(.ok, OpenAPIDocument.json)
 
-    static func router(lifecycle: Lifecycle, chat: ChatEndpoint, openAI: OpenAIEndpoint, catalog: AgentCatalog) -> Router {
+    static func router(_ dependencies: RouteDependencies) -> Router {
         var router = Router()
-        router.add(.post, "/chat") { request, responder in chat.handle(request, responder, alwaysStream: false) }
-        router.add(.post, "/chat/stream") { request, responder in chat.handle(request, responder, alwaysStream: true) }
-        router.add(.post, "/v1/chat/completions") { request, responder in openAI.completions(request, responder) }
-        router.add(.get, "/v1/models", answer: { request in openAI.models(request) })
-        let agents = catalog.publicJSON().serialized()
-        router.add(.get, "/agents", answer: { _ in .json(.ok, agents) })
+        let chat = dependencies.chat, openAI = dependencies.openAI, guarded = dependencies.clientGuard
+        let lifecycle = dependencies.lifecycle
+        router.add(.post, "/chat", guarded.protect({ request, responder in
+            chat.handle(request, responder, alwaysStream: false)
+        }, format: .contract, spendsTokens: true))
+        router.add(.post, "/chat/stream", guarded.protect({ request, responder in
+            chat.handle(request, responder, alwaysStream: true)
+        }, format: .contract, spendsTokens: true))
+        router.add(.post, "/v1/chat/completions", guarded.protect({ request, responder in
+            openAI.completions(request, responder)
+        }, format: .openAI, spendsTokens: true))
+        router.add(.get, "/v1/models", guarded.protect({ request, responder in
+            responder.respond(openAI.models(request))
+        }, format: .openAI, spendsTokens: false))
+        let agents = dependencies.catalog.publicJSON().serialized()
+        router.add(.get, "/agents", guarded.protect({ _, responder in
+            responder.respond(.json(.ok, agents))
+        }, format: .contract, spendsTokens: false))
         router.add(.get, "/health/live", answer: { _ in HealthResponses.live })
         router.add(.get, "/health/ready", answer: { _ in
             guard let reason = lifecycle.notReadyReason else { return HealthResponses.ready }
             return HTTPResponse.json(.serviceUnavailable, "{\"ready\":false,\"reason\":\"\(reason)\"}")
         })
+        let health = dependencies.health
+        router.add(.get, "/health", answer: { request in health.respond(request) })
+        let metrics = dependencies.metrics, token = dependencies.metricsToken, refresh = dependencies.refreshGauges
+        router.add(.get, "/metrics", answer: { request in
+            if let token, !MetricsAccess.allows(request, token: token) {
+                var response = ErrorResponse.make(
+                    .unauthorized, type: "unauthorized", message: "/metrics needs Authorization: Bearer <AGENTD_METRICS_TOKEN>",
+                    requestID: request.id
+                )
+                response.headers.set("WWW-Authenticate", "Bearer")
+                return response
+            }
+            refresh()
+            return HTTPResponse(status: .ok, headers: ["Content-Type": MetricsRegistry.contentType], body: metrics.registry.exposition())
+        })
         router.add(.get, "/", answer: { _ in HealthResponses.root })
         router.add(.get, "/openapi.json", answer: { _ in openAPIDocument })
         return router
+    }
+}
+
+/// The metrics token check: constant time over the token's hash, like API keys.
+enum MetricsAccess {
+    static func allows(_ request: HTTPRequest, token: String) -> Bool {
+        guard let presented = APIKeyStore.presentedKey(authorization: request.headers["Authorization"], apiKeyHeader: nil) else {
+            return false
+        }
+        return APIKeyStore(plainKeys: [token], hashedKeys: []).authenticate(presented) != nil
     }
 }
 

@@ -1,0 +1,94 @@
+import Agent
+import Foundation
+import HTTP
+import JSON
+import Resilience
+import Server
+
+/// `GET /health`: the detailed view (contract: Health). One component per provider (its circuit and when it
+/// last answered or failed) and memory; `degraded` when a circuit is not closed or memory runs high,
+/// `unhealthy` (503) when every upstream provider's circuit is open or memory is nearly exhausted.
+/// Readiness (`/health/ready`) never looks at any of this: one provider's outage must not empty the Service.
+struct HealthEndpoint: Sendable {
+    let gateway: LLMGateway
+    let health: ProviderHealth
+    let startedAt: Date
+
+    /// Shares of the memory limit at which memory is degraded, then unhealthy.
+    static let memoryDegradedShare = 0.9
+    static let memoryUnhealthyShare = 0.97
+
+    enum Status: String { case healthy, degraded, unhealthy }
+
+    func respond(_ request: HTTPRequest) -> HTTPResponse {
+        var components: [JSONValue] = []
+        var providerStates: [CircuitBreaker.State] = []
+        var overall = Status.healthy
+        for (provider, state) in gateway.breakerStates {
+            let entry = health.entry(provider)
+            var component: JSONObject = ["name": .string("provider:\(provider)")]
+            let status: Status = state == .closed ? .healthy : state == .halfOpen ? .degraded : .unhealthy
+            component["status"] = .string(status.rawValue)
+            var message = "circuit \(state.metricName)"
+            if let success = entry.lastSuccessUnixMs { message += ", last success \(HealthEndpoint.ago(success)) ago" }
+            if let failure = entry.lastFailureUnixMs {
+                message += ", last failure \(HealthEndpoint.ago(failure)) ago (\(entry.lastError ?? "error"))"
+            }
+            component["message"] = .string(message)
+            components.append(.object(component))
+            if provider != "mock" { providerStates.append(state) }
+            if status != .healthy { overall = .degraded }
+        }
+        if !providerStates.isEmpty && providerStates.allSatisfy({ $0 == .open }) { overall = .unhealthy }
+        let memory = MemoryReading.current()
+        var memoryComponent: JSONObject = ["name": "memory", "status": "healthy"]
+        var memoryMessage = "resident \(memory.residentBytes / 1_048_576) MiB"
+        if let limit = memory.limitBytes {
+            let share = Double(memory.residentBytes) / Double(limit)
+            memoryMessage += " of \(limit / 1_048_576) MiB limit"
+            if share >= HealthEndpoint.memoryUnhealthyShare {
+                memoryComponent["status"] = "unhealthy"
+                overall = .unhealthy
+            } else if share >= HealthEndpoint.memoryDegradedShare {
+                memoryComponent["status"] = "degraded"
+                if overall == .healthy { overall = .degraded }
+            }
+        }
+        memoryComponent["message"] = .string(memoryMessage)
+        components.append(.object(memoryComponent))
+        let body: JSONValue = [
+            "status": .string(overall.rawValue), "version": .string(AgentdVersion.current),
+            "uptime_seconds": .integer(Int(Date().timeIntervalSince(startedAt))), "components": .array(components),
+        ]
+        return .json(overall == .unhealthy ? .serviceUnavailable : .ok, body.serialized())
+    }
+
+    static func ago(_ unixMs: Int64) -> String {
+        let seconds = max(0, (Int64(Date().timeIntervalSince1970 * 1000) - unixMs) / 1000)
+        return "\(seconds) s"
+    }
+}
+
+/// Resident memory from /proc and the cgroup's limit, when there is one (v2 `memory.max`, v1 `limit_in_bytes`).
+struct MemoryReading {
+    var residentBytes: Int
+    var limitBytes: Int?
+
+    static func current() -> MemoryReading {
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var resident = 0
+        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) {
+            let fields = statm.split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { resident = pages * pageSize }
+        }
+        var limit: Int?
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+               let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0, value < Int(Int64(1) << 60) {
+                limit = value
+                break
+            }
+        }
+        return MemoryReading(residentBytes: resident, limitBytes: limit)
+    }
+}
