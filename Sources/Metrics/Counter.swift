@@ -10,7 +10,7 @@ public final class Counter: Sendable {
     /// The label values of this series, in the family's label name order.
     public let labelValues: [String]
     let samplePrefix: [UInt8]
-    private let wholeIncrements = Atomic<UInt64>(0)
+    @usableFromInline let wholeIncrements = Atomic<UInt64>(0)
     private let fractionalIncrements = AtomicDouble()
 
     init(labelValues: [String], samplePrefix: [UInt8]) {
@@ -18,9 +18,15 @@ public final class Counter: Sendable {
         self.samplePrefix = samplePrefix
     }
 
+    /// Adds one: a single atomic add, inlined into the caller.
+    @inlinable
+    public func increment() {
+        wholeIncrements.wrappingAdd(1, ordering: .relaxed)
+    }
+
     /// Adds `amount`, which must not be negative (a counter that goes down is a gauge).
     @inlinable
-    public func increment(by amount: Double = 1) {
+    public func increment(by amount: Double) {
         precondition(amount >= 0, "a counter only goes up: increment(by:) needs a non-negative amount, got \(amount); use a Gauge for values that go down")
         add(amount)
     }
