@@ -76,12 +76,13 @@ final class GatewayCall: Sendable {
             }
             let candidate = candidates[index]
             let guardian = gateway.guards[candidate.provider.name]!
-            guard case .permitted(let permit) = guardian.breaker.acquire() else {
+            let admission = guardian.breaker.acquire()
+            guard case .permitted(let permit) = admission else {
                 gateway.observer.attemptFinished(
                     provider: candidate.provider.name, model: candidate.model, outcome: .rejected, seconds: 0, usage: nil
                 )
                 var waitMs = 1000
-                if case .rejected(let retryAfterMs) = guardian.breaker.acquire() { waitMs = retryAfterMs }
+                if case .rejected(let retryAfterMs) = admission { waitMs = retryAfterMs }
                 state.withLock {
                     $0.lastError = ProviderError(
                         provider: candidate.provider.name, kind: .unavailable, message: "circuit open", retryAfterMs: waitMs

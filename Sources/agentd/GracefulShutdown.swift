@@ -43,6 +43,7 @@ final class GracefulShutdown: Sendable {
     private func received(_ number: Int32) {
         if signalled.exchange(true, ordering: .relaxed) {
             logger.log(.warning, "second signal: exiting at once", ["signal": .int(Int(number))])
+            logger.flush()
             _exit(1)
         }
         lifecycle.enter(.draining)

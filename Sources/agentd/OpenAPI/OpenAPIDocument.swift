@@ -213,6 +213,48 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/health": {
+      "get": {
+        "tags": ["health"],
+        "operationId": "health",
+        "summary": "Detailed health: each provider's circuit and last success or failure, and memory",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "Healthy or degraded (a circuit not closed, memory above 90 % of its limit).",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}
+          },
+          "503": {
+            "description": "Unhealthy: every upstream provider's circuit is open, or memory is nearly exhausted.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "tags": ["meta"],
+        "operationId": "metrics",
+        "summary": "Prometheus text exposition, format 0.0.4; needs `Authorization: Bearer <AGENTD_METRICS_TOKEN>` when that is set",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "responses": {
+          "200": {
+            "description": "Every agentd_* family of the contract, and the process_* families.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"text/plain; version=0.0.4; charset=utf-8": {"schema": {"type": "string"}}}
+          },
+          "401": {
+            "description": "AGENTD_METRICS_TOKEN is set and the request did not present it.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+          },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
     "/": {
       "get": {
         "tags": ["meta"],
@@ -694,6 +736,28 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["alive"],
         "properties": {"alive": {"const": true}}
+      },
+      "Health": {
+        "type": "object",
+        "required": ["status", "version", "uptime_seconds", "components"],
+        "properties": {
+          "status": {"type": "string", "enum": ["healthy", "degraded", "unhealthy"]},
+          "version": {"type": "string"},
+          "uptime_seconds": {"type": "integer", "minimum": 0},
+          "components": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["name", "status"],
+              "properties": {
+                "name": {"type": "string", "description": "`provider:<name>` or `memory`"},
+                "status": {"type": "string", "enum": ["healthy", "degraded", "unhealthy"]},
+                "message": {"type": "string"},
+                "latency_ms": {"type": "number"}
+              }
+            }
+          }
+        }
       },
       "Readiness": {
         "type": "object",

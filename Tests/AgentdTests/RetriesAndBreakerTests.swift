@@ -1,0 +1,139 @@
+import Foundation
+import JSON
+import MockLLMSupport
+import Testing
+
+/// Each upstream fault drives the contract's behaviour, counted at mock-llm (requests per scenario).
+@Suite("retries, circuit breaker and fallbacks through agentd", .serialized)
+struct RetriesAndBreakerTests {
+    /// Short backoffs so the suite stays fast; the breaker's own tests set its knobs.
+    static let fastRetries = ["AGENTD_RETRY_BASE_MS": "20", "AGENTD_RETRY_MAX_MS": "2000"]
+
+    static func calls(_ mock: MockLLMProcess, scenario: String) throws -> Int {
+        (try mock.stats()["requests_by_scenario"] as? [String: Any])?[scenario] as? Int ?? 0
+    }
+
+    static func chat(_ model: String, port: Int, headers: [(String, String)] = []) throws -> HTTPTestResponse {
+        try ChatRoutesTests.post(
+            "/chat", #"{"message":"hello world","model":"\#(model)"}"#, port: port,
+            headers: [("Content-Type", "application/json")] + headers
+        )
+    }
+
+    static func metrics(port: Int) throws -> String {
+        String(decoding: try HTTPTestClient.send("GET", "/metrics", port: port).body, as: UTF8.self)
+    }
+
+    @Test("two 503s then success: answered after 3 upstream calls, each retry counted")
+    func twoServiceUnavailableThenSuccess() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
+        defer { agentd.kill(); mock.kill() }
+        let response = try Self.chat("up:m?fault=503&times=2&scenario=s503", port: agentd.port)
+        #expect(response.status == 200)
+        #expect(try Self.calls(mock, scenario: "s503") == 3)
+        #expect(try Self.metrics(port: agentd.port).contains(#"agentd_llm_retries_total{provider="up",reason="status_503"} 2"#))
+    }
+
+    @Test("429 with Retry-After: 1 is waited out, then answered")
+    func throttledIsWaitedOut() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
+        defer { agentd.kill(); mock.kill() }
+        let started = Date()
+        let response = try HTTPTestClient.send(
+            "POST", "/chat", port: agentd.port, headers: [("Content-Type", "application/json")],
+            body: Array(#"{"message":"hi","model":"up:m?fault=429&times=1&retry_after=1&scenario=s429"}"#.utf8), timeoutMs: 5000
+        )
+        #expect(response.status == 200)
+        #expect(Date().timeIntervalSince(started) >= 1.0)
+        #expect(try Self.calls(mock, scenario: "s429") == 2)
+    }
+
+    @Test("400 and insufficient_quota are called once and answered 502", arguments: ["400", "insufficient_quota"])
+    func notRetried(_ fault: String) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
+        defer { agentd.kill(); mock.kill() }
+        let response = try Self.chat("up:m?fault=\(fault)&scenario=once-\(fault)", port: agentd.port)
+        #expect(response.status == 502)
+        #expect(try JSONValue.parse(response.body)["error"]?["type"] == "upstream_error")
+        #expect(try Self.calls(mock, scenario: "once-\(fault)") == 1)
+    }
+
+    @Test("529 overloaded is retried")
+    func overloadedIsRetried() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
+        defer { agentd.kill(); mock.kill() }
+        let response = try Self.chat("up:m?fault=529&times=1&scenario=s529", port: agentd.port)
+        #expect(response.status == 200)
+        #expect(try Self.calls(mock, scenario: "s529") == 2)
+    }
+
+    @Test("retries stop at AGENTD_RETRY_MAX_ATTEMPTS: 502 after exactly that many calls")
+    func attemptsAreBounded() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries.merging(["AGENTD_RETRY_MAX_ATTEMPTS": "2"]) { $1 })
+        defer { agentd.kill(); mock.kill() }
+        let response = try Self.chat("up:m?fault=500&scenario=always500", port: agentd.port)
+        #expect(response.status == 502)
+        #expect(try Self.calls(mock, scenario: "always500") == 2)
+    }
+
+    @Test("consecutive 500s open the circuit: 503 at once without an upstream call; half-open probes close it again")
+    func breakerOpensAndCloses() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start([
+            "AGENTD_RETRY_MAX_ATTEMPTS": "1", "AGENTD_BREAKER_WINDOW": "4", "AGENTD_BREAKER_MIN_CALLS": "4",
+            "AGENTD_BREAKER_OPEN_MS": "600", "AGENTD_BREAKER_HALF_OPEN_CALLS": "2",
+        ])
+        defer { agentd.kill(); mock.kill() }
+        for _ in 0..<4 {
+            #expect(try Self.chat("up:m?fault=500&scenario=down", port: agentd.port).status == 502)
+        }
+        #expect(try Self.metrics(port: agentd.port).contains(#"agentd_circuit_breaker_state{provider="up"} 2"#))
+        let before = try mock.stats()["requests_total"] as? Int
+        let started = Date()
+        let refused = try Self.chat("up:m?scenario=while-open", port: agentd.port)
+        #expect(refused.status == 503)
+        #expect(try JSONValue.parse(refused.body)["error"]?["type"] == "unavailable")
+        #expect(refused.header("Retry-After") != nil)
+        #expect(Date().timeIntervalSince(started) < 0.5)
+        #expect(try mock.stats()["requests_total"] as? Int == before)
+        try await Task.sleep(for: .milliseconds(700))
+        for _ in 0..<2 {
+            #expect(try Self.chat("up:m?scenario=probe", port: agentd.port).status == 200)
+        }
+        let metrics = try Self.metrics(port: agentd.port)
+        #expect(metrics.contains(#"agentd_circuit_breaker_state{provider="up"} 0"#))
+        #expect(metrics.contains(#"agentd_circuit_breaker_transitions_total{provider="up",to="open"} 1"#))
+        #expect(metrics.contains(#"agentd_circuit_breaker_transitions_total{provider="up",to="half_open"} 1"#))
+        #expect(metrics.contains(#"agentd_circuit_breaker_transitions_total{provider="up",to="closed"} 1"#))
+        #expect(metrics.contains(#"agentd_llm_requests_total{provider="up",model="other",outcome="rejected"} 1"#))
+        let health = try JSONValue.parse(try HTTPTestClient.send("GET", "/health", port: agentd.port).body)
+        #expect(health["status"] == "healthy")
+    }
+
+    @Test("a model whose retries run out falls back to mock:echo, counted in agentd_llm_fallbacks_total")
+    func fallbackAnswers() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries.merging([
+            "AGENTD_RETRY_MAX_ATTEMPTS": "2", "AGENTD_FALLBACK_MODELS": "mock:echo",
+        ]) { $1 })
+        defer { agentd.kill(); mock.kill() }
+        let response = try Self.chat("up:m?fault=503&scenario=falls", port: agentd.port)
+        #expect(response.status == 200)
+        let json = try JSONValue.parse(response.body)
+        #expect(json["model"] == "mock:echo")
+        #expect(try Self.calls(mock, scenario: "falls") == 2)
+        #expect(try Self.metrics(port: agentd.port).contains(#"agentd_llm_fallbacks_total{from="up:other",to="mock:echo"} 1"#))
+    }
+
+    @Test("a non-retryable failure does not fall back")
+    func clientErrorsDoNotFallBack() async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(["AGENTD_FALLBACK_MODELS": "mock:echo"])
+        defer { agentd.kill(); mock.kill() }
+        #expect(try Self.chat("up:m?fault=400", port: agentd.port).status == 502)
+    }
+
+    @Test("a fallback model that names no provider stops agentd at start with status 2")
+    func unknownFallbackRefused() async throws {
+        let finished = try await AgentdProcess.run([], environment: ["AGENTD_FALLBACK_MODELS": "nowhere:x"])
+        #expect(finished.exit == .exited(2))
+        #expect(finished.standardError.contains("AGENTD_FALLBACK_MODELS"))
+    }
+}
