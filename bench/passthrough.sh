@@ -17,6 +17,10 @@
 # Neither server logs requests (agentd AGENTD_LOG_LEVEL=warning, nginx access_log off). Every response must be a 200:
 # the script stops if wrk or hey counts errors or non-2xx answers. Exit status 1 when the ratio is below 0.5.
 #
+# BENCH_PROTECTED=1 runs agentd the way production does: an API key required (wrk and hey send it), the per-key
+# token bucket on (set high enough never to refuse: the check itself is measured), metrics, and the JSON access
+# log at info, one line per request, written to a file.
+#
 # Binaries: BENCH_BIN_DIR=<dir with agentd> uses it as it is; otherwise agentd is built with `swift build -c release`
 # (BENCH_SCRATCH_PATH=<dir> adds --scratch-path) and taken from --show-bin-path.
 # Needs wrk, nginx-light, hey and curl (installed when missing). Ports picked free from 18100-18199.
@@ -99,7 +103,14 @@ http {
 }
 EOF
 nginx -c "$work/nginx.conf"
-AGENTD_PORT=$agentd_port AGENTD_LOG_LEVEL=warning AGENTD_MAX_CONNECTIONS=20000 \
+protection=(AGENTD_LOG_LEVEL=warning AGENTD_RATE_LIMIT_RPS=0)
+auth_header=()
+if [ -n "${BENCH_PROTECTED:-}" ]; then
+  protection=(AGENTD_LOG_LEVEL=info AGENTD_API_KEYS=bench-key AGENTD_RATE_LIMIT_RPS=1000000 AGENTD_RATE_LIMIT_BURST=1000000)
+  auth_header=(-H "Authorization: Bearer bench-key")
+  echo "agentd protected: API key, rate limit, metrics, access log at info"
+fi
+env AGENTD_PORT=$agentd_port AGENTD_MAX_CONNECTIONS=20000 "${protection[@]}" \
   AGENTD_PROVIDER_NGX_BASE_URL="http://127.0.0.1:$up_port/v1" \
   "$bin/agentd" >"$work/agentd.log" 2>&1 &
 agentd_pid=$!; pids+=("$agentd_pid")
@@ -113,10 +124,10 @@ proxy_url="http://127.0.0.1:$proxy_port/v1/chat/completions"
 up_url="http://127.0.0.1:$up_port/v1/chat/completions"
 for target in "$agentd_url $agentd_body" "$proxy_url $nginx_body" "$up_url $nginx_body"; do
   url=${target%% *}; body=${target#* }
-  answer=$(curl -s --max-time 5 -w '\n%{http_code}' "$url" -H 'Content-Type: application/json' -d "$body")
+  answer=$(curl -s --max-time 5 -w '\n%{http_code}' "$url" -H 'Content-Type: application/json' "${auth_header[@]}" -d "$body")
   [ "${answer##*$'\n'}" = 200 ] && grep -q '"chat.completion"' <<<"$answer" || { echo "bad answer from $url:"; echo "$answer"; exit 1; }
 done
-echo "agentd answers: $(curl -s "$agentd_url" -H 'Content-Type: application/json' -d "$agentd_body")"
+echo "agentd answers: $(curl -s "$agentd_url" -H 'Content-Type: application/json' "${auth_header[@]}" -d "$agentd_body")"
 
 for name in agentd nginx; do
   body_var=${name}_body
@@ -126,6 +137,7 @@ wrk.body = '${!body_var}'
 wrk.headers["Content-Type"] = "application/json"
 EOF
 done
+if [ -n "${BENCH_PROTECTED:-}" ]; then echo 'wrk.headers["Authorization"] = "Bearer bench-key"' >>"$work/agentd.lua"; fi
 
 to_us() { # "1.23ms" / "456.00us" / "1.02s" -> microseconds
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /m$/) {sub(/m$/,"",v); print v*60000000} else {sub(/s$/,"",v); print v*1000000} }'
@@ -144,7 +156,7 @@ run_wrk() { # lua url
 # decimals: 100 us steps); stops on errors or non-200 answers.
 run_hey() { # body url
   local out rps p50 p99 codes
-  out=$(hey -z "${seconds}s" -c 50 -q 20 -m POST -T application/json -d "$1" "$2")
+  out=$(hey -z "${seconds}s" -c 50 -q 20 -m POST -T application/json "${@:3}" -d "$1" "$2")
   rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" && $2=="in" {printf "%.0f", $3 * 1000000}' <<<"$out")
   p99=$(awk '$1=="99%" && $2=="in" {printf "%.0f", $3 * 1000000}' <<<"$out")
@@ -177,7 +189,7 @@ echo "hey -z ${seconds}s -c 50 -q 20 (1,000 requests/s):"
 ha_rps=(); ha_p50=(); ha_p99=(); hu_rps=(); hu_p50=(); hu_p99=(); hp_rps=(); hp_p50=(); hp_p99=()
 for i in $(seq "$runs"); do
   res=$(run_hey "$nginx_body" "$up_url"); read -r r m p <<<"$res"; hu_rps+=("$r"); hu_p50+=("$m"); hu_p99+=("$p")
-  res=$(run_hey "$agentd_body" "$agentd_url"); read -r r m p <<<"$res"; ha_rps+=("$r"); ha_p50+=("$m"); ha_p99+=("$p")
+  res=$(run_hey "$agentd_body" "$agentd_url" "${auth_header[@]}"); read -r r m p <<<"$res"; ha_rps+=("$r"); ha_p50+=("$m"); ha_p99+=("$p")
   res=$(run_hey "$nginx_body" "$proxy_url"); read -r r m p <<<"$res"; hp_rps+=("$r"); hp_p50+=("$m"); hp_p99+=("$p")
   echo "  run $i: upstream ${hu_rps[-1]} req/s p50/p99 ${hu_p50[-1]}/${hu_p99[-1]} us," \
        "agentd ${ha_rps[-1]} req/s p50/p99 ${ha_p50[-1]}/${ha_p99[-1]} us," \
@@ -202,3 +214,6 @@ echo "  nginx proxy              p99 $hp us   p50 $(med "${hp_p50[@]}") us   ($(
 echo "  p99 added by agentd: $(awk -v a="$ha" -v u="$hu" 'BEGIN {print a - u}') us (nginx's proxy adds $(awk -v a="$hp" -v u="$hu" 'BEGIN {print a - u}') us)"
 echo "agentd RSS after the wrk runs: $rss_after_wrk KiB"
 awk -v r="$ratio" 'BEGIN {exit !(r >= 0.5)}' || exit 1
+if [ -n "${BENCH_PROTECTED:-}" ]; then
+  echo "access log lines written: $(grep -c '"msg":"request"' "$work/agentd.log") (first: $(grep -m1 '"msg":"request"' "$work/agentd.log"))"
+fi

@@ -28,19 +28,19 @@ final class GatewayCall: Sendable {
 
     private let gateway: LLMGateway
     private let request: ChatRequest
-    private let candidates: [ProviderRegistry.Resolution]
+    /// The chosen model, then the gateway's fallbacks that are not the same model (`candidate(at:)`).
+    private let primary: ProviderRegistry.Resolution
     private let mode: Mode
     private let startedMs: Int64
     private let state: Locked<State>
 
-    init(gateway: LLMGateway, request: ChatRequest, candidates: [ProviderRegistry.Resolution], mode: Mode) {
+    init(gateway: LLMGateway, request: ChatRequest, primary: ProviderRegistry.Resolution, mode: Mode) {
         self.gateway = gateway
         self.request = request
-        self.candidates = candidates
+        self.primary = primary
         self.mode = mode
         startedMs = gateway.clock.nowMs
-        let first = candidates[0]
-        state = Locked(State(report: GatewayReport(model: first.qualifiedName, provider: first.provider.name)))
+        state = Locked(State(report: GatewayReport(model: primary.qualifiedName, provider: primary.provider.name)))
     }
 
     var handle: ProviderCall {
@@ -59,8 +59,19 @@ final class GatewayCall: Sendable {
             current.cancel()
         } else {
             // Waiting for a retry timer, or not started: nothing will call back, end it here.
-            end(.failure(ProviderError(provider: candidates[0].provider.name, kind: .cancelled, message: "cancelled")))
+            end(.failure(ProviderError(provider: primary.provider.name, kind: .cancelled, message: "cancelled")))
         }
+    }
+
+    /// The candidate at `index`: 0 is the chosen model, then each fallback that is not that same model.
+    private func candidate(at index: Int) -> ProviderRegistry.Resolution? {
+        if index == 0 { return primary }
+        var remaining = index
+        for fallback in gateway.fallbacks where fallback.qualifiedName != primary.qualifiedName {
+            remaining -= 1
+            if remaining == 0 { return fallback }
+        }
+        return nil
     }
 
     /// Starts an attempt on the current candidate, or moves on when its circuit is open.
@@ -68,13 +79,12 @@ final class GatewayCall: Sendable {
         while true {
             let (index, cancelled) = state.withLock { ($0.candidateIndex, $0.cancelled) }
             if cancelled { return }
-            guard index < candidates.count else {
+            guard let candidate = candidate(at: index) else {
                 finish(.failure(state.withLock { $0.lastError } ?? ProviderError(
-                    provider: candidates[0].provider.name, kind: .unavailable, message: "no model left to try"
+                    provider: primary.provider.name, kind: .unavailable, message: "no model left to try"
                 )))
                 return
             }
-            let candidate = candidates[index]
             let guardian = gateway.guards[candidate.provider.name]!
             let admission = guardian.breaker.acquire()
             guard case .permitted(let permit) = admission else {
@@ -110,8 +120,8 @@ final class GatewayCall: Sendable {
             state.attempt = 0
             return state.candidateIndex
         }
-        if next < candidates.count {
-            gateway.observer.fellBack(from: candidate.qualifiedName, to: candidates[next].qualifiedName)
+        if let fallback = self.candidate(at: next) {
+            gateway.observer.fellBack(from: candidate.qualifiedName, to: fallback.qualifiedName)
         }
     }
 

@@ -70,11 +70,6 @@ public final class LLMGateway: Sendable {
         guards.keys.sorted().map { ($0, guards[$0]!.breaker.state) }
     }
 
-    /// The chosen model first, then each fallback that is not the same model.
-    func candidates(for resolution: ProviderRegistry.Resolution) -> [ProviderRegistry.Resolution] {
-        [resolution] + fallbacks.filter { $0.qualifiedName != resolution.qualifiedName }
-    }
-
     /// The whole answer. `completion` runs once, with what the gateway did, on the thread that ended the call.
     ///
     /// `useCache`: the caller may take a cached answer (contract: non-stream, temperature 0 or unset, no
@@ -110,7 +105,7 @@ public final class LLMGateway: Sendable {
         _ request: ChatRequest, resolution: ProviderRegistry.Resolution,
         completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
-        let call = GatewayCall(gateway: self, request: request, candidates: candidates(for: resolution), mode: .complete(completion))
+        let call = GatewayCall(gateway: self, request: request, primary: resolution, mode: .complete(completion))
         call.start()
         return call.handle
     }
@@ -122,7 +117,7 @@ public final class LLMGateway: Sendable {
         report: @escaping @Sendable (GatewayReport) -> Void = { _ in }
     ) -> ProviderCall {
         let call = GatewayCall(
-            gateway: self, request: request, candidates: candidates(for: resolution), mode: .stream(callbacks, report)
+            gateway: self, request: request, primary: resolution, mode: .stream(callbacks, report)
         )
         call.start()
         return call.handle

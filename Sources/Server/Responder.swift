@@ -37,28 +37,44 @@ public struct Responder: Sendable {
     /// Runs `handler` on the loop if the client disconnects before the response is complete (at once if it
     /// already has), so the work behind the request can stop.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        if connection.loop.inEventLoop {
+            connection.connection.onCancel(serial: serial, handler)
+            return
+        }
         let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.onCancel(serial: serial, handler) }
+        connection.loop.execute { connection.connection.onCancel(serial: serial, handler) }
     }
 
     /// Attaches what the handler learned to the exchange's record (later notes win field by field); call it
     /// before responding, or before finishing a stream.
     public func annotate(_ note: ExchangeNote) {
+        if connection.loop.inEventLoop {
+            connection.connection.annotate(serial: serial, note)
+            return
+        }
         let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.annotate(serial: serial, note) }
+        connection.loop.execute { connection.connection.annotate(serial: serial, note) }
     }
 
     /// Fields every response to this request will carry unless it sets them itself (the rate-limit headers
     /// a guard in front of the handler adds). Call it before responding.
     public func addHeaders(_ headers: HTTPHeaders) {
+        if connection.loop.inEventLoop {
+            connection.connection.addHeaders(serial: serial, headers)
+            return
+        }
         let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.addHeaders(serial: serial, headers) }
+        connection.loop.execute { connection.connection.addHeaders(serial: serial, headers) }
     }
 
     /// The route template the request matched, for logs and metrics (the router calls it).
     func noteRoute(_ template: String) {
+        if connection.loop.inEventLoop {
+            connection.connection.noteRoute(serial: serial, template)
+            return
+        }
         let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.noteRoute(serial: serial, template) }
+        connection.loop.execute { connection.connection.noteRoute(serial: serial, template) }
     }
 }
 

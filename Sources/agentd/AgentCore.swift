@@ -59,11 +59,11 @@ enum AgentCore {
         }
         let metrics = AgentdMetrics(version: AgentdVersion.current)
         metrics.prepare(providers: registry.providers.keys.sorted())
-        let health = ProviderHealth()
+        let health = ProviderHealth(providers: registry.providers.keys.sorted())
         let observer = HealthRecordingObserver(
             next: GatewayMetrics(
                 metrics: metrics, models: modelLabels(registry: registry, catalog: catalog, fallbacks: fallbacks),
-                prices: try loadPrices(protection.pricesFile), logger: logger
+                providers: registry.providers.keys.sorted(), prices: try loadPrices(protection.pricesFile), logger: logger
             ),
             health: health
         )
@@ -112,7 +112,8 @@ enum AgentCore {
             health: HealthEndpoint(gateway: gateway, health: health, startedAt: Date()),
             metricsToken: protection.metricsToken, refreshGauges: refresh
         ))
-        return AgentApp(router: router, metrics: metrics, accessLog: AccessLog(logger: logger, metrics: metrics), server: server)
+        let accessLog = AccessLog(logger: logger, metrics: metrics, templates: router.routes.map(\.template))
+        return AgentApp(router: router, metrics: metrics, accessLog: accessLog, server: server)
     }
 
     private static func loadCatalog(configuration: Configuration, registry: ProviderRegistry) throws -> AgentCatalog {

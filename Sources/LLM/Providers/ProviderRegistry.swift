@@ -31,7 +31,14 @@ public final class ProviderRegistry: Sendable {
     public struct Resolution: Sendable {
         public let provider: any ChatProvider
         public let model: String
-        public var qualifiedName: String { "\(provider.name):\(model)" }
+        /// `provider:model`, joined once (answers, logs and metrics all ask for it).
+        public let qualifiedName: String
+
+        init(provider: any ChatProvider, model: String, qualifiedName: String? = nil) {
+            self.provider = provider
+            self.model = model
+            self.qualifiedName = qualifiedName ?? "\(provider.name):\(model)"
+        }
     }
 
     public func resolve(_ name: String?) throws(ProviderError) -> Resolution {
@@ -46,7 +53,8 @@ public final class ProviderRegistry: Sendable {
             guard !model.isEmpty else {
                 throw ProviderError(provider: prefix, kind: .invalidRequest, message: "model name missing after \"\(prefix):\"")
             }
-            return Resolution(provider: provider, model: model)
+            // The requested name already is `provider:model`: no need to join it again.
+            return Resolution(provider: provider, model: model, qualifiedName: requested)
         }
         guard let provider = providers[defaultProvider] else {
             throw ProviderError(provider: defaultProvider, kind: .invalidRequest, message: "unknown provider \(defaultProvider)")

@@ -1,10 +1,13 @@
 import Agent
 import LLM
 import Resilience
-import Locks
+import Synchronization
 import Logging
 
-/// When each provider last answered and last failed, for `/health`. Owner: the lock around the table.
+/// When each provider last answered and last failed, for `/health`.
+///
+/// Owner: none; one record of atomics per provider, made at start, so recording a call takes no lock
+/// (it runs on every upstream call). The last error is a small fixed set of outcomes.
 final class ProviderHealth: Sendable {
     struct Entry: Sendable {
         var lastSuccessUnixMs: Int64?
@@ -12,22 +15,41 @@ final class ProviderHealth: Sendable {
         var lastError: String?
     }
 
-    private let table = Locked<[String: Entry]>([:])
+    private final class Record: Sendable {
+        let lastSuccessUnixMs = Atomic<Int64>(0)
+        let lastFailureUnixMs = Atomic<Int64>(0)
+        /// 0 none, 1 error, 2 timeout.
+        let lastError = Atomic<Int>(0)
+    }
+
+    private let records: [String: Record]
+
+    init(providers: [String]) {
+        var records: [String: Record] = [:]
+        for provider in providers { records[provider] = Record() }
+        self.records = records
+    }
 
     func succeeded(_ provider: String) {
-        let now = LogTimestamp.nowUnixMs()
-        table.withLock { $0[provider, default: Entry()].lastSuccessUnixMs = now }
+        records[provider]?.lastSuccessUnixMs.store(LogTimestamp.nowUnixMs(), ordering: .relaxed)
     }
 
     func failed(_ provider: String, _ outcome: AttemptOutcome) {
-        let now = LogTimestamp.nowUnixMs()
-        table.withLock { table in
-            table[provider, default: Entry()].lastFailureUnixMs = now
-            table[provider, default: Entry()].lastError = outcome.rawValue
-        }
+        guard let record = records[provider] else { return }
+        record.lastFailureUnixMs.store(LogTimestamp.nowUnixMs(), ordering: .relaxed)
+        record.lastError.store(outcome == .timeout ? 2 : 1, ordering: .relaxed)
     }
 
-    func entry(_ provider: String) -> Entry { table.withLock { $0[provider] ?? Entry() } }
+    func entry(_ provider: String) -> Entry {
+        guard let record = records[provider] else { return Entry() }
+        let success = record.lastSuccessUnixMs.load(ordering: .relaxed)
+        let failure = record.lastFailureUnixMs.load(ordering: .relaxed)
+        let error = record.lastError.load(ordering: .relaxed)
+        return Entry(
+            lastSuccessUnixMs: success > 0 ? success : nil, lastFailureUnixMs: failure > 0 ? failure : nil,
+            lastError: error == 2 ? "timeout" : error == 1 ? "error" : nil
+        )
+    }
 }
 
 /// Fans the gateway's reports out: metrics and logs, and the providers' health.

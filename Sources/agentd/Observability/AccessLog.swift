@@ -1,5 +1,7 @@
 import JSON
+import Locks
 import Logging
+import Metrics
 import Server
 
 /// One access line per request (the contract's Logs) and the HTTP metrics, from each finished exchange.
@@ -11,15 +13,27 @@ import Server
 struct AccessLog: ExchangeObserver {
     let logger: Logger
     let metrics: AgentdMetrics
+    /// Each routed template's series, and `unmatched`'s: made at start, read without a lock.
+    private let routes: [String: RouteSeries]
+    private let unmatched: RouteSeries
+
+    init(logger: Logger, metrics: AgentdMetrics, templates: [String]) {
+        self.logger = logger
+        self.metrics = metrics
+        var routes: [String: RouteSeries] = [:]
+        for template in Set(templates) { routes[template] = RouteSeries(metrics: metrics, route: template) }
+        self.routes = routes
+        unmatched = RouteSeries(metrics: metrics, route: "unmatched")
+    }
 
     func exchangeFinished(_ record: ExchangeRecord) {
-        let route = record.route ?? "unmatched"
-        let seconds = Double(record.durationNs) / 1e9
+        let series = record.route.flatMap { routes[$0] } ?? unmatched
         let method = record.method?.rawValue ?? "OTHER"
         if record.status > 0 {
-            metrics.httpRequests.labels(route, method, String(record.status)).increment()
-            metrics.httpDuration.labels(route).observe(seconds)
+            series.count(method: method, status: record.status)
+            series.duration.observe(Double(record.durationNs) / 1e9)
         }
+        let route = series.route
         guard logger.isEnabled(.info) else { return }
         switch logger.format {
         case .json: logger.writeLine(jsonLine(record, route: route, method: method))
@@ -101,5 +115,33 @@ struct AccessLog: ExchangeObserver {
             if let cache = note.cache { line += " cache=\(cache)" }
         }
         return line + "\n"
+    }
+}
+
+/// One route's HTTP series: its duration histogram, and a counter per method and status, made on first use.
+/// Owner: the lock around `counters` (a small table keyed by an integer, so a lookup allocates nothing).
+final class RouteSeries: Sendable {
+    let route: String
+    let duration: Histogram
+    private let metrics: AgentdMetrics
+    private let counters = Locked<[Int: Counter]>([:])
+    private static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+    init(metrics: AgentdMetrics, route: String) {
+        self.route = route
+        self.metrics = metrics
+        duration = metrics.httpDuration.labels(route)
+    }
+
+    func count(method: String, status: Int) {
+        let ordinal = RouteSeries.methods.firstIndex(of: method) ?? RouteSeries.methods.count
+        let key = status << 4 | ordinal
+        let counter = counters.withLock { table -> Counter in
+            if let counter = table[key] { return counter }
+            let counter = metrics.httpRequests.labels(route, ordinal < RouteSeries.methods.count ? method : "OTHER", String(status))
+            table[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 }

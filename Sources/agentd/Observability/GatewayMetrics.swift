@@ -1,42 +1,99 @@
 import Agent
 import LLM
 import Logging
+import Metrics
 import Resilience
 
 /// The model label of LLM metrics: a model configured for its provider (listed, default, fallback or named by
 /// an agent profile) keeps its name; anything else a client sends becomes `other`, so clients cannot mint series.
 struct ModelLabels: Sendable {
-    private let known: Set<String>
+    /// Known model names by provider.
+    let known: [String: Set<String>]
 
     /// `qualifiedModels`: `provider:model` names that may appear as labels.
-    init(qualifiedModels: [String]) { known = Set(qualifiedModels) }
+    init(qualifiedModels: [String]) {
+        var known: [String: Set<String>] = [:]
+        for name in qualifiedModels {
+            guard let colon = name.firstIndex(of: ":") else { continue }
+            known[String(name[..<colon]), default: []].insert(String(name[name.index(after: colon)...]))
+        }
+        self.known = known
+    }
 
     func label(provider: String, model: String) -> String {
-        known.contains(provider + ":" + model) ? model : "other"
+        known[provider]?.contains(model) == true ? model : "other"
+    }
+}
+
+/// One provider and model's LLM series, resolved once at start: recording a call is a few atomic adds.
+final class LLMSeries: Sendable {
+    let outcomes: [AttemptOutcome: Counter]
+    let duration: Histogram
+    let timeToFirstToken: Histogram
+    let inputTokens: Counter
+    let outputTokens: Counter
+    let cost: Counter
+
+    init(metrics: AgentdMetrics, provider: String, model: String) {
+        var outcomes: [AttemptOutcome: Counter] = [:]
+        for outcome in [AttemptOutcome.success, .error, .timeout, .rejected] {
+            outcomes[outcome] = metrics.llmRequests.labels(provider, model, outcome.rawValue)
+        }
+        self.outcomes = outcomes
+        duration = metrics.llmDuration.labels(provider, model)
+        timeToFirstToken = metrics.llmTimeToFirstToken.labels(provider, model)
+        inputTokens = metrics.llmTokens.labels(provider, model, "input")
+        outputTokens = metrics.llmTokens.labels(provider, model, "output")
+        cost = metrics.llmCost.labels(provider, model)
     }
 }
 
 /// Turns what the gateway reports into metrics and warning logs (retries, fallbacks, breaker transitions).
+/// Owner: none; immutable. The series of every provider and allowed model label exist from the start (at zero),
+/// so the hot path only reads an immutable table.
 struct GatewayMetrics: GatewayObserver {
     let metrics: AgentdMetrics
     let models: ModelLabels
     let prices: PriceTable
     let logger: Logger
+    /// Provider → model label → series; every provider has an `other` entry.
+    private let series: [String: [String: LLMSeries]]
+
+    init(metrics: AgentdMetrics, models: ModelLabels, providers: [String], prices: PriceTable, logger: Logger) {
+        self.metrics = metrics
+        self.models = models
+        self.prices = prices
+        self.logger = logger
+        var series: [String: [String: LLMSeries]] = [:]
+        for provider in providers {
+            var byModel: [String: LLMSeries] = [:]
+            for model in (models.known[provider] ?? []).union(["other"]) {
+                byModel[model] = LLMSeries(metrics: metrics, provider: provider, model: model)
+            }
+            series[provider] = byModel
+        }
+        self.series = series
+    }
+
+    private func seriesFor(provider: String, model: String) -> LLMSeries? {
+        guard let byModel = series[provider] else { return nil }
+        return byModel[model] ?? byModel["other"]
+    }
 
     func attemptFinished(provider: String, model: String, outcome: AttemptOutcome, seconds: Double, usage: ChatUsage?) {
-        let label = models.label(provider: provider, model: model)
-        metrics.llmRequests.labels(provider, label, outcome.rawValue).increment()
+        guard let series = seriesFor(provider: provider, model: model) else { return }
+        series.outcomes[outcome]?.increment()
         guard outcome != .rejected else { return }
-        metrics.llmDuration.labels(provider, label).observe(seconds)
+        series.duration.observe(seconds)
         guard let usage else { return }
-        metrics.llmTokens.labels(provider, label, "input").increment(by: Double(usage.inputTokens))
-        metrics.llmTokens.labels(provider, label, "output").increment(by: Double(usage.outputTokens))
+        series.inputTokens.increment(by: Double(usage.inputTokens))
+        series.outputTokens.increment(by: Double(usage.outputTokens))
         let cost = prices.costUSD(provider: provider, model: model, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens)
-        metrics.llmCost.labels(provider, label).increment(by: cost)
+        if cost > 0 { series.cost.increment(by: cost) }
     }
 
     func firstToken(provider: String, model: String, seconds: Double) {
-        metrics.llmTimeToFirstToken.labels(provider, models.label(provider: provider, model: model)).observe(seconds)
+        seriesFor(provider: provider, model: model)?.timeToFirstToken.observe(seconds)
     }
 
     func retrying(provider: String, reason: String, attempt: Int, delayMs: Int) {
