@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "agentd", targets: ["agentd"]),
         .executable(name: "mock-llm", targets: ["mock-llm"]),
+        .executable(name: "agentd-microbench", targets: ["agentd-microbench"]),
     ],
     targets: [
         .target(name: "CAgentdSystem"),
@@ -40,6 +41,10 @@ let package = Package(
             name: "agentd",
             dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security"],
             swiftSettings: strictSwift
+        ),
+        // bench/micro.sh: ns per limiter decision, counter increment and histogram observation.
+        .executableTarget(
+            name: "agentd-microbench", dependencies: ["Resilience", "Metrics"], path: "bench/MicroBench", swiftSettings: strictSwift
         ),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),

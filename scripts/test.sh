@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-agentd_install_debian_packages libcurl4-openssl-dev nginx-light openssl
+# prometheus: for promtool, which checks the /metrics exposition (MetricsEndpointTests, PromtoolTests).
+agentd_install_debian_packages libcurl4-openssl-dev nginx-light openssl prometheus
 ulimit -n 65536 2>/dev/null || true
 # Serial: the end-to-end tests start real servers and processes and check timing (deadlines, drains);
 # run side by side on two cores they starve each other. Serially the whole suite takes about 30 s.

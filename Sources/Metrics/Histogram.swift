@@ -1,7 +1,7 @@
 /// One histogram series: observations counted into fixed buckets, updated from any thread without a lock.
 ///
-/// Owner: one atomic count per bucket (`AtomicCountArray`, the last one for `+Inf`) and an `AtomicDouble`
-/// sum. An observation lands in the first bucket whose upper bound is ≥ the value (`le` is inclusive);
+/// Owner: one atomic count per bucket (the last one for `+Inf`) and the sum, in cells striped per thread
+/// (`StripedCells`). An observation lands in the first bucket whose upper bound is ≥ the value (`le` is inclusive);
 /// counts are stored per bucket and made cumulative when read, and `count` is their total, so a scrape's
 /// `_count` always equals its `+Inf` bucket. Sample bytes are rendered once at creation.
 /// Format: https://prometheus.io/docs/concepts/metric_types/#histogram
@@ -16,8 +16,9 @@ public final class Histogram: Sendable {
     public let labelValues: [String]
     /// The finite bucket upper bounds, strictly increasing; the `+Inf` bucket is implicit.
     public let upperBounds: [Double]
-    private let bucketCounts: AtomicCountArray
-    private let total = AtomicDouble()
+    /// Cells 0...upperBounds.count: per-bucket counts (the last is above every bound); then the sum, as Double
+    /// bits. Striped per thread (`StripedCells`).
+    private let cells: StripedCells
     /// `name_bucket{labels,le="bound"} ` per bucket, `+Inf` last.
     let bucketPrefixes: [[UInt8]]
     let sumPrefix: [UInt8]
@@ -26,7 +27,7 @@ public final class Histogram: Sendable {
     init(labelValues: [String], upperBounds: [Double], familyName: String, labelPairs: [(name: String, value: String)]) {
         self.labelValues = labelValues
         self.upperBounds = upperBounds
-        bucketCounts = AtomicCountArray(count: upperBounds.count + 1)
+        cells = StripedCells(cellsPerStripe: upperBounds.count + 2)
         bucketPrefixes = (upperBounds.map(TextFormat.number) + ["+Inf"]).map { bound in
             TextFormat.samplePrefix(name: familyName + "_bucket", labels: labelPairs + [(name: "le", value: bound)])
         }
@@ -41,8 +42,8 @@ public final class Histogram: Sendable {
         while index < upperBounds.count && !(value <= upperBounds[index]) {
             index += 1
         }
-        bucketCounts.increment(at: index)
-        total.add(value)
+        cells.add(index, 1)
+        cells.addDouble(upperBounds.count + 1, value)
     }
 
     /// The number of observations.
@@ -52,14 +53,14 @@ public final class Histogram: Sendable {
 
     /// The sum of the observations.
     public var sum: Double {
-        total.value
+        cells.sumDouble(upperBounds.count + 1)
     }
 
     /// For each upper bound, the observations ≤ it; then the `+Inf` bucket (all observations).
     public var cumulativeBucketCounts: [UInt64] {
         var running: UInt64 = 0
-        return (0..<bucketCounts.count).map { index in
-            running &+= bucketCounts.load(at: index)
+        return (0...upperBounds.count).map { index in
+            running &+= cells.sum(index)
             return running
         }
     }
