@@ -19,6 +19,10 @@ final class GatewayCall: Sendable {
         var attempt = 0
         var report: GatewayReport
         var current: ProviderCall?
+        /// The serial of the attempt in flight (0: none). A provider may answer before `complete` returns (the
+        /// mock does): the attempt then ended before its call could be stored, and must not be stored after.
+        var inFlight: UInt64 = 0
+        var lastSerial: UInt64 = 0
         var cancelled = false
         var finished = false
         /// A stream event reached the caller: from then on nothing is retried.
@@ -129,12 +133,17 @@ final class GatewayCall: Sendable {
         var upstreamRequest = request
         upstreamRequest.model = candidate.model
         let attemptStartedMs = gateway.clock.nowMs
+        let serial = state.withLock { state -> UInt64 in
+            state.lastSerial += 1
+            state.inFlight = state.lastSerial
+            return state.lastSerial
+        }
         let call: ProviderCall
         switch mode {
         case .complete:
             call = candidate.provider.complete(upstreamRequest) { [self] result in
-                attemptEnded(candidate, permit: permit, guardian: guardian, attempt: attempt, startedMs: attemptStartedMs,
-                             result: result.map { Optional($0) }, usage: (try? result.get())?.usage)
+                attemptEnded(candidate, serial: serial, permit: permit, guardian: guardian, attempt: attempt,
+                             startedMs: attemptStartedMs, result: result.map { Optional($0) }, usage: (try? result.get())?.usage)
             }
         case .stream(let callbacks, _):
             let sawFirst = Locked(false)
@@ -151,12 +160,13 @@ final class GatewayCall: Sendable {
                 },
                 onComplete: { [self] result in
                     let usage = (try? result.get())?.usage
-                    attemptEnded(candidate, permit: permit, guardian: guardian, attempt: attempt, startedMs: attemptStartedMs,
-                                 result: result.map { _ in nil }, usage: usage, summary: try? result.get())
+                    attemptEnded(candidate, serial: serial, permit: permit, guardian: guardian, attempt: attempt,
+                                 startedMs: attemptStartedMs, result: result.map { _ in nil }, usage: usage, summary: try? result.get())
                 }
             ))
         }
         let cancelled = state.withLock { state -> Bool in
+            guard state.inFlight == serial else { return false }
             state.current = call
             return state.cancelled
         }
@@ -164,9 +174,16 @@ final class GatewayCall: Sendable {
     }
 
     private func attemptEnded(
-        _ candidate: ProviderRegistry.Resolution, permit: CircuitBreaker.Permit, guardian: ProviderGuard, attempt: Int,
-        startedMs: Int64, result: Result<ChatCompletion?, ProviderError>, usage: ChatUsage?, summary: StreamSummary? = nil
+        _ candidate: ProviderRegistry.Resolution, serial: UInt64, permit: CircuitBreaker.Permit, guardian: ProviderGuard,
+        attempt: Int, startedMs: Int64, result: Result<ChatCompletion?, ProviderError>, usage: ChatUsage?,
+        summary: StreamSummary? = nil
     ) {
+        state.withLock { state in
+            if state.inFlight == serial {
+                state.inFlight = 0
+                state.current = nil
+            }
+        }
         let seconds = Double(gateway.clock.nowMs - startedMs) / 1000
         switch result {
         case .success(let completion):
@@ -195,7 +212,6 @@ final class GatewayCall: Sendable {
     private func retryOrFallBack(after error: ProviderError, candidate: ProviderRegistry.Resolution, guardian: ProviderGuard, attempt: Int) {
         let (cancelled, emitted) = state.withLock { state -> (Bool, Bool) in
             state.lastError = error
-            state.current = nil
             return (state.cancelled, state.emitted)
         }
         if cancelled || error.kind == .cancelled {

@@ -30,8 +30,16 @@ final class ProviderHealth: Sendable {
         self.records = records
     }
 
+    /// Seconds are what `/health` shows: a success within the same second as the last one stored changes
+    /// nothing, so busy providers do not have every core write the same cache line on every call.
+    static let resolutionMs: Int64 = 1000
+
     func succeeded(_ provider: String) {
-        records[provider]?.lastSuccessUnixMs.store(LogTimestamp.nowUnixMs(), ordering: .relaxed)
+        guard let record = records[provider] else { return }
+        let now = LogTimestamp.nowUnixMs()
+        if now - record.lastSuccessUnixMs.load(ordering: .relaxed) >= ProviderHealth.resolutionMs {
+            record.lastSuccessUnixMs.store(now, ordering: .relaxed)
+        }
     }
 
     func failed(_ provider: String, _ outcome: AttemptOutcome) {

@@ -3,6 +3,7 @@ import Locks
 import Logging
 import Metrics
 import Server
+import Synchronization
 
 /// One access line per request (the contract's Logs) and the HTTP metrics, from each finished exchange.
 ///
@@ -118,28 +119,48 @@ struct AccessLog: ExchangeObserver {
     }
 }
 
-/// One route's HTTP series: its duration histogram, and a counter per method and status, made on first use.
-/// Owner: the lock around `counters` (a small table keyed by an integer, so a lookup allocates nothing).
-final class RouteSeries: Sendable {
+/// One route's HTTP series: its duration histogram, and a counter per method and status.
+///
+/// The counters sit in a fixed table indexed by status (100-599) and method, read with one atomic load and no
+/// lock: every loop thread looks one up per request, and a shared lock would move its cache line between cores
+/// each time. A missing counter is made once, under `creating`, from the family (which keeps it alive).
+final class RouteSeries: @unchecked Sendable {
     let route: String
     let duration: Histogram
     private let metrics: AgentdMetrics
-    private let counters = Locked<[Int: Counter]>([:])
+    private let creating = Locked<Void>(())
+    private let table: UnsafeMutablePointer<Atomic<Unmanaged<Counter>?>>
     private static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    private static let methodSlots = methods.count + 1
+    private static let statuses = 100..<600
+    private static var slots: Int { statuses.count * methodSlots }
 
     init(metrics: AgentdMetrics, route: String) {
         self.route = route
         self.metrics = metrics
         duration = metrics.httpDuration.labels(route)
+        table = .allocate(capacity: RouteSeries.slots)
+        for index in 0..<RouteSeries.slots { (table + index).initialize(to: Atomic(nil)) }
+    }
+
+    deinit {
+        table.deinitialize(count: RouteSeries.slots)
+        table.deallocate()
     }
 
     func count(method: String, status: Int) {
+        guard RouteSeries.statuses.contains(status) else { return }
         let ordinal = RouteSeries.methods.firstIndex(of: method) ?? RouteSeries.methods.count
-        let key = status << 4 | ordinal
-        let counter = counters.withLock { table -> Counter in
-            if let counter = table[key] { return counter }
-            let counter = metrics.httpRequests.labels(route, ordinal < RouteSeries.methods.count ? method : "OTHER", String(status))
-            table[key] = counter
+        let slot = table + (status - RouteSeries.statuses.lowerBound) * RouteSeries.methodSlots + ordinal
+        if let counter = slot.pointee.load(ordering: .acquiring) {
+            counter.takeUnretainedValue().increment()
+            return
+        }
+        let counter = creating.withLock { _ -> Counter in
+            if let counter = slot.pointee.load(ordering: .acquiring) { return counter.takeUnretainedValue() }
+            let label = ordinal < RouteSeries.methods.count ? method : "OTHER"
+            let counter = metrics.httpRequests.labels(route, label, String(status))
+            slot.pointee.store(Unmanaged.passUnretained(counter), ordering: .releasing)
             return counter
         }
         counter.increment()
