@@ -1,27 +1,33 @@
 import Dispatch
 import Glibc
 import Locks
+import Synchronization
 
 /// Log lines to a file descriptor (standard output by default), gathered and written in batches: at most
 /// `flushDelayMs` after the first line of a batch, at once when a batch reaches `maxBatchBytes`, and on `flush()`.
 ///
 /// An access line per request must not cost a write(2) per request on the event loops; lines appended
-/// together are written with one call. Owner: `pending` behind its lock; writes to the descriptor happen under
-/// `writing`, so batches never interleave. Lines stay whole: a batch is a sequence of complete lines.
+/// together are written with one call. Each thread appends to its own buffer (one of `bufferCount`, handed
+/// out per thread), so two event loops never write the same memory: a shared buffer would move its cache lines
+/// between the cores on every line. Lines stay whole; lines of different threads within one batch may come
+/// out in another order than they were made (each carries its timestamp).
+/// Owner: each buffer behind its own lock; writes to the descriptor happen under `writing`.
 public final class BufferedOutputSink: LogSink {
     public static let defaultFlushDelayMs = 50
     public static let defaultMaxBatchBytes = 64 * 1024
 
     private struct Pending {
         var bytes: [UInt8] = []
-        /// A flush is scheduled for the bytes now pending.
-        var scheduled = false
     }
+
+    private static let bufferCount = 8
 
     private let fd: Int32
     private let flushDelayMs: Int
     private let maxBatchBytes: Int
-    private let pending = Locked(Pending())
+    private let buffers: [Locked<Pending>]
+    /// A flush is scheduled (set by the line that found none scheduled).
+    private let scheduled = Atomic<Bool>(false)
     private let writing = Locked<Void>(())
     private let queue = DispatchQueue(label: "agentd.log-flush")
 
@@ -29,6 +35,7 @@ public final class BufferedOutputSink: LogSink {
         self.fd = fd
         self.flushDelayMs = flushDelayMs
         self.maxBatchBytes = maxBatchBytes
+        buffers = (0..<BufferedOutputSink.bufferCount).map { _ in Locked(Pending()) }
     }
 
     public func write(_ line: String) {
@@ -41,16 +48,14 @@ public final class BufferedOutputSink: LogSink {
     }
 
     private func append(_ bytes: UnsafeRawBufferPointer) {
-        let (full, schedule) = pending.withLock { state -> (Bool, Bool) in
+        let full = buffers[LogThreadSlot.current & (BufferedOutputSink.bufferCount - 1)].withLock { state -> Bool in
             if state.bytes.capacity == 0 { state.bytes.reserveCapacity(maxBatchBytes) }
             state.bytes.append(contentsOf: bytes)
-            let schedule = !state.scheduled
-            state.scheduled = true
-            return (state.bytes.count >= maxBatchBytes, schedule)
+            return state.bytes.count >= maxBatchBytes
         }
         if full {
             flush()
-        } else if schedule {
+        } else if !scheduled.load(ordering: .relaxed) && !scheduled.exchange(true, ordering: .acquiringAndReleasing) {
             queue.asyncAfter(deadline: .now() + .milliseconds(flushDelayMs)) { [self] in flush() }
         }
     }
@@ -58,21 +63,42 @@ public final class BufferedOutputSink: LogSink {
     /// Writes whatever is pending now (at shutdown, before exit).
     public func flush() {
         writing.withLock { _ in
-            var batch: [UInt8] = []
-            pending.withLock { state in
-                swap(&batch, &state.bytes)
-                state.bytes.reserveCapacity(min(batch.capacity, maxBatchBytes))
-                state.scheduled = false
-            }
-            batch.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 && errno == EINTR { continue }
-                    if written <= 0 { return }
-                    offset += written
+            scheduled.store(false, ordering: .releasing)
+            for buffer in buffers {
+                var batch: [UInt8] = []
+                buffer.withLock { state in
+                    guard !state.bytes.isEmpty else { return }
+                    swap(&batch, &state.bytes)
+                    state.bytes.reserveCapacity(min(batch.capacity, maxBatchBytes))
+                }
+                batch.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                        if written < 0 && errno == EINTR { continue }
+                        if written <= 0 { return }
+                        offset += written
+                    }
                 }
             }
         }
+    }
+}
+
+/// The calling thread's buffer slot: handed out round robin on a thread's first line, then kept (a pthread key).
+enum LogThreadSlot {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed with \(status)")
+        return key
+    }()
+    private static let next = Atomic<Int>(0)
+
+    static var current: Int {
+        if let stored = pthread_getspecific(key) { return Int(bitPattern: stored) - 1 }
+        let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: slot + 1))
+        return slot
     }
 }
