@@ -218,7 +218,7 @@ final class GatewayCall: Sendable {
             end(.failure(error))
             return
         }
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         let decision = gateway.settings.retry.decide(
             attempt: attempt,
             failure: RetryableFailure(isRetryable: error.isRetryable, retryAfterMs: error.retryAfterMs, reason: error.retryReason),

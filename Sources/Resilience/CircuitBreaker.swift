@@ -1,4 +1,5 @@
 import Locks
+import Synchronization
 
 /// Stops calls to an upstream provider that keeps failing, then tests it with a few probes before trusting it again.
 ///
@@ -35,6 +36,12 @@ public final class CircuitBreaker: Sendable {
     private let clock: any MonotonicClock
     private let onTransition: (@Sendable (_ from: State, _ to: State) -> Void)?
     private let machine: Locked<CircuitBreakerMachine>
+    /// The closed-state fast path, written under the machine's lock and read without it, so that a healthy
+    /// provider's calls from several event loops never take one shared mutex: `closedEpoch` is the epoch + 1
+    /// while closed (0 otherwise); `quiet` is set while the window is full of successes, when a success needs no
+    /// recording. A permit handed out just as the circuit opens carries the old epoch, which settling ignores.
+    private let closedEpoch = Atomic<UInt64>(1)
+    private let quiet = Atomic<Bool>(false)
 
     public init(
         name: String,
@@ -61,9 +68,12 @@ public final class CircuitBreaker: Sendable {
     /// Whether a call may go upstream now: a permit to settle with the call's outcome, or a rejection with the
     /// milliseconds the caller should wait (what is left of the cool-down).
     public func acquire() -> Admission {
+        let closed = closedEpoch.load(ordering: .acquiring)
+        if closed != 0 { return .permitted(Permit(breaker: self, epoch: closed - 1, isProbe: false)) }
         let clock = self.clock
         let (grant, mustReport) = machine.withLock { machine in
             let grant = machine.acquire(clock: clock)
+            publishFastPath(machine)
             return (grant, machine.claimTransitionReporting())
         }
         if mustReport { reportTransitions() }
@@ -77,12 +87,23 @@ public final class CircuitBreaker: Sendable {
 
     /// Counts a permit's outcome; called by `Permit.record(_:)` and by an unsettled permit's deinit.
     func settle(epoch: UInt64, outcome: CallOutcome) {
+        if closedEpoch.load(ordering: .acquiring) == epoch &+ 1 {
+            // Closed: an ignored outcome is not counted, and a success into a window of successes changes nothing.
+            if outcome == .ignored || (outcome == .success && quiet.load(ordering: .acquiring)) { return }
+        }
         let clock = self.clock
         let mustReport = machine.withLock { machine in
             machine.settle(permitEpoch: epoch, outcome: outcome, clock: clock)
+            publishFastPath(machine)
             return machine.claimTransitionReporting()
         }
         if mustReport { reportTransitions() }
+    }
+
+    /// Called under the machine's lock after every change.
+    private func publishFastPath(_ machine: CircuitBreakerMachine) {
+        closedEpoch.store(machine.state == .closed ? machine.epoch &+ 1 : 0, ordering: .releasing)
+        quiet.store(machine.isQuiet, ordering: .releasing)
     }
 
     /// Reports queued transitions, oldest first, until none is left; only the claimed reporter runs this.

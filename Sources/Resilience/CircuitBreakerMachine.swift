@@ -90,6 +90,11 @@ struct CircuitBreakerMachine {
     }
 
     /// If transitions wait to be reported and nobody is reporting them, makes the caller the reporter.
+    /// Closed with a full window of successes only: one more success changes nothing (it replaces a success).
+    var isQuiet: Bool {
+        state == .closed && outcomes.count == outcomes.capacity && outcomes.failures == 0
+    }
+
     mutating func claimTransitionReporting() -> Bool {
         guard !transitionsToReport.isEmpty, !isReportingTransitions else { return false }
         isReportingTransitions = true

@@ -39,7 +39,7 @@ extension RetryPolicy {
         deadlineMs: Int64?,
         budget: RetryBudget?
     ) -> RetryDecision {
-        var random = SystemRandomNumberGenerator()
+        var random = SystemRandom()
         return decide(
             attempt: attempt, failure: failure, clientHasBytes: clientHasBytes,
             nowMs: nowMs, deadlineMs: deadlineMs, budget: budget, using: &random
