@@ -48,7 +48,7 @@ public final class BufferedOutputSink: LogSink {
     }
 
     private func append(_ bytes: UnsafeRawBufferPointer) {
-        let full = buffers[LogThreadSlot.current & (BufferedOutputSink.bufferCount - 1)].withLock { state -> Bool in
+        let full = buffers[ThreadSlot.current & (BufferedOutputSink.bufferCount - 1)].withLock { state -> Bool in
             if state.bytes.capacity == 0 { state.bytes.reserveCapacity(maxBatchBytes) }
             state.bytes.append(contentsOf: bytes)
             return state.bytes.count >= maxBatchBytes
@@ -82,23 +82,5 @@ public final class BufferedOutputSink: LogSink {
                 }
             }
         }
-    }
-}
-
-/// The calling thread's buffer slot: handed out round robin on a thread's first line, then kept (a pthread key).
-enum LogThreadSlot {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let status = pthread_key_create(&key, nil)
-        precondition(status == 0, "pthread_key_create failed with \(status)")
-        return key
-    }()
-    private static let next = Atomic<Int>(0)
-
-    static var current: Int {
-        if let stored = pthread_getspecific(key) { return Int(bitPattern: stored) - 1 }
-        let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: slot + 1))
-        return slot
     }
 }

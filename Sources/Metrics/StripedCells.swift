@@ -1,4 +1,5 @@
 import Glibc
+import Locks
 import Synchronization
 
 /// Counters updated from many threads without sharing a cache line: each thread adds into its own stripe,
@@ -37,13 +38,13 @@ final class StripedCells: @unchecked Sendable {
 
     /// Adds to `cell` of the calling thread's stripe.
     func add(_ cell: Int, _ amount: UInt64) {
-        base[ThreadStripe.current * stride + cell].wrappingAdd(amount, ordering: .relaxed)
+        base[(ThreadSlot.current & (StripedCells.stripeCount - 1)) * stride + cell].wrappingAdd(amount, ordering: .relaxed)
     }
 
     /// Adds a Double kept as its bit pattern in `cell` of the calling thread's stripe. Other threads rarely
     /// write this stripe, so the compare-exchange nearly always succeeds at once.
     func addDouble(_ cell: Int, _ amount: Double) {
-        let slot = base + ThreadStripe.current * stride + cell
+        let slot = base + (ThreadSlot.current & (StripedCells.stripeCount - 1)) * stride + cell
         var current = slot.pointee.load(ordering: .relaxed)
         while true {
             let next = (Double(bitPattern: current) + amount).bitPattern
@@ -67,24 +68,5 @@ final class StripedCells: @unchecked Sendable {
             total += Double(bitPattern: base[stripe * stride + cell].load(ordering: .relaxed))
         }
         return total
-    }
-}
-
-/// The calling thread's stripe: handed out round robin on a thread's first update, then kept
-/// (a pthread key, so no Foundation thread dictionary on the hot path).
-enum ThreadStripe {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        let status = pthread_key_create(&key, nil)
-        precondition(status == 0, "pthread_key_create failed with \(status)")
-        return key
-    }()
-    private static let next = Atomic<Int>(0)
-
-    static var current: Int {
-        if let stored = pthread_getspecific(key) { return Int(bitPattern: stored) - 1 }
-        let stripe = next.wrappingAdd(1, ordering: .relaxed).oldValue & (StripedCells.stripeCount - 1)
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: stripe + 1))
-        return stripe
     }
 }

@@ -28,6 +28,13 @@ public final class RetryBudget: Sendable {
     private let ratioInMillionths: Int
     private let clock: any MonotonicClock
     private let window: Locked<RetryBudgetWindow>
+    /// Calls are counted per thread (each slot its own lock and cache line) and moved into the window in batches
+    /// of `callsPerFold`, when their bucket ends, and before every retry decision: counting a call, which every
+    /// request does, then takes no lock that other event loops take.
+    private let pending: [Locked<PendingCalls>]
+    private let bucketWidthMs: Int64
+    static let pendingSlots = 8
+    static let callsPerFold = 16
 
     public init(
         ratio: Double = RetryBudget.defaultRatio,
@@ -43,19 +50,57 @@ public final class RetryBudget: Sendable {
         self.minimumRetries = minimumRetries
         self.ratioInMillionths = Int((ratio * Double(Self.ratioScale)).rounded())
         self.clock = clock
-        self.window = Locked(RetryBudgetWindow(windowMs: windowMs, maxBucketCount: Self.bucketsPerWindow, nowMs: clock.nowMs))
+        let window = RetryBudgetWindow(windowMs: windowMs, maxBucketCount: Self.bucketsPerWindow, nowMs: clock.nowMs)
+        bucketWidthMs = window.bucketWidthMs
+        self.window = Locked(window)
+        pending = (0..<Self.pendingSlots).map { _ in Locked(PendingCalls()) }
     }
 
     /// Counts a first attempt of a call to the provider. Retries are not calls: they are counted by `tryAcquireRetry()`.
     public func recordCall() {
         let nowMs = clock.nowMs
-        window.withLock { $0.addCall(atMs: nowMs) }
+        let bucketWidthMs = self.bucketWidthMs
+        let bucket = nowMs >= 0 ? nowMs / bucketWidthMs : (nowMs - bucketWidthMs + 1) / bucketWidthMs
+        let carried = pending[ThreadSlot.current & (RetryBudget.pendingSlots - 1)].withLock { slot -> PendingCalls? in
+            if slot.count > 0 && slot.bucket == bucket && slot.count < RetryBudget.callsPerFold {
+                slot.count += 1
+                return nil
+            }
+            let carried = slot.count > 0 ? slot : nil
+            slot = PendingCalls(bucket: bucket, count: 1)
+            return carried
+        }
+        if let carried { fold(carried, nowMs: nowMs) }
+    }
+
+    /// Calls of one bucket counted by one thread, not yet in the window.
+    struct PendingCalls {
+        var bucket: Int64 = 0
+        var count = 0
+    }
+
+    private func fold(_ calls: PendingCalls, nowMs: Int64) {
+        let madeAtMs = calls.bucket * bucketWidthMs
+        window.withLock { $0.addCalls(calls.count, madeAtMs: madeAtMs, nowMs: nowMs) }
+    }
+
+    /// Moves every thread's pending calls into the window, each into the bucket it was made in.
+    private func foldAll(nowMs: Int64) {
+        for slot in pending {
+            let carried = slot.withLock { slot -> PendingCalls? in
+                guard slot.count > 0 else { return nil }
+                defer { slot = PendingCalls() }
+                return slot
+            }
+            if let carried { fold(carried, nowMs: nowMs) }
+        }
     }
 
     /// Takes one retry from the budget if, with it, retries in the window stay within the allowance; false leaves
     /// the budget untouched and means "do not retry".
     public func tryAcquireRetry() -> Bool {
         let nowMs = clock.nowMs
+        foldAll(nowMs: nowMs)
         return window.withLock { window in
             window.slide(toMs: nowMs)
             guard window.totals.retries + 1 <= allowance(calls: window.totals.calls) else { return false }
@@ -67,6 +112,7 @@ public final class RetryBudget: Sendable {
     /// Calls and retries currently in the window, for metrics and tests.
     public var counts: (calls: Int, retries: Int) {
         let nowMs = clock.nowMs
+        foldAll(nowMs: nowMs)
         return window.withLock { window in
             window.slide(toMs: nowMs)
             return (window.totals.calls, window.totals.retries)

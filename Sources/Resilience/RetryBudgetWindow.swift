@@ -36,6 +36,16 @@ struct RetryBudgetWindow {
     }
 
     /// Adds one call at `nowMs`.
+    /// Adds `count` calls made during the bucket that held `madeAtMs`, the window now at `nowMs`; calls whose
+    /// bucket has already left the window are dropped (they no longer count).
+    mutating func addCalls(_ count: Int, madeAtMs: Int64, nowMs: Int64) {
+        slide(toMs: nowMs)
+        let number = bucketNumber(atMs: madeAtMs)
+        guard number > newestBucketNumber - Int64(bucketCount), number <= newestBucketNumber else { return }
+        buckets[bucketIndex(number)].calls += count
+        totals.calls += count
+    }
+
     mutating func addCall(atMs nowMs: Int64) {
         let index = slide(toMs: nowMs)
         buckets[index].calls += 1
@@ -74,7 +84,7 @@ struct RetryBudgetWindow {
     }
 
     /// Floor division, so that readings before the clock's origin still fall into the right bucket.
-    private func bucketNumber(atMs timeMs: Int64) -> Int64 {
+    func bucketNumber(atMs timeMs: Int64) -> Int64 {
         timeMs >= 0 ? timeMs / bucketWidthMs : (timeMs - bucketWidthMs + 1) / bucketWidthMs
     }
 
