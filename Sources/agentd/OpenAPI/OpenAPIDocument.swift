@@ -52,7 +52,10 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/Limited"},
           "502": {"$ref": "#/components/responses/UpstreamError"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
           "504": {"$ref": "#/components/responses/UpstreamTimeout"},
           "default": {"$ref": "#/components/responses/ProtocolError"}
         }
@@ -86,7 +89,10 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/Limited"},
           "502": {"$ref": "#/components/responses/UpstreamError"},
+          "503": {"$ref": "#/components/responses/Unavailable"},
           "504": {"$ref": "#/components/responses/UpstreamTimeout"},
           "default": {"$ref": "#/components/responses/ProtocolError"}
         }
@@ -128,7 +134,10 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
+          "401": {"$ref": "#/components/responses/OpenAIUnauthorized"},
+          "429": {"$ref": "#/components/responses/OpenAILimited"},
           "502": {"$ref": "#/components/responses/OpenAIUpstreamError"},
+          "503": {"$ref": "#/components/responses/OpenAIUnavailable"},
           "504": {"$ref": "#/components/responses/OpenAIUpstreamTimeout"},
           "default": {"$ref": "#/components/responses/ProtocolError"}
         }
@@ -336,6 +345,36 @@ enum OpenAPIDocument {
         "description": "`unsupported_media_type`: a `Content-Type` other than `application/json` (or `+json`).",
         "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Unauthorized": {
+        "description": "`unauthorized`: API keys are configured and the request presented none, or a wrong one (`Authorization: Bearer <key>` or `X-API-Key`).",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "WWW-Authenticate": {"schema": {"const": "Bearer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Limited": {
+        "description": "`rate_limited` (the client's token bucket is empty) or `budget_exceeded` (its daily token budget is spent); `Retry-After` says when to come back.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}, "X-RateLimit-Limit": {"schema": {"type": "integer"}}, "X-RateLimit-Remaining": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "Unavailable": {
+        "description": "`unavailable`: the circuit of every candidate model's provider is open; `Retry-After` says when one may close.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "OpenAIUnauthorized": {
+        "description": "`authentication_error` with code `unauthorized`: no API key, or a wrong one.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "WWW-Authenticate": {"schema": {"const": "Bearer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "OpenAILimited": {
+        "description": "`rate_limit_error` with code `rate_limited` or `budget_exceeded`; `Retry-After` says when to come back.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
+      },
+      "OpenAIUnavailable": {
+        "description": "`api_error` with code `unavailable`: every candidate model's circuit is open.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
       },
       "UpstreamError": {
         "description": "`upstream_error`: the provider failed with a non-retryable error, or its retries ran out.",
