@@ -83,7 +83,8 @@ read -r mock_port agentd_port < <(free_ports 2)
 
 MOCK_LLM_PORT=$mock_port MOCK_LLM_LOG_LEVEL=warning MOCK_LLM_MAX_CONNECTIONS=20000 "$bin/mock-llm" >"$work/mock.log" 2>&1 &
 mock_pid=$!; pids+=("$mock_pid")
-AGENTD_PORT=$agentd_port AGENTD_LOG_LEVEL=warning AGENTD_MAX_CONNECTIONS=20000 \
+# All streams come from one address: the per-client rate limit (10/s by default) is off for this benchmark.
+AGENTD_PORT=$agentd_port AGENTD_LOG_LEVEL=warning AGENTD_MAX_CONNECTIONS=20000 AGENTD_RATE_LIMIT_RPS=0 \
   AGENTD_PROVIDER_UP_BASE_URL="http://127.0.0.1:$mock_port/v1" \
   "$bin/agentd" >"$work/agentd.log" 2>&1 &
 agentd_pid=$!; pids+=("$agentd_pid")
