@@ -16,16 +16,12 @@ public final class BufferedOutputSink: LogSink {
     public static let defaultFlushDelayMs = 50
     public static let defaultMaxBatchBytes = 64 * 1024
 
-    private struct Pending {
-        var bytes: [UInt8] = []
-    }
-
     private static let bufferCount = 8
 
     private let fd: Int32
     private let flushDelayMs: Int
     private let maxBatchBytes: Int
-    private let buffers: [Locked<Pending>]
+    private let buffers: [Locked<[UInt8]>]
     /// A flush is scheduled (set by the line that found none scheduled).
     private let scheduled = Atomic<Bool>(false)
     private let writing = Locked<Void>(())
@@ -35,7 +31,7 @@ public final class BufferedOutputSink: LogSink {
         self.fd = fd
         self.flushDelayMs = flushDelayMs
         self.maxBatchBytes = maxBatchBytes
-        buffers = (0..<BufferedOutputSink.bufferCount).map { _ in Locked(Pending()) }
+        buffers = (0..<BufferedOutputSink.bufferCount).map { _ in Locked([UInt8]()) }
     }
 
     public func write(_ line: String) {
@@ -48,10 +44,10 @@ public final class BufferedOutputSink: LogSink {
     }
 
     private func append(_ bytes: UnsafeRawBufferPointer) {
-        let full = buffers[ThreadSlot.current & (BufferedOutputSink.bufferCount - 1)].withLock { state -> Bool in
-            if state.bytes.capacity == 0 { state.bytes.reserveCapacity(maxBatchBytes) }
-            state.bytes.append(contentsOf: bytes)
-            return state.bytes.count >= maxBatchBytes
+        let full = buffers[ThreadSlot.current & (BufferedOutputSink.bufferCount - 1)].withLock { pending -> Bool in
+            if pending.capacity == 0 { pending.reserveCapacity(maxBatchBytes) }
+            pending.append(contentsOf: bytes)
+            return pending.count >= maxBatchBytes
         }
         if full {
             flush()
@@ -66,10 +62,10 @@ public final class BufferedOutputSink: LogSink {
             scheduled.store(false, ordering: .releasing)
             for buffer in buffers {
                 var batch: [UInt8] = []
-                buffer.withLock { state in
-                    guard !state.bytes.isEmpty else { return }
-                    swap(&batch, &state.bytes)
-                    state.bytes.reserveCapacity(min(batch.capacity, maxBatchBytes))
+                buffer.withLock { pending in
+                    guard !pending.isEmpty else { return }
+                    swap(&batch, &pending)
+                    pending.reserveCapacity(min(batch.capacity, maxBatchBytes))
                 }
                 batch.withUnsafeBytes { raw in
                     var offset = 0

@@ -110,7 +110,8 @@ enum AgentCore {
             openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(gateway: gateway, health: health, startedAt: Date()),
-            metricsToken: protection.metricsToken, refreshGauges: refresh
+            metricsToken: protection.metricsToken.map { APIKeyStore(plainKeys: [$0], hashedKeys: []) },
+            refreshGauges: refresh
         ))
         let accessLog = AccessLog(logger: logger, metrics: metrics, templates: router.routes.map(\.template))
         return AgentApp(router: router, metrics: metrics, accessLog: accessLog, server: server)
@@ -155,13 +156,10 @@ enum AgentCore {
 
     private static func loadPrices(_ path: String?) throws -> PriceTable {
         guard let path else { return PriceTable.builtIn }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StartupError(description: "agentd: AGENTD_PRICES_FILE=\"\(path)\": cannot read the file")
-        }
         do {
-            return try PriceTable.load(json: Array(data))
+            return try PriceTable.load(path: path)
         } catch {
-            throw StartupError(description: "agentd: AGENTD_PRICES_FILE=\"\(path)\": \(error)")
+            throw StartupError(description: "agentd: AGENTD_PRICES_FILE: \(error)")
         }
     }
 

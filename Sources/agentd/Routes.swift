@@ -14,8 +14,8 @@ struct RouteDependencies: Sendable {
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
     let health: HealthEndpoint
-    /// AGENTD_METRICS_TOKEN; nil: `/metrics` is open.
-    let metricsToken: String?
+    /// AGENTD_METRICS_TOKEN, hashed once at start; nil: `/metrics` is open.
+    let metricsToken: APIKeyStore?
     /// Brings the scrape-time gauges up to date (connections, in-flight requests, conversations, circuits).
     let refreshGauges: @Sendable () -> Void
 }
@@ -54,7 +54,7 @@ enum Routes {
         router.add(.get, "/health", answer: { request in health.respond(request) })
         let metrics = dependencies.metrics, token = dependencies.metricsToken, refresh = dependencies.refreshGauges
         router.add(.get, "/metrics", answer: { request in
-            if let token, !MetricsAccess.allows(request, token: token) {
+            if let token, !MetricsAccess.allows(request, token) {
                 var response = ErrorResponse.make(
                     .unauthorized, type: "unauthorized", message: "/metrics needs Authorization: Bearer <AGENTD_METRICS_TOKEN>",
                     requestID: request.id
@@ -71,13 +71,13 @@ enum Routes {
     }
 }
 
-/// The metrics token check: constant time over the token's hash, like API keys.
+/// The metrics token check: `Authorization: Bearer <token>`, compared like API keys (constant time, hashed).
 enum MetricsAccess {
-    static func allows(_ request: HTTPRequest, token: String) -> Bool {
+    static func allows(_ request: HTTPRequest, _ token: APIKeyStore) -> Bool {
         guard let presented = APIKeyStore.presentedKey(authorization: request.headers["Authorization"], apiKeyHeader: nil) else {
             return false
         }
-        return APIKeyStore(plainKeys: [token], hashedKeys: []).authenticate(presented) != nil
+        return token.authenticate(presented) != nil
     }
 }
 
