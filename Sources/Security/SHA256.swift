@@ -1,8 +1,8 @@
 /// SHA-256, the hash of FIPS 180-4 §6.2, written out in Swift so that `Security` needs nothing but the toolchain.
 ///
 /// Pure functions with no shared state: each call hashes into its own local state. Used to keep API keys only
-/// as digests; it is not tuned for bulk data (one block of 64 bytes at a time, a byte at a time in). All
-/// arithmetic is on `UInt32` modulo 2³² (`&+`), as the standard specifies.
+/// as digests; it is not tuned for bulk data (one block of 64 bytes at a time, a byte at a time in), but it allocates
+/// nothing besides the digest. All arithmetic is on `UInt32` modulo 2³² (`&+`), as the standard specifies.
 public enum SHA256 {
     /// The length of a digest, in bytes.
     public static let digestByteCount = 32
@@ -10,7 +10,7 @@ public enum SHA256 {
     /// The digest of `bytes`: 32 bytes.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
         var state = State()
-        for byte in bytes { state.append(byte) }
+        state.append(contentsOf: bytes)
         return state.finish()
     }
 
@@ -19,13 +19,8 @@ public enum SHA256 {
     /// Where the 64-bit message length starts in the last block (§5.1.1: the length fills its last 8 bytes).
     static let lengthOffsetInBlock = 56
 
-    /// §5.3.3: the first 32 bits of the fractional parts of the square roots of the first 8 primes.
-    static let initialHash: [UInt32] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]
-
     /// §4.2.2: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
-    static let roundConstants: [UInt32] = [
+    static let roundConstants: InlineArray<64, UInt32> = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
         0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -37,13 +32,17 @@ public enum SHA256 {
     ]
 
     /// A hash in progress: the intermediate hash, the block being filled and the message length so far.
+    ///
+    /// Fixed-size inline storage only: hashing allocates nothing but the digest it returns (an API key is hashed
+    /// on every request that presents one).
     struct State {
-        private var hash = SHA256.initialHash
-        private var block = [UInt8](repeating: 0, count: SHA256.blockByteCount)
+        /// Starts as §5.3.3's: the first 32 bits of the fractional parts of the square roots of the first 8 primes.
+        private var hash: InlineArray<8, UInt32> = [
+            0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+        ]
+        private var block = InlineArray<64, UInt8>(repeating: 0)
         private var blockFill = 0
         private var messageByteCount: UInt64 = 0
-        /// The message schedule W of §6.2.2, kept between blocks only to allocate it once.
-        private var schedule = [UInt32](repeating: 0, count: 64)
 
         mutating func append(_ byte: UInt8) {
             block[blockFill] = byte
@@ -55,6 +54,15 @@ public enum SHA256 {
             }
         }
 
+        mutating func append(contentsOf bytes: some Sequence<UInt8>) {
+            let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+                for byte in buffer { append(byte) }
+            }
+            if handled == nil {
+                for byte in bytes { append(byte) }
+            }
+        }
+
         /// Pads the message (§5.1.1: a 1 bit, zeros, the length in bits, big-endian) and returns the digest.
         mutating func finish() -> [UInt8] {
             let messageBitCount = messageByteCount &* 8
@@ -63,19 +71,22 @@ public enum SHA256 {
             for shift in stride(from: 56, through: 0, by: -8) {
                 append(UInt8(truncatingIfNeeded: messageBitCount >> UInt64(shift)))
             }
-            var digest: [UInt8] = []
-            digest.reserveCapacity(SHA256.digestByteCount)
-            for word in hash {
-                digest.append(UInt8(truncatingIfNeeded: word >> 24))
-                digest.append(UInt8(truncatingIfNeeded: word >> 16))
-                digest.append(UInt8(truncatingIfNeeded: word >> 8))
-                digest.append(UInt8(truncatingIfNeeded: word))
+            let words = hash
+            return [UInt8](unsafeUninitializedCapacity: SHA256.digestByteCount) { digest, count in
+                for index in 0..<8 {
+                    let word = words[index]
+                    digest[4 * index] = UInt8(truncatingIfNeeded: word >> 24)
+                    digest[4 * index + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                    digest[4 * index + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                    digest[4 * index + 3] = UInt8(truncatingIfNeeded: word)
+                }
+                count = SHA256.digestByteCount
             }
-            return digest
         }
 
         /// §6.2.2: one block into the intermediate hash.
         private mutating func compressBlock() {
+            var schedule = InlineArray<64, UInt32>(repeating: 0)
             for index in 0..<16 {
                 schedule[index] = UInt32(block[4 * index]) << 24 | UInt32(block[4 * index + 1]) << 16
                     | UInt32(block[4 * index + 2]) << 8 | UInt32(block[4 * index + 3])
