@@ -7,7 +7,7 @@ import PackageDescription
 //   Server → CAgentdSystem (epoll, accept4, socket options Glibc does not export)
 //   CCurl: libcurl for the LLM client layer
 //   agentd → Agent → (LLM, Resilience); agentd → (Metrics, Security); Resilience, Metrics, Security depend on
-//   nothing of ours but Locks
+//   nothing of ours but Locks; agentd → Tasks → (Agent, Security)
 let strictSwift: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -37,14 +37,20 @@ let package = Package(
         .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
         .target(name: "Agent", dependencies: ["LLM", "JSON", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
+        // Durable background tasks: the journal (length-prefixed, checksummed, group commit), the task store,
+        // its workers and webhooks.
+        .target(
+            name: "Tasks", dependencies: ["Agent", "LLM", "JSON", "Locks", "Logging", "Resilience", "Security", "CAgentdSystem"],
+            swiftSettings: strictSwift
+        ),
         .executableTarget(
             name: "agentd",
-            dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security"],
+            dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks"],
             swiftSettings: strictSwift
         ),
         // bench/micro.sh: ns per limiter decision, counter increment and histogram observation.
         .executableTarget(
-            name: "agentd-microbench", dependencies: ["Resilience", "Metrics"], path: "bench/MicroBench", swiftSettings: strictSwift
+            name: "agentd-microbench", dependencies: ["Resilience", "Metrics", "Tasks"], path: "bench/MicroBench", swiftSettings: strictSwift
         ),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
@@ -54,6 +60,10 @@ let package = Package(
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"], swiftSettings: strictSwift),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "TasksTests", dependencies: ["Tasks", "Agent", "LLM", "JSON", "Locks", "Security", "Server", "HTTP", "CAgentdSystem"],
+            swiftSettings: strictSwift
+        ),
         // Starts the built mock-llm and talks to it; shared by the test targets that need an upstream.
         .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
         .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
