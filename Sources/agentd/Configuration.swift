@@ -31,6 +31,7 @@ struct Configuration: Sendable {
     /// Transfer engine threads of their own (AGENTD_UPSTREAM_THREADS); 0, the default, runs one engine on each
     /// event loop's thread instead, so a request and its upstream call never change threads.
     var upstreamThreads = 0
+    var tasks = TaskSettings()
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -39,7 +40,9 @@ struct Configuration: Sendable {
         let summary: String
     }
 
-    static var settings: [Setting] { serverSettings + ProviderSettings.settings + chatSettings + ProtectionSettings.settings }
+    static var settings: [Setting] {
+        serverSettings + ProviderSettings.settings + chatSettings + ProtectionSettings.settings + TaskSettings.settings
+    }
 
     static let chatSettings: [Setting] = [
         Setting(name: "AGENTD_AGENTS_FILE", defaultValue: "", summary: "JSON file of agent profiles ({\"name\": {\"model\", \"system_prompt\", ...}})"),
@@ -98,6 +101,7 @@ struct Configuration: Sendable {
         configuration.sseKeepAliveMs = try reader.integer("AGENTD_SSE_KEEPALIVE_MS", default: 15_000, in: 100...15_000)
         configuration.upstreamThreads = try reader.integer("AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64)
         configuration.protection = try ProtectionSettings.load(from: environment, reader: reader)
+        configuration.tasks = try TaskSettings.load(from: environment, reader: reader)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
         // unless told otherwise (as LiteLLM does): an open gateway spends its owner's provider credit.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.protection.hasKeys && !configuration.allowUnauthenticated {

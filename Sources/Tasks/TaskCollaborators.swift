@@ -1,0 +1,53 @@
+/// What the task store needs of its journal: the real one is `Journal`; tests may hand it one in memory.
+///
+/// Completions may run on any thread, even inside the call (a journal that cannot write answers at once);
+/// the store never holds its lock when it is called back.
+public protocol TaskJournaling: AnyObject, Sendable {
+    var isWritable: Bool { get }
+    var sizeBytes: Int { get }
+    /// Appends records; `completion(true)` once they are on disk (written and synced), `false` if they are not.
+    func write(_ payloads: [[UInt8]], completion: @escaping @Sendable (_ durable: Bool) -> Void)
+    /// Replaces the journal's content with `live` (compaction), in order with the writes queued around it.
+    func rewrite(live: [[UInt8]], completion: @escaping @Sendable (_ durable: Bool) -> Void)
+    /// Writes what is queued, syncs, and stops.
+    func close()
+}
+
+/// Runs one task through the agent pipeline (the same as `/chat`: retries, breaker, fallbacks, budgets, metrics).
+public protocol TaskExecutor: Sendable {
+    /// Starts `task`. `onText` gets the answer's pieces as they stream; `completion` runs once with the outcome,
+    /// possibly before `execute` returns. The returned run cancels the call (its completion then still runs).
+    func execute(
+        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void,
+        completion: @escaping @Sendable (TaskOutcome) -> Void
+    ) -> TaskRun
+}
+
+/// How a run ended.
+public enum TaskOutcome: Sendable, Equatable {
+    case completed(text: String, model: String, tokens: Int)
+    case failed(error: String, model: String?, tokens: Int)
+}
+
+/// A started run: how to stop it.
+public struct TaskRun: Sendable {
+    public let cancel: @Sendable () -> Void
+
+    public init(cancel: @escaping @Sendable () -> Void) { self.cancel = cancel }
+}
+
+/// POSTs a finished task's record to its callback URL, with retries; `completion` once with the final state.
+public protocol TaskWebhookDelivering: Sendable {
+    func deliver(taskID: String, url: String, body: [UInt8], completion: @escaping @Sendable (WebhookState) -> Void)
+}
+
+/// What the store reports for metrics: counts by status, queue depth, finished tasks.
+public protocol TaskStoreObserver: Sendable {
+    func taskFinished(_ status: TaskStatus)
+}
+
+/// One event of a task, for `GET /tasks/{id}/events`: its record when its status changed, or a piece of text.
+public enum TaskEvent: Sendable, Equatable {
+    case status(TaskRecord)
+    case text(String)
+}
