@@ -68,6 +68,6 @@ let package = Package(
         .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
         .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Locks", "Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
-        .testTarget(name: "AgentdTests", dependencies: ["Locks", "agentd", "CCurl", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "AgentdTests", dependencies: ["Locks", "agentd", "CCurl", "mock-llm", "MockLLMSupport", "Security"], swiftSettings: strictSwift),
     ]
 )

@@ -115,18 +115,19 @@ extension TaskStore {
         pump()
     }
 
-    /// Follows a task: its record and the text it streamed so far, then every event until it ends. Nil when there
-    /// is no such task. A finished task gets no subscription (`subscription` nil): its record says it all.
-    public func subscribe(
-        _ id: String, sink: @escaping @Sendable (TaskEvent) -> Void
-    ) -> (record: TaskRecord, partialText: String, subscription: Int?)? {
-        state.withLock { state in
+    /// Follows a task: `sink` gets its record and the text it streamed so far at once, then every event until it
+    /// ends, in order. Returns nil when there is no such task, `.some(nil)` when it has already finished (its record
+    /// was the last event), else the subscription's token for `unsubscribe`.
+    public func subscribe(_ id: String, sink: @escaping @Sendable (TaskEvent) -> Void) -> Int?? {
+        state.withLock { state -> Int?? in
             guard let record = state.tasks[id] else { return nil }
-            guard !record.status.isFinal else { return (record, "", nil) }
+            sink(.status(record))
+            guard !record.status.isFinal else { return .some(nil) }
+            if let partial = state.partial[id], !partial.isEmpty { sink(.text(partial)) }
             let token = state.nextSubscriber
             state.nextSubscriber += 1
             state.subscribers[id, default: [:]][token] = sink
-            return (record, state.partial[id] ?? "", token)
+            return .some(token)
         }
     }
 

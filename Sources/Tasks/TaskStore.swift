@@ -163,13 +163,15 @@ public final class TaskStore: Sendable {
 
     public func record(_ id: String) -> TaskRecord? { state.withLock { $0.tasks[id] } }
 
-    /// Newest first, at most `limit`, only `status` when given.
-    public func list(status: TaskStatus?, limit: Int) -> [TaskRecord] {
+    /// Newest first, at most `limit`, only `status` when given, only `client`'s when given.
+    public func list(status: TaskStatus?, limit: Int, client: String? = nil) -> [TaskRecord] {
         state.withLock { state in
             if state.order.count > 2 * state.tasks.count + 1024 { state.order.removeAll { state.tasks[$0] == nil } }
             var found: [TaskRecord] = []
             for id in state.order.reversed() {
-                guard let record = state.tasks[id], status == nil || record.status == status else { continue }
+                guard let record = state.tasks[id], status == nil || record.status == status,
+                    client == nil || record.client == client
+                else { continue }
                 found.append(record)
                 if found.count == limit { break }
             }

@@ -7,6 +7,7 @@ import Logging
 import Resilience
 import Security
 import Server
+import Tasks
 
 /// Builds the agent core from the configuration: the transfer engine, providers, agent profiles,
 /// conversations, and the routes over them.
@@ -95,8 +96,11 @@ enum AgentCore {
                 : nil,
             budget: budget, metrics: metrics
         )
+        let taskService = TaskService()
+        let taskMetrics = TaskMetrics(metrics: metrics)
         let server = ServerSlot()
         let refresh: @Sendable () -> Void = {
+            if let store = taskService.store { taskMetrics.refresh(from: store) }
             if let running = server.server {
                 metrics.openConnections.series.set(Double(running.openConnections))
                 metrics.inFlightRequests.series.set(Double(running.inFlightRequests))
@@ -109,12 +113,31 @@ enum AgentCore {
             chat: ChatEndpoint(service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
-            health: HealthEndpoint(gateway: gateway, health: health, startedAt: Date()),
+            health: HealthEndpoint(gateway: gateway, health: health, startedAt: Date(), tasks: taskService),
+            tasks: TasksEndpoint(
+                tasks: taskService, service: service, limits: limits, scopedToKeys: protection.hasKeys, keepAliveMs: configuration.sseKeepAliveMs
+            ),
             metricsToken: protection.metricsToken.map { APIKeyStore(plainKeys: [$0], hashedKeys: []) },
             refreshGauges: refresh
         ))
         let accessLog = AccessLog(logger: logger, metrics: metrics, templates: router.routes.map(\.template))
-        return AgentApp(router: router, metrics: metrics, accessLog: accessLog, server: server)
+        let taskSettings = configuration.tasks
+        var storeSettings = TaskStore.Settings()
+        storeSettings.workers = taskSettings.workers
+        storeSettings.queueMax = taskSettings.queueMax
+        storeSettings.retentionMs = Int64(taskSettings.retentionS) * 1000
+        let settingsForStore = storeSettings
+        let executor = ChatTaskExecutor(service: service, budget: budget, metrics: metrics)
+        let webhooks = TaskWebhooks(sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger))
+        let openTasks: @Sendable () -> Void = {
+            taskService.open(taskSettings, logger: logger) { journal, payloads in
+                TaskStore(
+                    journal: journal, replayed: payloads, settings: settingsForStore, clock: SystemWallClock(), executor: executor,
+                    webhooks: webhooks, observer: taskMetrics
+                )
+            }
+        }
+        return AgentApp(router: router, metrics: metrics, accessLog: accessLog, server: server, tasks: taskService, openTasks: openTasks)
     }
 
     private static func loadCatalog(configuration: Configuration, registry: ProviderRegistry) throws -> AgentCatalog {
@@ -184,12 +207,15 @@ enum AgentCore {
     }
 }
 
-/// The assembled application: its router, metrics and access log, and a slot for the server once it runs.
+/// The assembled application: its router, metrics and access log, a slot for the server once it runs, and the
+/// task store, opened (its journal replayed in the background) by `openTasks` once the server listens.
 struct AgentApp: Sendable {
     let router: Router
     let metrics: AgentdMetrics
     let accessLog: AccessLog
     let server: ServerSlot
+    let tasks: TaskService
+    let openTasks: @Sendable () -> Void
 }
 
 /// The running server, set once it listens (the metrics read its connection counts). Owner: the lock.

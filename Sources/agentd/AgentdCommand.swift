@@ -83,12 +83,14 @@ enum AgentdCommand {
         app.server.set(server)
         AgentCore.host(engines, on: server)
         lifecycle.enter(.serving)
+        // Readiness says "replaying the task journal" until the store is open.
+        app.openTasks()
         logger.log(.info, "listening", [
             "host": .string(configuration.host), "port": .int(server.port), "version": .string(AgentdVersion.current),
         ])
         let stopped = DispatchSemaphore(value: 0)
         let shutdown = GracefulShutdown(
-            server: server, lifecycle: lifecycle, logger: logger,
+            server: server, tasks: app.tasks, lifecycle: lifecycle, logger: logger,
             drainDelayS: configuration.drainDelayS, graceS: configuration.shutdownGraceS, done: stopped
         )
         shutdown.installSignalHandlers()

@@ -9,6 +9,7 @@ import Synchronization
 /// signals `done`. A second signal exits at once.
 final class GracefulShutdown: Sendable {
     private let server: HTTPServer
+    private let tasks: TaskService
     private let lifecycle: Lifecycle
     private let logger: Logger
     private let drainDelayS: Int
@@ -18,8 +19,9 @@ final class GracefulShutdown: Sendable {
     /// Written once by `installSignalHandlers` before any signal can arrive; only kept alive after that.
     nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
-    init(server: HTTPServer, lifecycle: Lifecycle, logger: Logger, drainDelayS: Int, graceS: Int, done: DispatchSemaphore) {
+    init(server: HTTPServer, tasks: TaskService, lifecycle: Lifecycle, logger: Logger, drainDelayS: Int, graceS: Int, done: DispatchSemaphore) {
         self.server = server
+        self.tasks = tasks
         self.lifecycle = lifecycle
         self.logger = logger
         self.drainDelayS = drainDelayS
@@ -53,7 +55,13 @@ final class GracefulShutdown: Sendable {
         let thread = DispatchQueue(label: "agentd.shutdown")
         thread.async { [self] in
             if drainDelayS > 0 { sleep(UInt32(drainDelayS)) }
+            let startedNs = DispatchTime.now().uptimeNanoseconds
             let clean = server.shutdown(gracePeriodMs: graceS * 1000)
+            // Running tasks get what is left of the grace period; those still running then run again after the
+            // restart (the journal says they were running). The journal is synced and closed either way.
+            let spentMs = Int((DispatchTime.now().uptimeNanoseconds - startedNs) / 1_000_000)
+            let tasksDone = tasks.shutdown(graceMs: max(0, graceS * 1000 - spentMs))
+            if !tasksDone { logger.log(.warning, "tasks still running at the grace deadline will run again after the restart") }
             logger.log(clean ? .info : .warning, clean ? "stopped" : "stopped with requests cut at the grace deadline")
             done.signal()
         }

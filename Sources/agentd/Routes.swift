@@ -14,6 +14,7 @@ struct RouteDependencies: Sendable {
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
     let health: HealthEndpoint
+    let tasks: TasksEndpoint
     /// AGENTD_METRICS_TOKEN, hashed once at start; nil: `/metrics` is open.
     let metricsToken: APIKeyStore?
     /// Brings the scrape-time gauges up to date (connections, in-flight requests, conversations, circuits).
@@ -45,10 +46,28 @@ enum Routes {
         router.add(.get, "/agents", guarded.protect({ _, responder in
             responder.respond(.json(.ok, agents))
         }, format: .contract, spendsTokens: false))
+        let tasks = dependencies.tasks
+        router.add(.post, "/tasks", guarded.protect({ request, responder in
+            tasks.submit(request, responder)
+        }, format: .contract, spendsTokens: true))
+        router.add(.get, "/tasks", guarded.protect({ request, responder in
+            responder.respond(tasks.list(request))
+        }, format: .contract, spendsTokens: false))
+        router.add(.get, "/tasks/{id}", guarded.protect({ request, responder in
+            responder.respond(tasks.read(request))
+        }, format: .contract, spendsTokens: false))
+        router.add(.delete, "/tasks/{id}", guarded.protect({ request, responder in
+            tasks.delete(request, responder)
+        }, format: .contract, spendsTokens: false))
+        router.add(.get, "/tasks/{id}/events", guarded.protect({ request, responder in
+            tasks.events(request, responder)
+        }, format: .contract, spendsTokens: false))
         router.add(.get, "/health/live", answer: { _ in HealthResponses.live })
+        let taskService = tasks.tasks
         router.add(.get, "/health/ready", answer: { _ in
-            guard let reason = lifecycle.notReadyReason else { return HealthResponses.ready }
-            return HTTPResponse.json(.serviceUnavailable, "{\"ready\":false,\"reason\":\"\(reason)\"}")
+            guard let reason = lifecycle.notReadyReason ?? taskService.notReadyReason else { return HealthResponses.ready }
+            let body: JSONValue = ["ready": false, "reason": .string(reason)]
+            return HTTPResponse.json(.serviceUnavailable, body.serialized())
         })
         let health = dependencies.health
         router.add(.get, "/health", answer: { request in health.respond(request) })

@@ -47,8 +47,18 @@ final class AgentdProcess {
     /// settings must not change what the tests see.
     static func environment(_ overrides: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AGENTD_") }
+        // A task journal of its own, never ./data in the working tree (a test that restarts on the same journal
+        // passes its directory).
+        environment["AGENTD_DATA_DIR"] = temporaryDataDirectory()
         environment.merge(overrides) { _, override in override }
         return environment
+    }
+
+    /// A new empty directory under the system's temporary directory.
+    static func temporaryDataDirectory() -> String {
+        let path = NSTemporaryDirectory() + "agentd-test-data-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
     }
 
     /// Starts the binary; returns at once.

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 
 /// One HTTP/1.1 response as a test sees it: status, headers in order, and the body.
-struct HTTPTestResponse {
+struct HTTPTestResponse: Sendable {
     let status: Int
     let headers: [(name: String, value: String)]
     let body: [UInt8]

@@ -171,22 +171,27 @@ import Testing
         guard case .accepted(let record)? = submitAndWait(store, "stream me") else { Issue.record("not accepted"); return }
         #expect(eventually { executor.run(for: record.id) != nil })
         let events = Locked<[TaskEvent]>([])
-        let early = try #require(store.subscribe(record.id) { event in events.withLock { $0.append(event) } })
-        #expect(early.record.status == .running)
-        #expect(early.subscription != nil)
+        let token = store.subscribe(record.id) { event in events.withLock { $0.append(event) } }
+        #expect(token != nil && token! != nil)
         let run = try #require(executor.run(for: record.id))
         run.onText("Hel")
-        let late = try #require(store.subscribe(record.id) { _ in })
-        #expect(late.partialText == "Hel")
+        let late = Locked<[TaskEvent]>([])
+        _ = store.subscribe(record.id) { event in late.withLock { $0.append(event) } }
+        #expect(late.withLock { $0.count } == 2)
+        #expect(late.withLock { $0.last } == .text("Hel"))
         run.onText("lo")
         run.completion(.completed(text: "Hello", model: "mock:echo", tokens: 2))
         let seen = events.withLock { $0 }
-        #expect(seen.count == 3)
-        #expect(seen.prefix(2) == [.text("Hel"), .text("lo")])
+        #expect(seen.count == 4)
+        guard case .status(let first)? = seen.first else { Issue.record("no current status first"); return }
+        #expect(first.status == .running)
+        #expect(Array(seen[1...2]) == [.text("Hel"), .text("lo")])
         guard case .status(let final)? = seen.last else { Issue.record("no final status"); return }
         #expect(final.status == .completed)
         // A finished task is answered from its record, with no subscription.
-        #expect(store.subscribe(record.id) { _ in }?.subscription == nil)
+        let finished = Locked<[TaskEvent]>([])
+        #expect(store.subscribe(record.id) { event in finished.withLock { $0.append(event) } } == .some(nil))
+        #expect(finished.withLock { $0.count } == 1)
     }
 
     @Test func listingIsNewestFirstFilteredAndLimited() {

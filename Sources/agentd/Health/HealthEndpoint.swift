@@ -13,6 +13,8 @@ struct HealthEndpoint: Sendable {
     let gateway: LLMGateway
     let health: ProviderHealth
     let startedAt: Date
+    /// The task store's component: healthy when its journal writes, degraded otherwise (chat still works).
+    var tasks: TaskService?
 
     /// Shares of the memory limit at which memory is degraded, then unhealthy.
     static let memoryDegradedShare = 0.9
@@ -56,6 +58,19 @@ struct HealthEndpoint: Sendable {
         }
         memoryComponent["message"] = .string(memoryMessage)
         components.append(.object(memoryComponent))
+        if let tasks {
+            let problem = tasks.notReadyReason
+            var component: JSONObject = ["name": "task_store", "status": .string(problem == nil ? "healthy" : "degraded")]
+            if let store = tasks.store {
+                let counts = store.counts
+                let running = counts.byStatus[.running] ?? 0
+                component["message"] = .string(problem ?? "journal writable, \(running) running, \(counts.queued) queued")
+            } else {
+                component["message"] = .string(problem ?? "not open")
+            }
+            if problem != nil && overall == .healthy { overall = .degraded }
+            components.append(.object(component))
+        }
         let body: JSONValue = [
             "status": .string(overall.rawValue), "version": .string(AgentdVersion.current),
             "uptime_seconds": .integer(Int(Date().timeIntervalSince(startedAt))), "components": .array(components),

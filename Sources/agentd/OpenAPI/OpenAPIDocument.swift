@@ -19,6 +19,7 @@ enum OpenAPIDocument {
     {"name": "chat", "description": "One turn of a conversation with an agent."},
     {"name": "openai", "description": "OpenAI's wire format: the official SDKs work against `base_url=http://host:port/v1`."},
     {"name": "agents", "description": "The configured agent profiles."},
+    {"name": "tasks", "description": "Durable background tasks: on disk before they are acknowledged."},
     {"name": "health", "description": "Probes for Kubernetes and load balancers."},
     {"name": "meta", "description": "What this server is, and this document."}
   ],
@@ -175,6 +176,125 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/tasks": {
+      "post": {
+        "tags": ["tasks"],
+        "operationId": "submitTask",
+        "summary": "Queue a durable background task: one message to an agent, run by a worker",
+        "description": "The 202 is sent only once the task is on disk (`AGENTD_DATA_DIR`): it survives `kill -9`, and tasks that were pending or running when the process stopped run again after a restart (`attempts` counts). With `callback_url`, the finished record is POSTed there (retried with backoff), signed in `X-Agentd-Signature: sha256=<hex HMAC-SHA256 of the body>` when `AGENTD_WEBHOOK_SECRET` is set.",
+        "parameters": [
+          {"$ref": "#/components/parameters/RequestID"},
+          {"name": "Idempotency-Key", "in": "header", "required": false, "description": "The same key (for the same API key) within 24 h returns the same task with 200 instead of a new one.", "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskRequest"}}}
+        },
+        "responses": {
+          "202": {
+            "description": "Queued, and on disk.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskAccepted"}}}
+          },
+          "200": {
+            "description": "The task an earlier request with the same `Idempotency-Key` made.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskAccepted"}}}
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "429": {"$ref": "#/components/responses/Limited"},
+          "503": {"$ref": "#/components/responses/TasksUnavailable"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      },
+      "get": {
+        "tags": ["tasks"],
+        "operationId": "listTasks",
+        "summary": "Tasks, newest first (with API keys: the key's own)",
+        "parameters": [
+          {"$ref": "#/components/parameters/RequestID"},
+          {"name": "status", "in": "query", "required": false, "schema": {"$ref": "#/components/schemas/TaskStatus"}},
+          {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
+        ],
+        "responses": {
+          "200": {
+            "description": "The page of tasks.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskList"}}}
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "429": {"$ref": "#/components/responses/Limited"},
+          "503": {"$ref": "#/components/responses/TasksUnavailable"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/tasks/{id}": {
+      "get": {
+        "tags": ["tasks"],
+        "operationId": "getTask",
+        "summary": "One task's record",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}, {"$ref": "#/components/parameters/TaskID"}],
+        "responses": {
+          "200": {
+            "description": "The record.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/TaskNotFound"},
+          "429": {"$ref": "#/components/responses/Limited"},
+          "503": {"$ref": "#/components/responses/TasksUnavailable"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      },
+      "delete": {
+        "tags": ["tasks"],
+        "operationId": "deleteTask",
+        "summary": "Cancel the task if it is pending or running (its upstream call is aborted), then delete it",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}, {"$ref": "#/components/parameters/TaskID"}],
+        "responses": {
+          "200": {
+            "description": "The task's last record (`cancelled` if it had not finished).",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Task"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/TaskNotFound"},
+          "429": {"$ref": "#/components/responses/Limited"},
+          "503": {"$ref": "#/components/responses/TasksUnavailable"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/tasks/{id}/events": {
+      "get": {
+        "tags": ["tasks"],
+        "operationId": "taskEvents",
+        "summary": "The task as Server-Sent Events: its record now, then `status` and `text` events until it ends",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}, {"$ref": "#/components/parameters/TaskID"}],
+        "responses": {
+          "200": {
+            "description": "`event: status` (data: the record) first, and on every change; `event: text` (data: `{\"content\": \"...\"}`) for each piece the task streams (a client that joins late first gets the text so far). The stream ends after a final status. `: keep-alive` comments keep idle streams open.",
+            "headers": {
+              "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+              "Cache-Control": {"$ref": "#/components/headers/CacheControlNoCache"},
+              "X-Accel-Buffering": {"$ref": "#/components/headers/XAccelBuffering"}
+            },
+            "content": {"text/event-stream": {"schema": {"type": "string"}, "x-sse-data": {"$ref": "#/components/schemas/Task"}}}
+          },
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "404": {"$ref": "#/components/responses/TaskNotFound"},
+          "429": {"$ref": "#/components/responses/Limited"},
+          "503": {"$ref": "#/components/responses/TasksUnavailable"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
     "/health/live": {
       "get": {
         "tags": ["health"],
@@ -303,6 +423,7 @@ enum OpenAPIDocument {
   },
   "components": {
     "parameters": {
+      "TaskID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^task_[0-9a-f]{24}$"}},
       "RequestID": {
         "name": "X-Request-ID",
         "in": "header",
@@ -406,6 +527,16 @@ enum OpenAPIDocument {
         "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
       },
+      "TaskNotFound": {
+        "description": "`not_found`: no such task (or, with API keys, another key's).",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "TasksUnavailable": {
+        "description": "`unavailable`: the task queue is full (`AGENTD_TASK_QUEUE_MAX`), the journal is being replayed or cannot be written (nothing is acknowledged that is not on disk), or the server is shutting down; `Retry-After` says when to try again.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
       "ProtocolError": {
         "description": "An error the server answers before or instead of the route, on any path: 404 `not_found` (unknown path), 405 `method_not_allowed` (another method of a known path, with `Allow`), and for a request that cannot be read (the connection then closes) 400 `invalid_request` (malformed framing, RFC 9112), 408 `request_timeout`, 414 `uri_too_long`, 431 `headers_too_large`, 417, 501 or 505.",
         "headers": {
@@ -416,6 +547,65 @@ enum OpenAPIDocument {
       }
     },
     "schemas": {
+      "TaskStatus": {"type": "string", "enum": ["pending", "running", "completed", "failed", "cancelled"]},
+      "TaskRequest": {
+        "type": "object",
+        "required": ["message"],
+        "properties": {
+          "message": {"type": "string", "minLength": 1, "maxLength": 10000},
+          "agent": {"type": "string", "maxLength": 64},
+          "model": {"type": "string", "maxLength": 256, "description": "`provider:model`; the agent's model when absent."},
+          "system_prompt": {"type": "string", "maxLength": 5000},
+          "max_tokens": {"type": "integer", "minimum": 1, "maximum": 4096},
+          "callback_url": {"type": "string", "format": "uri", "description": "http or https, no credentials: the finished record is POSTed here."}
+        }
+      },
+      "TaskAccepted": {
+        "type": "object",
+        "required": ["task_id", "status", "status_url"],
+        "properties": {
+          "task_id": {"type": "string"},
+          "status": {"$ref": "#/components/schemas/TaskStatus"},
+          "status_url": {"type": "string"}
+        }
+      },
+      "Task": {
+        "type": "object",
+        "required": ["task_id", "status", "created_at", "input_message", "model", "attempts"],
+        "properties": {
+          "task_id": {"type": "string"},
+          "status": {"$ref": "#/components/schemas/TaskStatus"},
+          "created_at": {"type": "string", "format": "date-time"},
+          "started_at": {"type": "string", "format": "date-time"},
+          "completed_at": {"type": "string", "format": "date-time"},
+          "input_message": {"type": "string"},
+          "agent": {"type": "string"},
+          "model": {"type": "string", "description": "The model asked for, then the one that answered (after fallbacks)."},
+          "result": {"type": "string"},
+          "error": {"type": "string"},
+          "tokens_used": {"type": "integer", "minimum": 0},
+          "attempts": {"type": "integer", "minimum": 0, "description": "How many times a worker started the task."},
+          "callback_url": {"type": "string"},
+          "webhook": {
+            "type": "object",
+            "required": ["state", "attempts"],
+            "properties": {
+              "state": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+              "attempts": {"type": "integer", "minimum": 0},
+              "status": {"type": "integer"},
+              "reason": {"type": "string"}
+            }
+          }
+        }
+      },
+      "TaskList": {
+        "type": "object",
+        "required": ["tasks", "count"],
+        "properties": {
+          "tasks": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
+          "count": {"type": "integer", "minimum": 0}
+        }
+      },
       "ChatEventStream": {
         "type": "string",
         "description": "Server-Sent Events, each flushed as it is made: `data: <ChatStreamEvent JSON>` per text piece, then one `done` event, or one `error` event if the upstream fails after the stream began. A failure before the first event is answered with its error status instead (502, 504). A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent.",
@@ -803,7 +993,7 @@ enum OpenAPIDocument {
         "required": ["ready"],
         "properties": {
           "ready": {"type": "boolean"},
-          "reason": {"type": "string", "enum": ["starting", "draining"], "description": "Why not ready; only when `ready` is false."}
+          "reason": {"type": "string", "enum": ["starting", "draining", "replaying the task journal", "the task journal cannot be written", "the task journal cannot be read"], "description": "Why not ready; only when `ready` is false."}
         }
       },
       "Root": {

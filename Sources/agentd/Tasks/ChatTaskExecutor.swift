@@ -1,0 +1,58 @@
+import Agent
+import LLM
+import Locks
+import Tasks
+
+/// Runs a task as one chat turn through the same pipeline as `/chat`: the agent profile, the gateway (retries,
+/// breaker, fallbacks), the token budget of the key that submitted it, and the agent metrics.
+///
+/// Streams the answer (the events route shows it as it comes) but keeps no conversation: a task is one turn.
+/// Owner: none; immutable.
+struct ChatTaskExecutor: TaskExecutor {
+    let service: ChatService
+    let budget: TokenBudget?
+    let metrics: AgentdMetrics?
+
+    func execute(
+        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, completion: @escaping @Sendable (TaskOutcome) -> Void
+    ) -> TaskRun {
+        let prepared: PreparedChat
+        do {
+            prepared = try service.prepare(ChatTurnInput(
+                message: task.input.message, agent: task.input.agent, model: task.input.model,
+                systemPrompt: task.input.systemPrompt, maxTokens: task.input.maxTokens, requestID: task.id
+            ))
+        } catch {
+            completion(.failed(error: error.message, model: nil, tokens: 0))
+            return TaskRun {}
+        }
+        let text = Locked("")
+        let report = Locked<GatewayReport?>(nil)
+        let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
+        let call = service.gateway.stream(prepared.request, resolution: prepared.resolution, callbacks: ChatStreamCallbacks(
+            onEvent: { event in
+                if case .text(let piece) = event {
+                    text.withLock { $0 += piece }
+                    onText(piece)
+                }
+                return .proceed
+            },
+            onComplete: { result in
+                let final = report.withLock { $0 }
+                let model = final?.model ?? prepared.model
+                let tokens = final?.usage.totalTokens ?? 0
+                metrics?.agentRequests.labels(agent, (try? result.get()) != nil ? "success" : "error").increment()
+                switch result {
+                case .success(let summary):
+                    completion(.completed(text: text.withLock { $0 }, model: model, tokens: max(tokens, summary.usage.totalTokens)))
+                case .failure(let error):
+                    completion(.failed(error: APIFailure(error).message, model: model, tokens: tokens))
+                }
+            }
+        ), report: { final in
+            report.withLock { $0 = final }
+            if let client = task.client, let budget, final.usage.totalTokens > 0 { budget.record(client, tokens: final.usage.totalTokens) }
+        })
+        return TaskRun { call.cancel() }
+    }
+}

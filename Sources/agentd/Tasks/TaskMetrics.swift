@@ -1,0 +1,29 @@
+import Tasks
+
+/// The task families of the contract: `agentd_tasks_finished_total{status}` as tasks end, and the gauges
+/// `agentd_tasks{status}` and `agentd_task_queue_depth` brought up to date at scrape time.
+struct TaskMetrics: TaskStoreObserver {
+    let metrics: AgentdMetrics
+
+    func taskFinished(_ status: TaskStatus) { metrics.tasksFinished.labels(status.rawValue).increment() }
+
+    func refresh(from store: TaskStore) {
+        let counts = store.counts
+        for status in TaskStatus.allCases { metrics.tasks.labels(status.rawValue).set(Double(counts.byStatus[status] ?? 0)) }
+        metrics.taskQueueDepth.series.set(Double(counts.queued))
+    }
+}
+
+/// The webhook sender as the task store sees it: a delivery's end as the journalled webhook state.
+struct TaskWebhooks: TaskWebhookDelivering {
+    let sender: WebhookSender
+
+    func deliver(taskID: String, url: String, body: [UInt8], completion: @escaping @Sendable (WebhookState) -> Void) {
+        sender.deliver(taskID: taskID, url: url, body: body) { outcome in
+            switch outcome {
+            case .delivered(let attempts, let status): completion(.delivered(attempts: attempts, status: status))
+            case .failed(let attempts, let reason): completion(.failed(attempts: attempts, reason: reason))
+            }
+        }
+    }
+}

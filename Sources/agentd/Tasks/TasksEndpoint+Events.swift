@@ -1,0 +1,75 @@
+import HTTP
+import JSON
+import Server
+import Tasks
+
+/// `GET /tasks/{id}/events`: the task's record now (and the text it streamed so far), then `status` and `text`
+/// events as they happen, until a final status ends the stream.
+///
+/// Events: `event: status` with the record as data; `event: text` with `{"content": "..."}`. Keep-alive comments
+/// when nothing happened for the keep-alive interval. A client that leaves stops its subscription only; the task
+/// goes on.
+extension TasksEndpoint {
+    static let eventHeaders: HTTPHeaders = [
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
+    ]
+
+    func events(_ request: HTTPRequest, _ responder: Responder) {
+        guard let store = tasks.store else {
+            responder.respond(unavailable(request))
+            return
+        }
+        guard let visible = visibleRecord(request, store) else {
+            responder.respond(notFound(request))
+            return
+        }
+        let bridge = StreamBridge(responder: responder, headers: TasksEndpoint.eventHeaders, keepAliveMs: keepAliveMs)
+        // The store hands the current record (and the text so far) to the sink first, under its lock, so no live
+        // event can overtake it.
+        let subscribed = store.subscribe(visible.id) { event in
+            switch event {
+            case .text(let text):
+                _ = bridge.send(TasksEndpoint.textEvent(text))
+            case .status(let record):
+                _ = bridge.send(TasksEndpoint.statusEvent(record))
+                if record.status.isFinal { bridge.finish() }
+            }
+        }
+        switch subscribed {
+        case nil:
+            // Deleted between the two lookups.
+            bridge.sendLast(TasksEndpoint.statusEvent(cancelledRecord(visible)))
+            bridge.finish()
+        case .some(nil):
+            // Finished: its record was the whole story (the sink ended the stream).
+            break
+        case .some(let token?):
+            let id = visible.id
+            responder.onCancel {
+                store.unsubscribe(id, token)
+                bridge.stop()
+            }
+        }
+    }
+
+    private func cancelledRecord(_ record: TaskRecord) -> TaskRecord {
+        var record = record
+        if !record.status.isFinal { record.status = .cancelled }
+        return record
+    }
+
+    private func unavailable(_ request: HTTPRequest) -> HTTPResponse {
+        APIFailure(
+            status: .serviceUnavailable, type: "unavailable", message: "tasks are not available: \(tasks.notReadyReason ?? "starting")",
+            retryAfterSeconds: TasksEndpoint.unavailableRetryAfterSeconds
+        ).contractResponse(requestID: request.id)
+    }
+
+    static func statusEvent(_ record: TaskRecord) -> [UInt8] {
+        ServerSentEvent(event: "status", data: String(decoding: record.publicJSON.serialized(), as: UTF8.self)).encoded()
+    }
+
+    static func textEvent(_ text: String) -> [UInt8] {
+        ServerSentEvent(event: "text", data: String(decoding: JSONValue.object(["content": .string(text)]).serialized(), as: UTF8.self)).encoded()
+    }
+}
