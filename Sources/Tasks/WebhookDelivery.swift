@@ -8,10 +8,14 @@ import Resilience
 ///
 /// Owner: the state below sits behind a lock, since the engine's thread (an attempt's end), `retryQueue` (the
 /// next attempt) and any caller (`cancel()`) reach it. `completion` runs exactly once and never under the lock.
-/// Each attempt's head is written by its engine callback and read in its completion, both on the engine's thread.
-/// It never follows redirects, never reads more of an answer than its head, and never retries after a cancel.
+/// Each attempt's answer (`AttemptAnswer`) is written by its engine callbacks and read in its completion, all on
+/// the engine's thread. An attempt is judged by the status of the answer's head whenever one arrived: a 2xx
+/// followed by a broken or endless body is still delivered. It never follows redirects, reads at most
+/// `maxAnswerBodyBytes` of an answer's body (only to drop it), and never retries after a cancel.
 public final class WebhookDelivery: Sendable {
     public let taskID: String
+    /// Receivers answer with a few bytes, if any; past this the transfer is cut (the head has said it all).
+    static let maxAnswerBodyBytes = 64 * 1024
     private let sender: WebhookSender
     /// Every attempt's request but for its attempt number.
     private let request: TransferRequest
@@ -60,12 +64,17 @@ public final class WebhookDelivery: Sendable {
         guard let number else { return }
         var request = request
         request.headers.append(("X-Agentd-Delivery-Attempt", String(number)))
-        // Written by onHead, read by onComplete: both on the engine's thread, one after the other.
-        let head = Locked<TransferHead?>(nil)
+        // Written by onHead and onData, read by onComplete: all on the engine's thread, one after the other.
+        let answer = Locked<AttemptAnswer>(AttemptAnswer())
         let transfer = sender.engines.pick().start(request, callbacks: TransferCallbacks(
-            onHead: { received in head.withLock { $0 = received } },
-            onData: { _ in .proceed },
-            onComplete: { [self] result in attemptEnded(number, result: result, head: head.withLock { $0 }) }
+            onHead: { head in answer.withLock { $0.head = head } },
+            onData: { bytes in
+                answer.withLock { answer in
+                    answer.bodyBytes += bytes.count
+                    return answer.bodyBytes <= WebhookDelivery.maxAnswerBodyBytes ? .proceed : .abort
+                }
+            },
+            onComplete: { [self] result in attemptEnded(number, result: result, head: answer.withLock { $0.head }) }
         ))
         let cancelledMeanwhile = state.withLock { state -> Bool in
             // The attempt may have ended already; a stale handle is harmless (the engine ignores finished ids).
@@ -85,17 +94,21 @@ public final class WebhookDelivery: Sendable {
         let failure: RetryableFailure
         let description: String
         var fields: [String: LogValue] = ["task_id": .string(taskID), "attempt": .int(number)]
-        switch result {
-        case .success:
-            let status = head?.status ?? 0
-            if (200..<300).contains(status) {
-                finish(.delivered(attempts: number, status: status))
+        if let head {
+            // The receiver answered; what happened to the body after the head does not change the answer.
+            if (200..<300).contains(head.status) {
+                finish(.delivered(attempts: number, status: head.status))
                 return
             }
-            failure = WebhookDelivery.failure(status: status, head: head)
-            description = "HTTP \(status)"
-            fields["status"] = .int(status)
-        case .failure(let error):
+            failure = WebhookDelivery.failure(status: head.status, head: head)
+            description = "HTTP \(head.status)"
+            fields["status"] = .int(head.status)
+        } else {
+            let error: TransferError
+            switch result {
+            case .success: error = .network("the transfer ended without an answer")
+            case .failure(let failed): error = failed
+            }
             (failure, description) = WebhookDelivery.failure(error)
             fields["error"] = .string(description)
         }
@@ -163,4 +176,10 @@ public final class WebhookDelivery: Sendable {
         let (milliseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
         return overflow ? Int.max : milliseconds
     }
+}
+
+/// What one attempt received: the answer's head, once it came, and how many body bytes were dropped.
+struct AttemptAnswer {
+    var head: TransferHead?
+    var bodyBytes = 0
 }

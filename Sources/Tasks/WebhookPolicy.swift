@@ -7,13 +7,13 @@ import Resilience
 /// a receiver that is down for a deploy should still get the task's result, and nobody waits on the answer.
 public struct WebhookPolicy: Sendable, Equatable {
     /// Tries in total, the first one included: 1 means never retry.
-    public var maxAttempts: Int
+    public let maxAttempts: Int
     /// The upper bound of the first retry's jitter, in milliseconds; doubles with each further retry.
-    public var baseDelayMs: Int
+    public let baseDelayMs: Int
     /// No wait between attempts is longer than this, whether computed or asked for with `Retry-After`.
-    public var maxDelayMs: Int
+    public let maxDelayMs: Int
     /// One attempt, connection to last byte of the answer, in milliseconds.
-    public var timeoutMs: Int
+    public let timeoutMs: Int
 
     public static let defaultMaxAttempts = 6
     public static let defaultBaseDelayMs = 1_000

@@ -6,8 +6,8 @@ import Tasks
 
 /// What the receiver does with one request.
 enum ReceiverReply: Sendable {
-    /// Answers with this status and these header fields.
-    case status(Int, headers: HTTPHeaders = HTTPHeaders())
+    /// Answers with this status, these header fields and this body.
+    case status(Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [])
     /// Never answers: the sender's timeout has to end the attempt.
     case hang
     /// Resets the connection: a receiver that died under the request.
@@ -43,7 +43,8 @@ final class WebhookReceiver: Sendable {
             }
             let reply = script.withLock { $0.isEmpty ? afterScript : $0.removeFirst() }
             switch reply {
-            case .status(let code, let headers): responder.respond(HTTPResponse(status: HTTPStatus(code: code), headers: headers))
+            case .status(let code, let headers, let body):
+                responder.respond(HTTPResponse(status: HTTPStatus(code: code), headers: headers, body: body))
             case .hang: held.withLock { $0.append(responder) }
             case .reset: responder.abortWithReset()
             }

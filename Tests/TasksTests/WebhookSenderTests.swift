@@ -123,6 +123,15 @@ private struct Fixture {
         #expect(gapMs < 1_000, "Retry-After was honoured beyond maxDelayMs: \(gapMs) ms")
     }
 
+    /// The head decides: a 2xx whose body is larger than agentd cares to read is still delivered, once.
+    @Test func anAnswerWithALargeBodyIsJudgedByItsStatus() async throws {
+        let largeBody = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        let fixture = try Fixture(script: [.status(503, body: largeBody), .status(200, body: largeBody)])
+        defer { fixture.stop() }
+        #expect(await fixture.deliver() == .delivered(attempts: 2, status: 200))
+        #expect(fixture.receiver.requests.count == 2)
+    }
+
     @Test func aHangingReceiverTimesOutAndIsRetried() async throws {
         let policy = WebhookPolicy(maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 300)
         let fixture = try Fixture(afterScript: .hang, policy: policy)
