@@ -26,6 +26,15 @@ import Testing
         #expect(!ProviderError(provider: "p", transfer: .cancelled).isRetryable)
     }
 
+    /// Regression: `Retry-After: inf` parsed as an infinite Double and trapped converting to Int.
+    @Test(arguments: ["inf", "1e999", "Infinity", "-1", "nan"])
+    func absurdRetryAfterValuesNeverTrap(_ value: String) {
+        for name in ["Retry-After", "retry-after-ms"] {
+            let wait = ProviderError.retryAfterMs(from: TransferHead(status: 429, headers: [(name, value)]))
+            #expect(wait == nil || wait == ProviderError.maxRetryAfterMs, "\(name): \(value)")
+        }
+    }
+
     @Test func retryAfterHeaders() {
         #expect(ProviderError.retryAfterMs(from: TransferHead(status: 429, headers: [("Retry-After", "2")])) == 2000)
         #expect(ProviderError.retryAfterMs(from: TransferHead(status: 429, headers: [("retry-after-ms", "150"), ("retry-after", "2")])) == 150)

@@ -84,8 +84,18 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
     /// The wait an upstream asked for: `retry-after-ms` (milliseconds) first, then `Retry-After` in seconds.
     /// An HTTP-date form is not honoured; the backoff applies instead.
     public static func retryAfterMs(from head: TransferHead) -> Int? {
-        if let text = head.header("retry-after-ms"), let value = Double(text), value >= 0 { return Int(value) }
-        if let text = head.header("retry-after"), let value = Double(text), value >= 0 { return Int(value * 1000) }
+        if let text = head.header("retry-after-ms"), let value = Double(text) { return clampedMs(value) }
+        if let text = head.header("retry-after"), let value = Double(text) { return clampedMs(value * 1000) }
         return nil
+    }
+
+    /// The longest wait an upstream can ask for that is taken as a number (a day); the retry policy caps it further.
+    static let maxRetryAfterMs = 86_400_000
+
+    /// Milliseconds from an upstream's number: nil for a negative or NaN value, a day at most (`Double("inf")` and
+    /// `Double("1e999")` parse, and converting an infinity to `Int` would trap).
+    static func clampedMs(_ value: Double) -> Int? {
+        guard value >= 0 else { return nil }
+        return Int(min(value, Double(maxRetryAfterMs)))
     }
 }
