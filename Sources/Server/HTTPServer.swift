@@ -96,7 +96,10 @@ public final class HTTPServer: Sendable {
     /// The whole graceful stop: stop accepting, drain, let in-flight requests finish within the grace
     /// period, then close whatever is left and stop the loops. Returns whether everything finished in time.
     @discardableResult
-    public func shutdown(gracePeriodMs: Int) -> Bool {
+    ///
+    /// `beforeStoppingLoops` runs once the requests are done (or the grace is over), while the loops still run
+    /// (work they host, such as transfer engines, still works), with the milliseconds of grace left.
+    public func shutdown(gracePeriodMs: Int, beforeStoppingLoops: (_ remainingMs: Int) -> Void = { _ in }) -> Bool {
         let started = agentd_monotonic_ns()
         stopAccepting()
         beginDraining()
@@ -107,6 +110,8 @@ public final class HTTPServer: Sendable {
         while openConnections > 0 && agentd_monotonic_ns() < flushDeadline && busyConnections() > 0 {
             usleep(5_000)
         }
+        let spentMs = Int((agentd_monotonic_ns() - started) / 1_000_000)
+        beforeStoppingLoops(max(0, gracePeriodMs - spentMs))
         for loop in loops { loop.stopAndWait() }
         return finished
     }

@@ -65,17 +65,22 @@ extension TaskStore {
         return timer
     }
 
-    /// Graceful shutdown: no new task starts or is accepted; running ones get until `deadline` to finish. Those
-    /// still running stay `running` in the journal and run again after the restart. Then the journal is synced and
-    /// closed. Returns whether every running task finished in time.
+    /// No new task starts or is accepted from now on (submissions get `.unavailable`).
+    public func beginShutdown() { state.withLock { $0.stopping = true } }
+
+    /// Graceful shutdown: no new task starts or is accepted; running ones get `graceMs` to finish. Those still
+    /// running are abandoned: whatever their calls report later is not recorded (their transfers stop with the
+    /// process), so they stay `running` in the journal and run again after the restart. Then the journal is synced
+    /// and closed. Returns whether every running task finished in time.
     public func shutdown(graceMs: Int) -> Bool {
-        state.withLock { $0.stopping = true }
+        beginShutdown()
         let deadline = DispatchTime.now() + .milliseconds(graceMs)
         var idle = state.withLock { $0.running.isEmpty }
         while !idle && DispatchTime.now() < deadline {
             usleep(10_000)
             idle = state.withLock { $0.running.isEmpty }
         }
+        state.withLock { $0.abandoned = true }
         journal.close()
         return idle
     }

@@ -41,7 +41,7 @@ extension TaskStore {
 
     private func streamed(_ id: String, _ text: String) {
         state.withLock { state in
-            guard state.running[id] != nil else { return }
+            guard !state.abandoned, state.running[id] != nil else { return }
             state.partial[id, default: ""] += text
             state.emit(id, .text(text))
         }
@@ -50,7 +50,7 @@ extension TaskStore {
     private func finished(_ id: String, attempt: Int, _ outcome: TaskOutcome) {
         let now = clock.nowUnixMs
         let ended = state.withLock { state -> TaskRecord? in
-            guard var record = state.tasks[id], record.status == .running, record.attempts == attempt,
+            guard !state.abandoned, var record = state.tasks[id], record.status == .running, record.attempts == attempt,
                 state.running.removeValue(forKey: id) != nil
             else { return nil }
             switch outcome {

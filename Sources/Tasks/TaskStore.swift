@@ -56,6 +56,8 @@ public final class TaskStore: Sendable {
         var payloadBytes: [String: Int] = [:]
         var liveBytes = 0
         var stopping = false
+        /// Shut down: the runs still going are left to run again after the restart; nothing they report counts.
+        var abandoned = false
         var compacting = false
     }
 

@@ -55,12 +55,14 @@ final class GracefulShutdown: Sendable {
         let thread = DispatchQueue(label: "agentd.shutdown")
         thread.async { [self] in
             if drainDelayS > 0 { sleep(UInt32(drainDelayS)) }
-            let startedNs = DispatchTime.now().uptimeNanoseconds
-            let clean = server.shutdown(gracePeriodMs: graceS * 1000)
-            // Running tasks get what is left of the grace period; those still running then run again after the
-            // restart (the journal says they were running). The journal is synced and closed either way.
-            let spentMs = Int((DispatchTime.now().uptimeNanoseconds - startedNs) / 1_000_000)
-            let tasksDone = tasks.shutdown(graceMs: max(0, graceS * 1000 - spentMs))
+            // No task starts from now on; running ones go on beside the requests in flight, within the same grace
+            // period, on the loops' transfer engines (so they are waited for before the loops stop). Those still
+            // running then run again after the restart (the journal says they were running); it is synced and closed.
+            tasks.beginShutdown()
+            var tasksDone = true
+            let clean = server.shutdown(gracePeriodMs: graceS * 1000) { remainingMs in
+                tasksDone = tasks.shutdown(graceMs: remainingMs)
+            }
             if !tasksDone { logger.log(.warning, "tasks still running at the grace deadline will run again after the restart") }
             logger.log(clean ? .info : .warning, clean ? "stopped" : "stopped with requests cut at the grace deadline")
             done.signal()

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import MockLLMSupport
 import Security
 import Testing
 
@@ -68,6 +69,36 @@ struct TaskDurabilityTests {
         }
         #expect(missing.isEmpty, "round \(round): \(missing.count) of \(acknowledged.count) acknowledged tasks lost")
         #expect(unfinished.isEmpty, "round \(round): \(unfinished.count) did not complete")
+    }
+
+    @Test("SIGTERM with a task still running past the grace period: exit 0, and after the restart it runs again (attempts 2)")
+    func shutdownRequeuesRunningTasks() async throws {
+        let mock = try await MockLLMProcess.start()
+        defer { mock.kill() }
+        let directory = AgentdProcess.temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let settings = [
+            "AGENTD_DATA_DIR": directory, "AGENTD_SHUTDOWN_GRACE_S": "1",
+            "AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1",
+        ]
+        let first = try await AgentdProcess.serve(settings)
+        #expect(try await TaskRoutesTests.waitUntilReady(first))
+        let body = #"{"message":"\#(String(repeating: "w ", count: 30))","model":"up:m?chunks=30&chunk_delay_ms=100"}"#
+        let id = try #require(try JSONValue.parse(TaskRoutesTests.submit(body, port: first.port).body)["task_id"]?.stringValue)
+        var running = false
+        for _ in 0..<200 where !running {
+            running = try JSONValue.parse(TaskRoutesTests.get("/tasks/\(id)", port: first.port).body)["status"] == "running"
+            if !running { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(running)
+        first.signal(SIGTERM)
+        #expect(await first.waitForExit(timeout: .seconds(10)) == .exited(0))
+        let second = try await AgentdProcess.serve(settings)
+        defer { second.kill() }
+        #expect(try await TaskRoutesTests.waitUntilReady(second))
+        let record = try #require(try await TaskRoutesTests.waitUntilFinished(id, port: second.port, timeout: .seconds(20)))
+        #expect(record["status"] == "completed")
+        #expect(record["attempts"] == 2)
     }
 
     @Test("a data directory that cannot be written: readiness fails, POST /tasks answers 503, chat still works")

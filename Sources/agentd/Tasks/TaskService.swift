@@ -60,6 +60,9 @@ final class TaskService: Sendable {
         }
     }
 
+    /// No task starts or is accepted from now on.
+    func beginShutdown() { store?.beginShutdown() }
+
     /// Running tasks get `graceMs` to finish (the rest run again after the restart); the journal is synced.
     func shutdown(graceMs: Int) -> Bool {
         maintenance.withLock { timer in
