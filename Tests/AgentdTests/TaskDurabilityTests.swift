@@ -101,6 +101,103 @@ struct TaskDurabilityTests {
         #expect(record["attempts"] == 2)
     }
 
+    @Test("a full queue answers 503 with Retry-After and acknowledges nothing more")
+    func fullQueue() async throws {
+        let mock = try await MockLLMProcess.start()
+        defer { mock.kill() }
+        let agentd = try await AgentdProcess.serve([
+            "AGENTD_TASK_WORKERS": "1", "AGENTD_TASK_QUEUE_MAX": "2", "AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1",
+        ])
+        defer { agentd.kill() }
+        #expect(try await TaskRoutesTests.waitUntilReady(agentd))
+        let slow = #"{"message":"w w w w w w w w w w","model":"up:m?chunks=10&chunk_delay_ms=300"}"#
+        var statuses: [Int] = []
+        for _ in 0..<4 {
+            statuses.append(try TaskRoutesTests.submit(slow, port: agentd.port).status)
+            // The first leaves the queue for the worker before the others arrive.
+            if statuses.count == 1 {
+                for _ in 0..<200 {
+                    if try JSONValue.parse(TaskRoutesTests.get("/tasks?status=running", port: agentd.port).body)["count"] == 1 { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+        }
+        #expect(statuses == [202, 202, 202, 503])
+        let refused = try TaskRoutesTests.submit(slow, port: agentd.port)
+        #expect(refused.status == 503)
+        #expect(refused.header("Retry-After") != nil)
+        #expect(try JSONValue.parse(refused.body)["error"]?["message"]?.stringValue?.contains("queue is full") == true)
+        #expect(try JSONValue.parse(TaskRoutesTests.get("/tasks", port: agentd.port).body)["count"] == 3)
+        let metrics = try TaskRoutesTests.get("/metrics", port: agentd.port).bodyText
+        #expect(metrics.contains("agentd_task_queue_depth 2"))
+    }
+
+    @Test("a journal that became read-only: its tasks stay readable, readiness fails and POST /tasks answers 503")
+    func readOnlyJournal() async throws {
+        let directory = AgentdProcess.temporaryDataDirectory()
+        defer {
+            Self.makeWritable(directory)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let first = try await AgentdProcess.serve(["AGENTD_DATA_DIR": directory])
+        #expect(try await TaskRoutesTests.waitUntilReady(first))
+        let id = try #require(try JSONValue.parse(TaskRoutesTests.submit(#"{"message":"keep me"}"#, port: first.port).body)["task_id"]?.stringValue)
+        _ = try await TaskRoutesTests.waitUntilFinished(id, port: first.port)
+        first.signal(SIGTERM)
+        #expect(await first.waitForExit(timeout: .seconds(10)) == .exited(0))
+        guard Self.makeReadOnly(directory) else {
+            Issue.record("cannot make \(directory) read-only here (neither chmod nor chattr +i stops writes)")
+            return
+        }
+        let second = try await AgentdProcess.serve(["AGENTD_DATA_DIR": directory])
+        defer { second.kill() }
+        var ready = try TaskRoutesTests.get("/health/ready", port: second.port)
+        for _ in 0..<200 where ready.bodyText.contains("replaying") {
+            try await Task.sleep(for: .milliseconds(10))
+            ready = try TaskRoutesTests.get("/health/ready", port: second.port)
+        }
+        #expect(ready.status == 503)
+        #expect(ready.bodyText.contains("cannot be written"))
+        #expect(try TaskRoutesTests.get("/tasks/\(id)", port: second.port).status == 200)
+        #expect(try TaskRoutesTests.submit(#"{"message":"refused"}"#, port: second.port).status == 503)
+        #expect(try JSONValue.parse(TaskRoutesTests.get("/tasks", port: second.port).body)["count"] == 1)
+    }
+
+    /// Makes the directory and its files unwritable: chmod for an ordinary user, `chattr +i` for root (whom
+    /// permissions do not stop). Checked by trying to write.
+    static func makeReadOnly(_ directory: String) -> Bool {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).map { directory + "/" + $0 }
+        if getuid() == 0 {
+            for path in files + [directory] { run("/usr/bin/chattr", ["+i", path]) }
+        } else {
+            for path in files { chmod(path, 0o400) }
+            chmod(directory, 0o500)
+        }
+        let probe = open(directory + "/tasks.journal", O_WRONLY | O_APPEND)
+        if probe >= 0 { close(probe) }
+        return probe < 0
+    }
+
+    static func makeWritable(_ directory: String) {
+        if getuid() == 0 {
+            run("/usr/bin/chattr", ["-i", directory])
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+                run("/usr/bin/chattr", ["-i", directory + "/" + name])
+            }
+        } else {
+            chmod(directory, 0o700)
+        }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        process.waitUntilExit()
+    }
+
     @Test("a data directory that cannot be written: readiness fails, POST /tasks answers 503, chat still works")
     func unwritableDataDirectory() async throws {
         // A path under a regular file can never become a directory, not even for root (chmod does not stop root).
