@@ -26,20 +26,27 @@ extension TasksEndpoint {
         let bridge = StreamBridge(responder: responder, headers: TasksEndpoint.eventHeaders, keepAliveMs: keepAliveMs)
         // The store hands the current record (and the text so far) to the sink first, under its lock, so no live
         // event can overtake it.
+        // The sink runs under the store's lock: it only queues the event on the client's loop (in order), where
+        // a failed write may end the connection and run its cancel handler, which takes that lock again.
+        let loop = responder.eventLoop
         let subscribed = store.subscribe(visible.id) { event in
-            switch event {
-            case .text(let text):
-                _ = bridge.send(TasksEndpoint.textEvent(text))
-            case .status(let record):
-                _ = bridge.send(TasksEndpoint.statusEvent(record))
-                if record.status.isFinal { bridge.finish() }
+            loop.execute {
+                switch event {
+                case .text(let text):
+                    _ = bridge.send(TasksEndpoint.textEvent(text))
+                case .status(let record):
+                    _ = bridge.send(TasksEndpoint.statusEvent(record))
+                    if record.status.isFinal { bridge.finish() }
+                }
             }
         }
         switch subscribed {
         case nil:
             // Deleted between the two lookups.
-            bridge.sendLast(TasksEndpoint.statusEvent(cancelledRecord(visible)))
-            bridge.finish()
+            loop.execute {
+                bridge.sendLast(TasksEndpoint.statusEvent(cancelledRecord(visible)))
+                bridge.finish()
+            }
         case .some(nil):
             // Finished: its record was the whole story (the sink ended the stream).
             break
