@@ -47,9 +47,10 @@ enum JournalFile {
     static func readAll(_ fd: Int32, path: String) throws(JournalError) -> [UInt8] {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw .last("fstat", path) }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        // One byte more than the size, so the read that finds the end of file needs no bigger buffer; the size
+        // is only a hint: the loop stops at end of file, and grows the buffer if the file grew meanwhile.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var done = 0
-        // The size is a hint: the loop stops at end of file, and grows the buffer if the file grew meanwhile.
         while true {
             if done == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count / 2))) }
             let count = bytes.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + done, raw.count - done, off_t(done)) }
