@@ -45,8 +45,8 @@ public final class Journal: Sendable {
     /// Bytes of intact records in the file now (to decide when to compact).
     public var sizeBytes: Int { writer.sizeBytes.load(ordering: .relaxed) }
 
-    /// fdatasyncs made for appended records so far (tests, benchmarks: group commit makes fewer than records).
-    var syncCount: Int { writer.syncCount.load(ordering: .relaxed) }
+    /// fdatasyncs made for appended records so far (metrics, tests: group commit makes far fewer than records).
+    public var syncCount: Int { writer.syncCount.load(ordering: .relaxed) }
 
     /// Times the writer tried to reopen its file after losing it (tests: at most one per interval).
     var reopenAttempts: Int { writer.reopenAttempts.load(ordering: .relaxed) }
