@@ -54,6 +54,7 @@ public final class Journal: Sendable {
     /// Queues `payloads`; `completion` runs on the writer thread once all of them are written and fsynced, or
     /// with the error (then the caller must treat them as not stored). A payload above
     /// `JournalFrame.maxPayloadBytes`, or an append after `close()`, fails at once on the caller's thread.
+    /// In `.each` mode a failure stops at the failed record: the records of the call before it stay on disk.
     public func append(_ payloads: [[UInt8]], completion: @escaping JournalCompletion) {
         var frames: [UInt8] = []
         var frameEnds: [Int] = []

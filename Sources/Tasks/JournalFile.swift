@@ -18,12 +18,19 @@ enum JournalFile {
         }
     }
 
-    /// Creates `path` and its missing parents with mode 0700 (an existing directory is fine).
+    /// Creates `path` and its missing parents with mode 0700 (an existing directory is fine), fsyncing the
+    /// parent of each one it creates: a directory whose name is lost in a crash loses every record in it.
     static func makeDirectories(_ path: String) throws(JournalError) {
+        var parent = path.hasPrefix("/") ? "/" : "."
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, directoryMode) != 0 && errno != EEXIST { throw .last("mkdir", prefix) }
+            if mkdir(prefix, directoryMode) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
+                throw .last("mkdir", prefix)
+            }
+            parent = prefix
             prefix += "/"
         }
     }
