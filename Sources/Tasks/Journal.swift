@@ -45,8 +45,8 @@ public final class Journal: Sendable {
     /// Bytes of intact records in the file now (to decide when to compact).
     public var sizeBytes: Int { writer.sizeBytes.load(ordering: .relaxed) }
 
-    /// fdatasyncs made for appended records so far (tests, benchmarks: group commit makes fewer than records).
-    var syncCount: Int { writer.syncCount.load(ordering: .relaxed) }
+    /// fdatasyncs made for appended records so far (metrics, tests: group commit makes far fewer than records).
+    public var syncCount: Int { writer.syncCount.load(ordering: .relaxed) }
 
     /// Times the writer tried to reopen its file after losing it (tests: at most one per interval).
     var reopenAttempts: Int { writer.reopenAttempts.load(ordering: .relaxed) }
@@ -54,6 +54,7 @@ public final class Journal: Sendable {
     /// Queues `payloads`; `completion` runs on the writer thread once all of them are written and fsynced, or
     /// with the error (then the caller must treat them as not stored). A payload above
     /// `JournalFrame.maxPayloadBytes`, or an append after `close()`, fails at once on the caller's thread.
+    /// In `.each` mode a failure stops at the failed record: the records of the call before it stay on disk.
     public func append(_ payloads: [[UInt8]], completion: @escaping JournalCompletion) {
         var frames: [UInt8] = []
         var frameEnds: [Int] = []

@@ -18,12 +18,19 @@ enum JournalFile {
         }
     }
 
-    /// Creates `path` and its missing parents with mode 0700 (an existing directory is fine).
+    /// Creates `path` and its missing parents with mode 0700 (an existing directory is fine), fsyncing the
+    /// parent of each one it creates: a directory whose name is lost in a crash loses every record in it.
     static func makeDirectories(_ path: String) throws(JournalError) {
+        var parent = path.hasPrefix("/") ? "/" : "."
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, directoryMode) != 0 && errno != EEXIST { throw .last("mkdir", prefix) }
+            if mkdir(prefix, directoryMode) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
+                throw .last("mkdir", prefix)
+            }
+            parent = prefix
             prefix += "/"
         }
     }
@@ -47,9 +54,10 @@ enum JournalFile {
     static func readAll(_ fd: Int32, path: String) throws(JournalError) -> [UInt8] {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw .last("fstat", path) }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+        // One byte more than the size, so the read that finds the end of file needs no bigger buffer; the size
+        // is only a hint: the loop stops at end of file, and grows the buffer if the file grew meanwhile.
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var done = 0
-        // The size is a hint: the loop stops at end of file, and grows the buffer if the file grew meanwhile.
         while true {
             if done == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count / 2))) }
             let count = bytes.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + done, raw.count - done, off_t(done)) }

@@ -6,7 +6,17 @@ import Resilience
 // Nanoseconds per operation of the per-request primitives, on 1 and on 2 threads at once (each thread does
 // `operations` operations; ns/op is wall time over one thread's count, so 2 threads that never contend
 // show the same figure as 1). Each figure is the median of `runs` runs. Usage: agentd-microbench [operations] [runs]
+// The task journal (replay time, appends/s with group commit and with an fsync per record):
+// agentd-microbench journal [records=100000] [seconds per mode=2] [replay runs=5]
 let arguments = CommandLine.arguments
+if arguments.count > 1 && arguments[1] == "journal" {
+    JournalBench.run(
+        records: arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000,
+        seconds: arguments.count > 3 ? Double(arguments[3]) ?? 2 : 2,
+        runs: arguments.count > 4 ? Int(arguments[4]) ?? 5 : 5
+    )
+    exit(0)
+}
 let operations = arguments.count > 1 ? Int(arguments[1]) ?? 2_000_000 : 2_000_000
 let runs = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
 
