@@ -96,7 +96,8 @@ public final class TaskStore: Sendable {
             }
         }
         replayed.order.removeAll { replayed.tasks[$0] == nil }
-        let unfinished = replayed.tasks.values.filter { !$0.status.isFinal }.sorted { ($0.createdAtMs, $0.id) < ($1.createdAtMs, $1.id) }
+        // In the order they were submitted (the journal's order), oldest first.
+        let unfinished = replayed.order.compactMap { replayed.tasks[$0] }.filter { !$0.status.isFinal }
         for var record in unfinished {
             record.status = .pending
             replayed.tasks[record.id] = record

@@ -114,7 +114,10 @@ final class AgentdProcess {
             var settings = environment
             settings["AGENTD_PORT"] = String(port)
             let child = try AgentdProcess(arguments: [], environment: settings, port: port)
-            if try await child.waitUntilLive() { return child }
+            if try await child.waitUntilLive() {
+                await child.waitUntilJournalReplayed()
+                return child
+            }
             child.kill()
             await child.standardError.waitForEnd(timeout: .seconds(2))
             failures.append("port \(port): \(child.exit.map(\.description) ?? "no answer"): \(child.standardError.text)")
@@ -128,6 +131,17 @@ final class AgentdProcess {
     func signal(_ number: Int32) {
         guard exit == nil else { return }
         Glibc.kill(process.processIdentifier, number)
+    }
+
+    /// Waits (bounded) until readiness no longer says the task journal is being replayed: tests start from a
+    /// settled process (a sanitizer build replays slowly), whatever readiness then says.
+    func waitUntilJournalReplayed(tries: Int = 400) async {
+        for _ in 0..<tries {
+            guard exit == nil, let response = try? HTTPTestClient.send("GET", "/health/ready", port: port, timeoutMs: 1000),
+                response.bodyText.contains("replaying")
+            else { return }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
     }
 
     /// Polls `GET /health/live` until it answers 200 (true), or the child ends or the tries run out (false).

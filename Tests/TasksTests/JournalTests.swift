@@ -42,7 +42,29 @@ import Testing
         let (journal, _) = try Journal.open(directory: directory.dataDirectory)
         #expect(Support.succeeded(Support.append(journal, [Array("123456789".utf8)])))
         journal.close()
-        #expect(Support.fileBytes(directory.journalPath) == [9, 0, 0, 0, 0x83, 0x92, 0x06, 0xE3] + Array("123456789".utf8))
+        let payload = Array("123456789".utf8)
+        let masked = JournalFrame.mask(CRC32C.checksum([9, 0, 0, 0] + payload))
+        let checksum = (0..<4).map { UInt8(truncatingIfNeeded: masked >> UInt32(8 * $0)) }
+        #expect(Support.fileBytes(directory.journalPath) == [9, 0, 0, 0] + checksum + payload)
+        // The masked checksum of the length and payload, not the payload's bare CRC (0xE3069283).
+        #expect(masked != 0xE306_9283)
+    }
+
+    /// A crash can leave zeros where the file grew but was not written yet: they are a torn tail, never records.
+    @Test func zeroFilledTailIsNotARecord() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let (journal, _) = try Journal.open(directory: directory.dataDirectory)
+        #expect(Support.succeeded(Support.append(journal, [Array("kept".utf8)])))
+        journal.close()
+        let handle = try #require(FileHandle(forWritingAtPath: directory.journalPath))
+        handle.seekToEndOfFile()
+        handle.write(Data(count: 4096))
+        try handle.close()
+        let (reopened, replay) = try Journal.open(directory: directory.dataDirectory)
+        defer { reopened.close() }
+        #expect(replay.payloads == [Array("kept".utf8)])
+        #expect(replay.discardedBytes == 4096)
     }
 
     /// Every prefix of a journal replays to exactly the records wholly inside it, is cut back to them, and

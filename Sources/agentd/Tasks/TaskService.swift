@@ -16,6 +16,8 @@ final class TaskService: Sendable {
     }
 
     private let phase = Locked(Phase.replaying)
+    /// Set by `beginShutdown`: a replay that ends after it closes its journal instead of starting the store.
+    private let stopping = Locked(false)
     /// The retention sweep's timer, kept alive while the store is open.
     private let maintenance = Locked<DispatchSourceTimer?>(nil)
 
@@ -29,7 +31,16 @@ final class TaskService: Sendable {
             do {
                 let (journal, replay) = try Journal.open(directory: settings.dataDirectory, syncMode: settings.groupCommit ? .group : .each)
                 let store = makeStore(journal, replay.payloads)
-                phase.withLock { $0 = .open(store) }
+                let started = stopping.withLock { stopping -> Bool in
+                    guard !stopping else { return false }
+                    phase.withLock { $0 = .open(store) }
+                    return true
+                }
+                guard started else {
+                    journal.close()
+                    then()
+                    return
+                }
                 store.start()
                 maintenance.withLock { $0 = store.startMaintenance(intervalMs: min(60_000, settings.retentionS * 1000)) }
                 let elapsedMs = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1_000_000
@@ -60,8 +71,13 @@ final class TaskService: Sendable {
         }
     }
 
-    /// No task starts or is accepted from now on.
-    func beginShutdown() { store?.beginShutdown() }
+    /// No task starts or is accepted from now on (a replay still under way ends without starting the store).
+    func beginShutdown() {
+        stopping.withLock { stopping in
+            stopping = true
+            store?.beginShutdown()
+        }
+    }
 
     /// Running tasks get `graceMs` to finish (the rest run again after the restart); the journal is synced.
     func shutdown(graceMs: Int) -> Bool {
