@@ -4,12 +4,20 @@ import LLM
 import Logging
 import Server
 
-/// The command line: `agentd` serves; `--help` and `--version` describe it.
+/// The command line (contract: Process): `agentd` serves; `healthcheck` probes a running one; `config` prints
+/// the effective configuration; `--help` and `--version` describe it. Configuration errors exit 2.
 enum AgentdCommand {
     static func run(arguments: [String], environment: [String: String]) -> Int32 {
+        let rest = Array(arguments.dropFirst().dropFirst())
         switch arguments.dropFirst().first {
         case nil, "serve":
+            guard rest.isEmpty else { return usageError("serve takes no arguments (configuration comes from the environment)") }
             return serve(environment: environment)
+        case "healthcheck":
+            return HealthcheckCommand.run(arguments: rest, environment: environment)
+        case "config":
+            guard rest.isEmpty else { return usageError("config takes no arguments") }
+            return printConfiguration(environment: environment)
         case "--help", "-h", "help":
             print(helpText)
             return 0
@@ -17,7 +25,23 @@ enum AgentdCommand {
             print("agentd \(AgentdVersion.current)")
             return 0
         case let other?:
-            FileHandleStandardError.write("agentd: unknown command \(other); run agentd --help\n")
+            return usageError("unknown command \(other)")
+        }
+    }
+
+    private static func usageError(_ problem: String) -> Int32 {
+        FileHandleStandardError.write("agentd: \(problem); run agentd --help\n")
+        return 2
+    }
+
+    /// `agentd config`: validates like a start would (exit 2 on a bad value) and prints the JSON.
+    private static func printConfiguration(environment: [String: String]) -> Int32 {
+        do {
+            let configuration = try Configuration.load(from: environment)
+            print(String(decoding: configuration.effectiveJSON(environment: environment).serialized(), as: UTF8.self))
+            return 0
+        } catch {
+            FileHandleStandardError.write("\(error)\n")
             return 2
         }
     }
@@ -27,9 +51,16 @@ enum AgentdCommand {
         agentd \(AgentdVersion.current): a self-hosted daemon serving AI agents over HTTP.
 
         Usage:
-          agentd              serve (configuration from the environment)
-          agentd --help       this text
-          agentd --version    the version
+          agentd                         serve (configuration from the environment); also `agentd serve`
+          agentd healthcheck [--url URL] exit 0 when GET /health/live answers 200 (default: this
+                                         configuration's port on 127.0.0.1), else 1; for Docker's HEALTHCHECK
+          agentd config                  the effective configuration as JSON, secrets redacted (exit 2 on a bad value)
+          agentd --help                  this text
+          agentd --version               the version
+
+        Signals: SIGTERM or SIGINT fail readiness at once, serve AGENTD_DRAIN_DELAY_S more seconds, close the
+        listener, let requests, streams and running tasks finish within AGENTD_SHUTDOWN_GRACE_S, sync the task
+        journal and exit 0; a second signal exits at once (status 1).
 
         Environment (default in brackets):
 
