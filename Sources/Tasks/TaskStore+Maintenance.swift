@@ -56,11 +56,12 @@ extension TaskStore {
         }
     }
 
-    /// Sweeps every `intervalMs` on the store's queue until `shutdown`.
+    /// Sweeps every `intervalMs` on the store's queue until the returned timer is cancelled (the timer holds the
+    /// store until then: cancel it at shutdown).
     public func startMaintenance(intervalMs: Int) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(intervalMs), repeating: .milliseconds(intervalMs), leeway: .milliseconds(100))
-        timer.setEventHandler { [weak self] in self?.sweep() }
+        timer.setEventHandler { [self] in sweep() }
         timer.resume()
         return timer
     }

@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import MockLLMSupport
 import Testing
 
 /// The contract's signals: SIGTERM/SIGINT fail readiness at once, keep serving for `AGENTD_DRAIN_DELAY_S`,
@@ -73,6 +75,64 @@ struct GracefulShutdownTests {
         #expect(ContinuousClock.now - second < .seconds(10))
         await server.standardOutput.waitForEnd(timeout: .seconds(5))
         #expect(server.standardOutput.text.contains("second signal"), "stdout: \(server.standardOutput.text)")
+    }
+
+    @Test("SIGTERM with 40 streaming chats in flight: readiness 503 at once, a request in the drain delay is served, all 40 streams complete, exit 0")
+    func streamsFinishThroughShutdown() async throws {
+        let mock = try await MockLLMProcess.start()
+        defer { mock.kill() }
+        let server = try await AgentdProcess.serve([
+            "AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1", "AGENTD_DRAIN_DELAY_S": "2",
+            "AGENTD_RATE_LIMIT_RPS": "0",
+        ])
+        defer { server.kill() }
+        let streams = 40, port = server.port
+        let group = DispatchGroup()
+        let bodies = StreamBodies()
+        for index in 0..<streams {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                let body = #"{"message":"\#(String(repeating: "word ", count: 30))","stream":true,"model":"up:m?chunks=30&chunk_delay_ms=200"}"#
+                let response = try? HTTPTestClient.send(
+                    "POST", "/chat", port: port, headers: [("Content-Type", "application/json")], body: Array(body.utf8),
+                    timeoutMs: 30_000
+                )
+                bodies.set(index, response)
+            }.start()
+        }
+        // All 40 are streaming from the upstream before the signal.
+        // All at once, not in waves: regression for CURLOPT_PIPEWAIT on plain http, which held some calls
+        // back until the first streams ended.
+        let allStreaming = try await mock.waitForStats(timeout: .seconds(15)) { ($0["streams_active"] as? Int) == streams }
+        let upstream = try mock.stats()
+        #expect(allStreaming, "upstream: \(upstream)")
+        server.signal(SIGTERM)
+        let notReady = try await firstResponse(from: server, path: "/health/ready") { $0.status == 503 }
+        #expect(notReady != nil, "readiness did not fail after the signal")
+        let during = try HTTPTestClient.send(
+            "POST", "/chat", port: server.port, headers: [("Content-Type", "application/json")], body: Array(#"{"message":"still serving?"}"#.utf8)
+        )
+        #expect(during.status == 200, "a request inside the drain delay is served")
+        #expect(server.exit == nil)
+        #expect(group.wait(timeout: .now() + 30) == .success, "streams still open 30 s later")
+        var complete = 0
+        for index in 0..<streams {
+            guard let response = bodies.get(index), response.status == 200 else { continue }
+            let events = try ChatRoutesTests.events(response)
+            if events.last?["type"] == "done" && events.count > 1 { complete += 1 }
+        }
+        #expect(complete == streams, "\(complete) of \(streams) streams ended with their done event")
+        #expect(await server.waitForExit(timeout: .seconds(30)) == .exited(0))
+    }
+
+    /// The streams' responses, each set by its own thread. Owner: the lock.
+    final class StreamBodies: @unchecked Sendable {
+        private let lock = NSLock()
+        private var responses: [Int: HTTPTestResponse] = [:]
+
+        func set(_ index: Int, _ response: HTTPTestResponse?) { lock.withLock { responses[index] = response } }
+        func get(_ index: Int) -> HTTPTestResponse? { lock.withLock { responses[index] } }
     }
 
     /// Polls `path` until a response satisfies `condition` (at most 100 tries, 10 ms apart); nil if none did,

@@ -82,6 +82,9 @@ final class ScriptedExecutor: TaskExecutor {
 
     var started: [Run] { runs.withLock { $0 } }
 
+    /// Drops every run and its callbacks.
+    func forget() { runs.withLock { $0.removeAll() } }
+
     func run(for id: String) -> Run? { runs.withLock { $0.last { $0.task.id == id } } }
 
     func finish(_ id: String, text: String, tokens: Int = 5) {

@@ -3,7 +3,13 @@ import Locks
 import Testing
 @testable import Tasks
 
-@Suite struct TaskStoreTests {
+@Suite final class TaskStoreTests {
+    /// The executors of this test's stores: a scripted one keeps its runs' callbacks, which hold their store;
+    /// dropping them at the end lets the stores go (LeakSanitizer).
+    private var executors: [ScriptedExecutor] = []
+
+    deinit { for executor in executors { executor.forget() } }
+
     func makeStore(
         journal: MemoryJournal = MemoryJournal(), executor: ScriptedExecutor = ScriptedExecutor(), workers: Int = 4,
         queueMax: Int = 1000, clock: ManualWallClock = ManualWallClock(unixMs: 1_800_000_000_000),
@@ -14,6 +20,7 @@ import Testing
         settings.queueMax = queueMax
         settings.retentionMs = 60_000
         settings.compactionMinBytes = 0
+        executors.append(executor)
         let store = TaskStore(
             journal: journal, replayed: journal.payloads, settings: settings, clock: clock, executor: executor, webhooks: webhooks
         )

@@ -27,7 +27,8 @@ final class StreamBridge: Sendable {
     private let unacknowledged = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
     private let lastWriteNs = Atomic<UInt64>(agentd_monotonic_ns())
-    private let call = Locked<ProviderCall?>(nil)
+    /// The provider call, and whether the bridge let go of it (then a late `attach` keeps nothing).
+    private let call = Locked<(current: ProviderCall?, released: Bool)>((nil, false))
     /// Dispatch sources are thread-safe; the type just does not say so.
     nonisolated(unsafe) private let timer: DispatchSourceTimer
     private let keepAliveNs: UInt64
@@ -62,12 +63,14 @@ final class StreamBridge: Sendable {
             responder.respond(response)
             return true
         }
-        if answered { timer.cancel() }
+        if answered { release() }
         return answered
     }
 
     /// The provider call to pause and resume; set once it started.
-    func attach(_ providerCall: ProviderCall) { call.withLock { $0 = providerCall } }
+    func attach(_ providerCall: ProviderCall) {
+        call.withLock { if !$0.released { $0.current = providerCall } }
+    }
 
     /// Sends bytes to the client; tells the provider whether to go on.
     func send(_ bytes: [UInt8]) -> TransferFlow {
@@ -87,7 +90,7 @@ final class StreamBridge: Sendable {
     private func acknowledged() {
         let left = unacknowledged.subtract(1, ordering: .sequentiallyConsistent).newValue
         if left <= StreamBridge.lowWater, paused.exchange(false, ordering: .sequentiallyConsistent) {
-            call.withLock { $0 }?.resume()
+            call.withLock { $0.current }?.resume()
         }
     }
 
@@ -103,12 +106,19 @@ final class StreamBridge: Sendable {
 
     /// Ends the client's stream and stops the keep-alives.
     func finish() {
-        timer.cancel()
+        release()
         stream.finish()
     }
 
     /// The client went away: stop the keep-alives (the caller cancels the provider call).
-    func stop() { timer.cancel() }
+    func stop() { release() }
+
+    /// Stops the keep-alives and lets go of the provider call: the call's callbacks hold this bridge, so keeping
+    /// the call after the end would keep both alive for good (a cycle, one per stream).
+    private func release() {
+        timer.cancel()
+        call.withLock { $0 = (nil, true) }
+    }
 
     deinit { timer.cancel() }
 }
