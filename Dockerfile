@@ -50,11 +50,12 @@ ENV AGENTD_HOST=0.0.0.0 \
     AGENTD_PORT=8080 \
     AGENTD_DATA_DIR=/var/lib/agentd/data \
     SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/libexec/swift-backtrace-static
+# The task journal lives in AGENTD_DATA_DIR: mount a volume there (docker run -v agentd-data:/var/lib/agentd/data)
+# to keep tasks across containers. No VOLUME instruction, so containers started with another entrypoint
+# (mock-llm) or a read-only root and their own mount do not collect anonymous volumes.
 WORKDIR /var/lib/agentd
 USER 10001:10001
 EXPOSE 8080
-# The task journal; mount a volume here to keep tasks across containers.
-VOLUME ["/var/lib/agentd/data"]
 # SIGTERM starts the graceful shutdown (readiness 503, AGENTD_DRAIN_DELAY_S of serving, then in-flight requests
 # get AGENTD_SHUTDOWN_GRACE_S): give `docker stop` a timeout above their sum (docker stop -t 35, compose's
 # stop_grace_period).
