@@ -27,4 +27,7 @@ else
     .venv/bin/pip install --quiet --disable-pip-version-check openai pytest
   fi
   AGENTD_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/pytest -q Tests/sdk
+  # The deployment artefacts: hadolint, kustomize + kubernetes-validate, yamllint, promtool check config, the
+  # Grafana dashboard's metric names.
+  scripts/validate-deploy.sh
 fi
