@@ -74,7 +74,14 @@ for i in $(seq "$runs"); do
     echo "  run $i, $mode: $rps acknowledged/s (p99 $p99 ms), journal $(du -sh "$dir" | cut -f1)"
     if [ "$mode" = group ]; then
       start_agentd "$dir" group "$work/replay-$i.log"
-      line=$(grep -m1 '"task journal replayed"' "$work/replay-$i.log")
+      # The log line is written in a batch (within 50 ms): wait for it.
+      line=
+      for _ in $(seq 100); do
+        line=$(grep -m1 '"task journal replayed"' "$work/replay-$i.log" || true)
+        [ -n "$line" ] && break
+        sleep 0.05
+      done
+      [ -n "$line" ] || { echo "no replay line in the log:"; tail -3 "$work/replay-$i.log"; exit 1; }
       records=$(sed 's/.*"records":\([0-9]*\).*/\1/' <<<"$line"); ms=$(sed 's/.*"ms":\([0-9.]*\).*/\1/' <<<"$line")
       replay_records+=("$records"); replay_ms+=("$ms")
       echo "  restart: replayed $records records in $ms ms"

@@ -25,9 +25,8 @@ extension TasksEndpoint {
         }
         let bridge = StreamBridge(responder: responder, headers: TasksEndpoint.eventHeaders, keepAliveMs: keepAliveMs)
         // The store hands the current record (and the text so far) to the sink first, under its lock, so no live
-        // event can overtake it.
-        // The sink runs under the store's lock: it only queues the event on the client's loop (in order), where
-        // a failed write may end the connection and run its cancel handler, which takes that lock again.
+        // event can overtake it. The sink only queues each event on the client's loop, in order: writing there and
+        // then may end the connection and run its cancel handler, which takes the store's lock again.
         let loop = responder.eventLoop
         let subscribed = store.subscribe(visible.id) { event in
             loop.execute {
@@ -63,13 +62,6 @@ extension TasksEndpoint {
         var record = record
         if !record.status.isFinal { record.status = .cancelled }
         return record
-    }
-
-    private func unavailable(_ request: HTTPRequest) -> HTTPResponse {
-        APIFailure(
-            status: .serviceUnavailable, type: "unavailable", message: "tasks are not available: \(tasks.notReadyReason ?? "starting")",
-            retryAfterSeconds: TasksEndpoint.unavailableRetryAfterSeconds
-        ).contractResponse(requestID: request.id)
     }
 
     static func statusEvent(_ record: TaskRecord) -> [UInt8] {

@@ -98,6 +98,9 @@ struct TasksEndpoint: Sendable {
         return .json(status, body.serialized(), headers: ["Location": location])
     }
 
+    /// 503 while the store is not open (replaying, or its journal unreadable).
+    func unavailable(_ request: HTTPRequest) -> HTTPResponse { unavailable(tasks.notReadyReason ?? "starting", request) }
+
     private func unavailable(_ reason: String, _ request: HTTPRequest) -> HTTPResponse {
         APIFailure(
             status: .serviceUnavailable, type: "unavailable", message: "tasks are not accepted now: \(reason)",
@@ -123,7 +126,7 @@ struct TasksEndpoint: Sendable {
             }
             limit = value
         }
-        guard let store = tasks.store else { return unavailable(tasks.notReadyReason ?? "starting", request) }
+        guard let store = tasks.store else { return unavailable(request) }
         let owner = scopedToKeys ? request.client : nil
         let records = store.list(status: status, limit: limit, client: owner)
         let body: JSONValue = ["tasks": .array(records.map(\.publicJSON)), "count": .integer(records.count)]
@@ -131,14 +134,14 @@ struct TasksEndpoint: Sendable {
     }
 
     func read(_ request: HTTPRequest) -> HTTPResponse {
-        guard let store = tasks.store else { return unavailable(tasks.notReadyReason ?? "starting", request) }
+        guard let store = tasks.store else { return unavailable(request) }
         guard let record = visibleRecord(request, store) else { return notFound(request) }
         return .json(.ok, record.publicJSON.serialized())
     }
 
     func delete(_ request: HTTPRequest, _ responder: Responder) {
         guard let store = tasks.store else {
-            responder.respond(unavailable(tasks.notReadyReason ?? "starting", request))
+            responder.respond(unavailable(request))
             return
         }
         guard let record = visibleRecord(request, store) else {
