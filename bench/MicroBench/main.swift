@@ -17,6 +17,14 @@ if arguments.count > 1 && arguments[1] == "journal" {
     )
     exit(0)
 }
+// The libcurl floor (see TransferBench): agentd-microbench transfers <url> [in flight=64] [seconds=10]
+if arguments.count > 2 && arguments[1] == "transfers" {
+    TransferBench.run(
+        url: arguments[2], concurrency: arguments.count > 3 ? Int(arguments[3]) ?? 64 : 64,
+        seconds: arguments.count > 4 ? Double(arguments[4]) ?? 10 : 10
+    )
+    exit(0)
+}
 let operations = arguments.count > 1 ? Int(arguments[1]) ?? 2_000_000 : 2_000_000
 let runs = arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5
 
