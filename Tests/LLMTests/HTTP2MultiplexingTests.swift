@@ -100,7 +100,11 @@ import Testing
         let recorders = (0..<20).map { _ in StreamRecorder() }
         for recorder in recorders {
             _ = engine.start(
-                TransferRequest(url: "https://127.0.0.1:\(upstream.port)/v1/chat/completions", body: Array("{}".utf8), caFile: upstream.caFile),
+                // GET: nginx's `return` answers a POST before reading its body and then resets the stream with
+                // NO_ERROR (RFC 9113 §8.1 allows it); libcurl 7.88 sometimes reports that as a framing error when the
+                // reset overtakes the body it is still sending, so under load one call in twenty failed. Real
+                // providers read the request first; this test is about sharing one connection.
+                TransferRequest(url: "https://127.0.0.1:\(upstream.port)/v1/chat/completions", method: "GET", caFile: upstream.caFile),
                 callbacks: recorder.callbacks()
             )
         }
