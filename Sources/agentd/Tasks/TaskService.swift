@@ -4,7 +4,7 @@ import Logging
 import Tasks
 
 /// The task store's life in the process: the journal is replayed in the background after the server listens
-/// (readiness says "starting" meanwhile), then the store serves until shutdown syncs it.
+/// (readiness says "replaying the task journal" meanwhile), then the store serves until shutdown syncs it.
 ///
 /// Owner: the `phase` lock. `POST /tasks` and readiness ask it where things are.
 final class TaskService: Sendable {
@@ -23,8 +23,7 @@ final class TaskService: Sendable {
 
     /// Replays the journal in `settings.dataDirectory` and opens the store; `makeStore` wires its collaborators.
     func open(
-        _ settings: TaskSettings, logger: Logger, makeStore: @escaping @Sendable (any TaskJournaling, [[UInt8]]) -> TaskStore,
-        then: @escaping @Sendable () -> Void = {}
+        _ settings: TaskSettings, logger: Logger, makeStore: @escaping @Sendable (any TaskJournaling, [[UInt8]]) -> TaskStore
     ) {
         DispatchQueue(label: "agentd.tasks.replay").async { [self] in
             let startedNs = DispatchTime.now().uptimeNanoseconds
@@ -38,7 +37,6 @@ final class TaskService: Sendable {
                 }
                 guard started else {
                     journal.close()
-                    then()
                     return
                 }
                 store.start()
@@ -53,7 +51,6 @@ final class TaskService: Sendable {
                 phase.withLock { $0 = .failed("the task journal cannot be read") }
                 logger.log(.error, "task journal cannot be read", ["directory": .string(settings.dataDirectory), "error": .string("\(error)")])
             }
-            then()
         }
     }
 
