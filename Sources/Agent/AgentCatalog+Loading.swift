@@ -1,4 +1,3 @@
-import Foundation
 import JSON
 
 extension AgentCatalog {
@@ -9,18 +8,14 @@ extension AgentCatalog {
     /// Reads the agents file at `path` (`AGENTD_AGENTS_FILE`); see `load(json:maxTokensLimit:)`.
     /// Every error carries `path`.
     public static func load(path: String, maxTokensLimit: Int) throws(AgentCatalogError) -> AgentCatalog {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw AgentCatalogError(path: path, message: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw AgentCatalogError(path: path, message: "is a directory, not a JSON file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw AgentCatalogError(path: path, message: "cannot be read (check its permissions)")
+        let bytes: [UInt8]
+        do {
+            bytes = try ConfigurationFile.read(path)
+        } catch {
+            throw AgentCatalogError(path: path, message: error.message)
         }
         do {
-            return try load(json: [UInt8](data), maxTokensLimit: maxTokensLimit)
+            return try load(json: bytes, maxTokensLimit: maxTokensLimit)
         } catch {
             throw AgentCatalogError(path: path, message: error.message)
         }

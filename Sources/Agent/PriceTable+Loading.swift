@@ -1,4 +1,3 @@
-import Foundation
 import JSON
 
 extension PriceTable {
@@ -9,18 +8,14 @@ extension PriceTable {
     /// `builtIn` with the prices file at `path` (`AGENTD_PRICES_FILE`) laid over it; see `load(json:)`.
     /// Every error carries `path`.
     public static func load(path: String) throws(PriceTableError) -> PriceTable {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PriceTableError(path: path, message: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw PriceTableError(path: path, message: "is a directory, not a JSON file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PriceTableError(path: path, message: "cannot be read (check its permissions)")
+        let bytes: [UInt8]
+        do {
+            bytes = try ConfigurationFile.read(path)
+        } catch {
+            throw PriceTableError(path: path, message: error.message)
         }
         do {
-            return try load(json: [UInt8](data))
+            return try load(json: bytes)
         } catch {
             throw PriceTableError(path: path, message: error.message)
         }

@@ -20,12 +20,7 @@ extension TaskRecord {
         if let tokensUsed { members.append(("tokens_used", .integer(tokensUsed))) }
         members.append(("attempts", .integer(attempts)))
         if let url = input.callbackURL { members.append(("callback_url", .string(url))) }
-        if let webhook {
-            var state: [(key: String, value: JSONValue)] = [("state", .string(webhook.name)), ("attempts", .integer(webhook.attempts))]
-            if case .delivered(_, let status) = webhook { state.append(("status", .integer(status))) }
-            if case .failed(_, let reason) = webhook { state.append(("reason", .string(reason))) }
-            members.append(("webhook", .object(JSONObject(state))))
-        }
+        if let webhook { members.append(("webhook", webhook.json)) }
         return .object(JSONObject(members))
     }
 
@@ -55,12 +50,7 @@ extension TaskRecord {
         add("tokens_used", tokensUsed.map(JSONValue.integer))
         add("client", client.map(JSONValue.string))
         add("idempotency_key", idempotencyKey.map(JSONValue.string))
-        if let webhook {
-            var state: [(key: String, value: JSONValue)] = [("state", .string(webhook.name)), ("attempts", .integer(webhook.attempts))]
-            if case .delivered(_, let status) = webhook { state.append(("status", .integer(status))) }
-            if case .failed(_, let reason) = webhook { state.append(("reason", .string(reason))) }
-            members.append(("webhook", .object(JSONObject(state))))
-        }
+        if let webhook { members.append(("webhook", webhook.json)) }
         return .object(JSONObject(members))
     }
 
@@ -94,6 +84,16 @@ extension TaskRecord {
             default: webhook = .pending(attempts: attempts)
             }
         }
+    }
+}
+
+extension WebhookState {
+    /// `{"state", "attempts", "status"?, "reason"?}`: the same in the API's record and in the journal's.
+    var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [("state", .string(name)), ("attempts", .integer(attempts))]
+        if case .delivered(_, let status) = self { members.append(("status", .integer(status))) }
+        if case .failed(_, let reason) = self { members.append(("reason", .string(reason))) }
+        return .object(JSONObject(members))
     }
 }
 

@@ -58,16 +58,10 @@ struct ChatEndpoint: Sendable {
     }
 
     private func decode(_ body: JSONBody, request: HTTPRequest) throws(APIFailure) -> ChatTurnInput {
-        guard let message = try body.string("message", maxLength: limits.maxMessageChars, minLength: 1) else {
-            throw .invalid("message is required: a string of 1 to \(limits.maxMessageChars) characters", param: "message")
-        }
+        let fields = try TurnFields(body, limits: limits)
         return ChatTurnInput(
-            message: message,
-            conversationID: try body.string("conversation_id", maxLength: 128),
-            agent: try body.string("agent", maxLength: 64),
-            model: try body.string("model", maxLength: 256),
-            systemPrompt: try body.string("system_prompt", maxLength: limits.maxSystemPromptChars),
-            maxTokens: try body.int("max_tokens", in: 1...limits.maxTokensPerRequest),
+            message: fields.message, conversationID: try body.string("conversation_id", maxLength: 128),
+            agent: fields.agent, model: fields.model, systemPrompt: fields.systemPrompt, maxTokens: fields.maxTokens,
             temperature: try body.double("temperature", in: 0...2),
             requestID: request.id, traceparent: request.headers["traceparent"]
         )

@@ -60,14 +60,10 @@ struct TasksEndpoint: Sendable {
     }
 
     private func decode(_ body: JSONBody) throws(APIFailure) -> (TaskInput, String) {
-        guard let message = try body.string("message", maxLength: limits.maxMessageChars, minLength: 1) else {
-            throw .invalid("message is required: a string of 1 to \(limits.maxMessageChars) characters", param: "message")
-        }
+        let fields = try TurnFields(body, limits: limits)
         let input = TaskInput(
-            message: message, agent: try body.string("agent", maxLength: 64), model: try body.string("model", maxLength: 256),
-            systemPrompt: try body.string("system_prompt", maxLength: limits.maxSystemPromptChars),
-            maxTokens: try body.int("max_tokens", in: 1...limits.maxTokensPerRequest),
-            callbackURL: try body.string("callback_url", maxLength: 4096)
+            message: fields.message, agent: fields.agent, model: fields.model, systemPrompt: fields.systemPrompt,
+            maxTokens: fields.maxTokens, callbackURL: try body.string("callback_url", maxLength: 4096)
         )
         if let url = input.callbackURL, let problem = CallbackURL.validate(url) {
             throw .invalid("callback_url: \(problem)", param: "callback_url")
