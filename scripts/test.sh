@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-# prometheus: for promtool, which checks the /metrics exposition (MetricsEndpointTests, PromtoolTests).
-agentd_install_debian_packages libcurl4-openssl-dev nginx-light openssl prometheus
+agentd_install_debian_packages "agentd calls its providers through libcurl" libcurl4-openssl-dev
+agentd_install_debian_packages "the HTTP/2 upstream test runs nginx over TLS" nginx-light openssl
+agentd_install_debian_packages "promtool checks the /metrics exposition" prometheus
 ulimit -n 65536 2>/dev/null || true
 # Serial: the end-to-end tests start real servers and processes and check timing (deadlines, drains);
 # run side by side on two cores they starve each other. Serially the whole suite takes about 30 s.
@@ -20,12 +21,7 @@ if [ -n "${SANITIZE:-}" ]; then
 else
   swift test --disable-xctest --no-parallel
   # The OpenAI SDK compatibility tests use the binaries the Swift tests just built.
-  command -v python3 >/dev/null 2>&1 || agentd_install_debian_packages python3
-  if ! python3 -m venv --help >/dev/null 2>&1; then agentd_install_debian_packages python3-venv; fi
-  if [ ! -x .venv/bin/pytest ] || ! .venv/bin/python -c 'import openai' 2>/dev/null; then
-    python3 -m venv .venv
-    .venv/bin/pip install --quiet --disable-pip-version-check openai pytest
-  fi
+  agentd_python_venv .venv openai pytest
   AGENTD_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/pytest -q Tests/sdk
   # The deployment artefacts: hadolint, kustomize + kubernetes-validate, yamllint, promtool check config, the
   # Grafana dashboard's metric names.

