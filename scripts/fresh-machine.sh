@@ -60,6 +60,10 @@ cleanup() {
   for pid in "${step_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   for pid in "${step_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$work" ] && [ -d "$work" ]; then
+    mkdir -p "$cache_dir"
+    for log in run test; do
+      [ -f "$work/$log.log" ] && cp "$work/$log.log" "$cache_dir/last-$log.log"
+    done
     # The mounts live in the steps' own namespaces, gone with them; never delete through a mount that leaked.
     if findmnt -rn -o TARGET | grep -qF "$work/"; then
       echo "fresh-machine: mounts remain under $work; not deleting it" >&2
@@ -71,6 +75,7 @@ cleanup() {
     fi
   fi
   [ ${#step_names[@]} -gt 0 ] && print_steps
+  [ -f "$cache_dir/last-test.log" ] && echo "fresh-machine: logs: $cache_dir/last-run.log, $cache_dir/last-test.log"
   exit "$status"
 }
 trap cleanup EXIT
@@ -134,7 +139,7 @@ copy_registry_access() {
     cp /etc/ssl/certs/ca-certificates.crt "$root/usr/local/share/ca-certificates/host-trust-store.crt"
     printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' >"$root/etc/pip.conf"
   fi
-  # As in Debian's container images: packages do not start services inside the root.
+  # As in container images: packages do not start services inside the root (nginx, prometheus, redis).
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod 755 "$root/usr/sbin/policy-rc.d"
   cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
@@ -262,5 +267,5 @@ if [ "$test_status" -ne 0 ]; then
   exit 1
 fi
 record_step "test command" $((SECONDS - started)) ok
-grep -E '^(Test run with|[0-9]+ passed|validate-deploy:)' "$test_log" | sed 's/^/  /' || true
+grep -E 'Test run with|^installing |[0-9]+ passed|validate-deploy:' "$test_log" | sed 's/^/  /' || true
 echo "fresh-machine: both README commands work on a fresh $SUITE root"
