@@ -54,18 +54,39 @@ print_steps() {
 
 work=""
 step_pids=()
+# Ends a step: SIGTERM to its unshare, SIGKILL after a grace; either way its namespace and all inside end.
+stop_step() {
+  local pid="$1" waited=0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 10 ]; do sleep 1; waited=$((waited + 1)); done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+# Processes whose root directory is inside the work root (for the final check that nothing was left running).
+processes_in_work() {
+  local proc
+  for proc in /proc/[0-9]*; do
+    [ "$(readlink "$proc/root" 2>/dev/null)" = "$work/root" ] && echo "${proc#/proc/}"
+  done
+  return 0
+}
 cleanup() {
   local status=$?
   local pid
   for pid in "${step_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   for pid in "${step_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # A namespace's processes are gone shortly after its first one; wait until none runs from the work root.
+  local tries=0
+  while [ -n "$work" ] && [ "$tries" -lt 50 ] && processes_in_work | grep -q .; do sleep 0.2; tries=$((tries + 1)); done
   if [ -n "$work" ] && [ -d "$work" ]; then
     mkdir -p "$cache_dir"
     for log in run test; do
       [ -f "$work/$log.log" ] && cp "$work/$log.log" "$cache_dir/last-$log.log"
     done
     # The mounts live in the steps' own namespaces, gone with them; never delete through a mount that leaked.
-    if findmnt -rn -o TARGET | grep -qF "$work/"; then
+    if processes_in_work | grep -q .; then
+      echo "fresh-machine: processes still run in $work/root: $(processes_in_work | tr '\n' ' '); not deleting it" >&2
+    elif findmnt -rn -o TARGET | grep -qF "$work/"; then
       echo "fresh-machine: mounts remain under $work; not deleting it" >&2
       findmnt -rn -o TARGET | grep -F "$work/" >&2
     elif [ "${FRESH_KEEP:-0}" = 1 ]; then
@@ -147,10 +168,12 @@ copy_registry_access() {
 
 # Runs a command inside ROOT in a new mount and PID namespace, with /proc, /sys, /dev and the toolchain mounted;
 # all of it ends with the namespace. The environment is what a login on a fresh machine has, plus the toolchain.
+# It execs unshare, so call it in a subshell: `( in_root ... )`, or `in_root ... &`, whose $! is then unshare's pid;
+# killing that pid kills the namespace's first process (--kill-child), and with it every process inside.
 in_root() {
   local root="$1"
   shift
-  unshare --mount --pid --fork --kill-child --propagation private -- /bin/bash -c '
+  exec unshare --mount --pid --fork --kill-child --propagation private -- /bin/bash -c '
     set -e
     root="$1" toolchain="$2"; shift 2
     mount -t proc proc "$root/proc"
@@ -177,8 +200,8 @@ build_base() {
   fi
   copy_registry_access "$building"
   echo "fresh-machine: installing the toolchain's prerequisites: ${TOOLCHAIN_PACKAGES[*]}"
-  if ! in_root "$building" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      ${TOOLCHAIN_PACKAGES[*]} >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*"; then
+  if ! ( in_root "$building" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      ${TOOLCHAIN_PACKAGES[*]} >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*" ); then
     rm -rf --one-file-system "$building"
     echo "fresh-machine: installing the prerequisites failed" >&2
     return 1
@@ -243,8 +266,7 @@ if ! grep -q 'hello from a fresh machine' <<<"$chat"; then
 fi
 record_step "run command: build, start, /health/live, /chat" $((SECONDS - started)) ok
 echo "fresh-machine: /chat answered: $chat"
-kill -TERM "$run_pid" 2>/dev/null || true   # ends its namespace: agentd and everything the command started
-wait "$run_pid" 2>/dev/null || true
+stop_step "$run_pid"   # ends its namespace: agentd and everything the command started
 
 # --- 2. The test command, to its end.
 started=$SECONDS
@@ -254,7 +276,7 @@ set +e
 in_root "$work/root" /bin/bash -c "cd /root/agentd && $test_command" >"$test_log" 2>&1 &
 test_pid=$!
 step_pids+=("$test_pid")
-( sleep "$TEST_TIMEOUT_S"; kill -TERM "$test_pid" 2>/dev/null ) &
+( sleep "$TEST_TIMEOUT_S"; kill -KILL "$test_pid" 2>/dev/null ) &
 watchdog=$!
 wait "$test_pid"
 test_status=$?
