@@ -7,9 +7,9 @@
 
 FROM swift:6.3.1-bookworm AS build
 # The official image already carries libcurl4-openssl-dev (the CCurl system library); installing it explicitly
-# keeps the build working if that ever changes.
+# keeps the build working if that ever changes. libssl-dev: the COpenSSL system library (rediss://, SHA-256).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libcurl4-openssl-dev pkg-config \
+    && apt-get install -y --no-install-recommends libcurl4-openssl-dev libssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Every target named in Package.swift must exist for the manifest to load, the test targets included.
@@ -33,10 +33,11 @@ FROM debian:bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="agentd" \
       org.opencontainers.image.description="A dependency-free Swift HTTP daemon serving AI agents (with the mock-llm upstream simulator)" \
       org.opencontainers.image.version="0.1.0"
-# ca-certificates: TLS to the providers and webhook receivers; libcurl4: the provider and webhook client.
+# ca-certificates: TLS to the providers, webhook receivers and rediss://; libcurl4: the provider and webhook
+# client; libssl3: OpenSSL for Redis over TLS and hashing (libcurl4 depends on it too; named for clarity).
 # A fixed uid/gid (10001) so Kubernetes' runAsUser, fsGroup and volume ownership can name it.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libcurl4 \
+    && apt-get install -y --no-install-recommends ca-certificates libcurl4 libssl3 \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 agentd \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/agentd --no-create-home --shell /usr/sbin/nologin agentd \

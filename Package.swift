@@ -6,8 +6,10 @@ import PackageDescription
 //   agentd → Server → HTTP
 //   Server → CAgentdSystem (epoll, accept4, socket options Glibc does not export)
 //   CCurl: libcurl for the LLM client layer
-//   agentd → Agent → (LLM, Resilience); agentd → (Metrics, Security); Resilience, Metrics, Security depend on
-//   nothing of ours but Locks; agentd → Tasks → (Agent, Security)
+//   agentd → Agent → (LLM, Resilience); agentd → (Metrics, Security); Resilience, Metrics depend on
+//   nothing of ours but Locks; agentd → Tasks → (Resilience, Security)
+//   Redis: our RESP client (COpenSSL for rediss://); RedisState: the Redis family of Agent's shared-state seams
+//   agentd → RedisState → (Agent, Redis)
 let strictSwift: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -24,6 +26,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // OpenSSL 3: TLS to Redis, and SHA-256/HMAC/constant-time compare for Security.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "HTTP", swiftSettings: strictSwift),
         .target(name: "JSON", swiftSettings: strictSwift),
         .target(name: "Locks", swiftSettings: strictSwift),
@@ -37,15 +45,24 @@ let package = Package(
         .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
         .target(name: "Agent", dependencies: ["LLM", "JSON", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
+        // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
+        .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
+        // The Redis implementations of the shared-state seams: limits, budgets, cache, conversations.
+        .target(
+            name: "RedisState", dependencies: ["Agent", "Redis", "LLM", "JSON", "Locks", "Resilience", "Security"], swiftSettings: strictSwift
+        ),
         // Durable background tasks: the journal (length-prefixed, checksummed, group commit), the task store,
         // its workers and webhooks.
         .target(
-            name: "Tasks", dependencies: ["Agent", "LLM", "JSON", "Locks", "Logging", "Resilience", "Security", "CAgentdSystem"],
+            name: "Tasks", dependencies: ["LLM", "JSON", "Locks", "Logging", "Resilience", "Security", "CAgentdSystem"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "agentd",
-            dependencies: ["Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks"],
+            dependencies: [
+                "Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks", "Redis",
+                "RedisState",
+            ],
             swiftSettings: strictSwift
         ),
         // bench/micro.sh: ns per limiter decision, counter increment and histogram observation.
@@ -54,20 +71,30 @@ let package = Package(
         ),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "RedisSupport", "Locks"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "SharedStateTests", dependencies: ["Agent", "RedisState", "Redis", "RedisSupport", "LLM", "Locks", "Resilience"],
+            swiftSettings: strictSwift
+        ),
+        // Starts a real redis-server (plain or TLS) on a free port in a temporary directory, for the tests.
+        .target(name: "RedisSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/RedisSupport", swiftSettings: strictSwift),
         .testTarget(name: "LLMTests", dependencies: ["Locks", "LLM", "Server", "HTTP", "CAgentdSystem", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "AgentTests", dependencies: ["Locks", "Agent", "LLM", "JSON"], swiftSettings: strictSwift),
+        .testTarget(name: "AgentTests", dependencies: ["Locks", "Agent", "LLM", "JSON", "Resilience"], swiftSettings: strictSwift),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSwift),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"], swiftSettings: strictSwift),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strictSwift),
         .testTarget(
-            name: "TasksTests", dependencies: ["Tasks", "Agent", "LLM", "JSON", "Locks", "Security", "Server", "HTTP", "CAgentdSystem"],
+            name: "TasksTests", dependencies: ["Tasks", "Agent", "LLM", "JSON", "Locks", "Security", "Server", "HTTP", "CAgentdSystem", "Resilience"],
             swiftSettings: strictSwift
         ),
         // Starts the built mock-llm and talks to it; shared by the test targets that need an upstream.
         .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
         .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(name: "ServerTests", dependencies: ["Locks", "Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
-        .testTarget(name: "AgentdTests", dependencies: ["Locks", "agentd", "CCurl", "mock-llm", "MockLLMSupport", "Security"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "AgentdTests", dependencies: ["Locks", "agentd", "CCurl", "mock-llm", "MockLLMSupport", "Security", "RedisSupport"],
+            swiftSettings: strictSwift
+        ),
     ]
 )

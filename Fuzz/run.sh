@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Builds the HTTP parser fuzzer (libFuzzer + AddressSanitizer, LeakSanitizer on) and runs it.
+# Builds a parser fuzzer (libFuzzer + AddressSanitizer, LeakSanitizer on) and runs it.
 #
-#   Fuzz/run.sh [seconds=60]        (from the repo root or anywhere)
+#   Fuzz/run.sh [seconds=60]                     the HTTP parser (from the repo root or anywhere)
+#   FUZZ_TARGET=resp Fuzz/run.sh [seconds=60]    the Redis RESP parser and encoder
 #
-# Seeds: Fuzz/corpus/ (checked in). Working corpus: Fuzz/corpus-work/ (gitignored; seeded from Fuzz/corpus/).
-# Crashes, leaks and timeouts: Fuzz/artifacts/ (gitignored). Binary: .build-fuzz/ (gitignored).
+# Targets (FUZZ_TARGET, default http):
+#   http  Sources/HTTP/*.swift + Fuzz/ParserFuzzer.swift → .build-fuzz/http-fuzzer
+#         seeds Fuzz/corpus/, working corpus Fuzz/corpus-work/, dictionary Fuzz/http.dict
+#   resp  Sources/Redis/RESP*.swift + Fuzz/RESPFuzzer.swift → .build-fuzz/resp-fuzzer
+#         seeds Fuzz/resp-corpus/, working corpus Fuzz/corpus-work-resp/, dictionary Fuzz/resp.dict
+#         (only the RESP*.swift files: the rest of Sources/Redis does I/O and is not built here)
+# Seeds are checked in; working corpora are gitignored and seeded from them. Crashes, leaks and timeouts:
+# Fuzz/artifacts/ (gitignored; the resp target's names start with "resp-"). Binaries: .build-fuzz/ (gitignored).
 # Exits non-zero when libFuzzer finds a crash, a leak, a timeout or an out-of-memory input.
 # Reproduce one artifact: .build-fuzz/http-fuzzer Fuzz/artifacts/crash-<sha1>
+#                         .build-fuzz/resp-fuzzer Fuzz/artifacts/resp-crash-<sha1>
 # Extra arguments after the seconds are passed to libFuzzer (e.g. -jobs=2 -workers=2).
 set -euo pipefail
 
@@ -19,27 +27,38 @@ esac
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
+target=${FUZZ_TARGET:-http}
+case "$target" in
+  http)
+    module=HTTPFuzz; sources=(Sources/HTTP/*.swift Fuzz/ParserFuzzer.swift)
+    seeds=Fuzz/corpus; work=Fuzz/corpus-work; dict=Fuzz/http.dict; artifact_name="" ;;
+  resp)
+    module=RESPFuzz; sources=(Sources/Redis/RESP*.swift Fuzz/RESPFuzzer.swift)
+    seeds=Fuzz/resp-corpus; work=Fuzz/corpus-work-resp; dict=Fuzz/resp.dict; artifact_name="resp-" ;;
+  *) echo "FUZZ_TARGET must be http or resp, not $target" >&2; exit 2 ;;
+esac
+
 swiftc_bin=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}
 out_dir="$root/.build-fuzz"
-binary="$out_dir/http-fuzzer"
-mkdir -p "$out_dir" Fuzz/corpus-work Fuzz/artifacts
+binary="$out_dir/$target-fuzzer"
+mkdir -p "$out_dir" "$work" Fuzz/artifacts
 
 echo "building $binary"
 "$swiftc_bin" -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -use-ld=lld \
-  -module-name HTTPFuzz -module-cache-path "$out_dir/module-cache" \
-  Sources/HTTP/*.swift Fuzz/ParserFuzzer.swift -o "$binary"
+  -module-name "$module" -module-cache-path "$out_dir/module-cache" \
+  "${sources[@]}" -o "$binary"
 
 # Seeds go in first; what the fuzzer found on earlier runs stays.
-cp -n Fuzz/corpus/* Fuzz/corpus-work/ 2>/dev/null || true
+cp -n "$seeds"/* "$work"/ 2>/dev/null || true
 
 echo "fuzzing for ${seconds}s"
 set +e
 # The Swift runtime's own backtracer would take over crash signals from libFuzzer (and can hang under ASan).
 SWIFT_BACKTRACE=enable=no \
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-"$binary" Fuzz/corpus-work \
-  -max_total_time="$seconds" -dict=Fuzz/http.dict -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -detect_leaks=1 -artifact_prefix="$root/Fuzz/artifacts/" "$@"
+"$binary" "$work" \
+  -max_total_time="$seconds" -dict="$dict" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -detect_leaks=1 -artifact_prefix="$root/Fuzz/artifacts/$artifact_name" "$@"
 status=$?
 set -e
 
@@ -48,4 +67,4 @@ if [ "$status" -ne 0 ]; then
   ls -l "$root/Fuzz/artifacts/" >&2 || true
   exit "$status"
 fi
-echo "no crash in ${seconds}s; corpus: $(ls Fuzz/corpus-work | wc -l) inputs"
+echo "no crash in ${seconds}s; corpus: $(ls "$work" | wc -l) inputs"

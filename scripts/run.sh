@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 agentd_install_debian_packages "agentd calls its providers through libcurl" libcurl4-openssl-dev
+agentd_install_debian_packages "agentd links OpenSSL (TLS to Redis, SHA-256, HMAC)" libssl-dev
 swift build -c release --product agentd
 exec .build/release/agentd "$@"

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 agentd_install_debian_packages "agentd calls its providers through libcurl" libcurl4-openssl-dev
+agentd_install_debian_packages "agentd links OpenSSL (TLS to Redis, SHA-256, HMAC)" libssl-dev
 agentd_install_debian_packages "the HTTP/2 upstream test runs nginx over TLS" nginx-light openssl
+agentd_install_debian_packages "the shared-state tests run real Redis servers (plain, AOF, TLS)" redis-server
 agentd_install_debian_packages "promtool checks the /metrics exposition" prometheus
 ulimit -n 65536 2>/dev/null || true
 # Serial: the end-to-end tests start real servers and processes and check timing (deadlines, drains);

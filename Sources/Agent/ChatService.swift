@@ -62,64 +62,124 @@ public struct ChatInputError: Error, Sendable, Equatable {
     public let field: String?
 }
 
+/// A turn whose agent and model resolved: everything `prepare` needs but the conversation's history.
+public struct ChatTurnPlan: Sendable {
+    public let input: ChatTurnInput
+    public let agent: AgentProfile
+    public let resolution: ProviderRegistry.Resolution
+
+    /// `provider:model`, as answers and logs name it.
+    public var model: String { resolution.qualifiedName }
+}
+
+/// Why a turn could not be prepared: the client's input (400), or the conversation store could not be read
+/// (503 + Retry-After: continuing a conversation never silently starts a fresh one).
+public enum ChatPrepareFailure: Error, Sendable {
+    case invalid(ChatInputError)
+    case unavailable(SharedStateUnavailable)
+}
+
 /// The agent core for `/chat`: applies the agent profile and the request's overrides, threads the
 /// conversation's history, calls the provider, and stores the turn once it completed.
 ///
-/// Owner: none; immutable, its stores guard their own state.
+/// Owner: none; immutable, its stores guard their own state. Completion based: with the Redis family the
+/// history arrives later, on the thread that read it.
 public final class ChatService: Sendable {
     public let registry: ProviderRegistry
     public let catalog: AgentCatalog
-    public let conversations: ConversationStore
+    public let conversations: any ConversationStoring
     /// Where calls go: breakers, retries, fallbacks.
     public let gateway: LLMGateway
 
-    public init(registry: ProviderRegistry, catalog: AgentCatalog, conversations: ConversationStore, gateway: LLMGateway? = nil) {
+    public init(registry: ProviderRegistry, catalog: AgentCatalog, conversations: any ConversationStoring, gateway: LLMGateway? = nil) {
         self.registry = registry
         self.catalog = catalog
         self.conversations = conversations
         self.gateway = gateway ?? LLMGateway(registry: registry)
     }
 
-    public func prepare(_ input: ChatTurnInput) throws(ChatInputError) -> PreparedChat {
+    /// Resolves the agent and the model, touching no store: what `POST /tasks` checks before it accepts a task.
+    public func validate(_ input: ChatTurnInput) throws(ChatInputError) -> ChatTurnPlan {
         let agentName = input.agent ?? "default"
         guard let agent = catalog.profile(named: agentName) else {
             throw ChatInputError(message: "unknown agent \"\(agentName)\" (known: \(catalog.names.joined(separator: ", ")))", field: "agent")
         }
-        let resolution: ProviderRegistry.Resolution
         do {
-            resolution = try registry.resolve(input.model ?? agent.model)
+            return ChatTurnPlan(input: input, agent: agent, resolution: try registry.resolve(input.model ?? agent.model))
         } catch {
             throw ChatInputError(message: error.message, field: "model")
         }
-        let (conversationID, history) = conversations.begin(id: input.conversationID)
+    }
+
+    /// Validates the turn and reads its conversation's history: a known `conversation_id` continues it, an
+    /// unknown or expired one (or none) starts a fresh conversation. `completion` runs once, at once or on the
+    /// thread that read the history.
+    public func prepare(_ input: ChatTurnInput, completion: @escaping @Sendable (Result<PreparedChat, ChatPrepareFailure>) -> Void) {
+        let plan: ChatTurnPlan
+        do {
+            plan = try validate(input)
+        } catch {
+            completion(.failure(.invalid(error)))
+            return
+        }
+        guard let id = input.conversationID else {
+            completion(.success(prepared(plan, conversationID: conversations.makeID(), history: [])))
+            return
+        }
+        let conversations = self.conversations
+        conversations.history(id) { result in
+            switch result {
+            case .failure(let failure):
+                completion(.failure(.unavailable(failure)))
+            case .success(let history?):
+                completion(.success(self.prepared(plan, conversationID: id, history: history)))
+            case .success(nil):
+                completion(.success(self.prepared(plan, conversationID: conversations.makeID(), history: [])))
+            }
+        }
+    }
+
+    /// A one-turn chat with no conversation (a task): no store is read.
+    public func prepareSingleTurn(_ input: ChatTurnInput) throws(ChatInputError) -> PreparedChat {
+        prepared(try validate(input), conversationID: "", history: [])
+    }
+
+    private func prepared(_ plan: ChatTurnPlan, conversationID: String, history: [ChatMessage]) -> PreparedChat {
+        let input = plan.input
         var messages: [ChatMessage] = []
-        if let system = input.systemPrompt ?? agent.systemPrompt, !system.isEmpty { messages.append(.system(system)) }
+        if let system = input.systemPrompt ?? plan.agent.systemPrompt, !system.isEmpty { messages.append(.system(system)) }
         messages += history
         let user = ChatMessage.user(input.message)
         messages.append(user)
         let request = ChatRequest(
-            model: resolution.model, messages: messages, maxTokens: input.maxTokens ?? agent.maxTokens,
-            temperature: input.temperature ?? agent.temperature, requestID: input.requestID, traceparent: input.traceparent
+            model: plan.resolution.model, messages: messages, maxTokens: input.maxTokens ?? plan.agent.maxTokens,
+            temperature: input.temperature ?? plan.agent.temperature, requestID: input.requestID, traceparent: input.traceparent
         )
-        return PreparedChat(conversationID: conversationID, agent: agent, resolution: resolution, request: request, userMessage: user)
+        return PreparedChat(conversationID: conversationID, agent: plan.agent, resolution: plan.resolution, request: request, userMessage: user)
     }
 
-    /// Completes a turn; the answer is stored when it succeeds. `completion` runs once, on the thread that
-    /// finished the call, with what the gateway did (the model that answered after fallbacks, attempts).
+    /// Completes a turn; the answer is stored when it succeeds, and `completion` runs once the store has it
+    /// (so the client's next turn, on any replica, finds it), with what the gateway did (the model that
+    /// answered after fallbacks, attempts). A store that fails to take the turn does not cost the client the
+    /// answer it paid for.
     public func complete(
         _ chat: PreparedChat, useCache: Bool = false,
         completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
         let conversations = self.conversations
         return gateway.complete(chat.request, resolution: chat.resolution, useCache: useCache) { result, report in
-            if case .success(let answer) = result {
-                conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(answer.text)])
+            guard case .success(let answer) = result else {
+                completion(result, report)
+                return
             }
-            completion(result, report)
+            conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(answer.text)]) { _ in
+                completion(result, report)
+            }
         }
     }
 
-    /// Streams a turn; the answer is stored when the stream completes, never when it fails.
+    /// Streams a turn; the answer is stored when the stream completes, never when it fails; the stream's end
+    /// is passed on once the store has it.
     public func stream(
         _ chat: PreparedChat, callbacks: ChatStreamCallbacks, report: @escaping @Sendable (GatewayReport) -> Void = { _ in }
     ) -> ProviderCall {
@@ -131,10 +191,14 @@ public final class ChatService: Sendable {
                 return callbacks.onEvent(event)
             },
             onComplete: { result in
-                if case .success = result {
-                    conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(text.withLock { $0 })])
+                guard case .success = result else {
+                    callbacks.onComplete(result)
+                    return
                 }
-                callbacks.onComplete(result)
+                let answer = text.withLock { $0 }
+                conversations.appendTurn(id: chat.conversationID, user: chat.userMessage, assistant: [.assistant(answer)]) { _ in
+                    callbacks.onComplete(result)
+                }
             }
         ), report: report)
     }

@@ -93,7 +93,7 @@ public final class ConversationStore: Sendable {
     }
 
     /// `conv_` and 24 lower-case hex digits (96 bits) from the system's random source.
-    static func makeID() -> String {
+    public static func makeID() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt32

@@ -37,12 +37,12 @@ public final class LLMGateway: Sendable {
     let fallbacks: [ProviderRegistry.Resolution]
     let retryQueue = DispatchQueue(label: "agentd.retries")
     /// Whole answers of cacheable requests (nil: no cache).
-    let cache: ResponseCache<ChatCompletion, ProviderError>?
+    let cache: (any CompletionCaching)?
 
     /// `fallbacks`: AGENTD_FALLBACK_MODELS resolved at startup (`resolveFallbacks`), tried in order.
     public init(
         registry: ProviderRegistry, settings: GatewaySettings = GatewaySettings(), fallbacks: [ProviderRegistry.Resolution] = [],
-        cache: ResponseCache<ChatCompletion, ProviderError>? = nil, clock: any MonotonicClock = SystemMonotonicClock(),
+        cache: (any CompletionCaching)? = nil, clock: any MonotonicClock = SystemMonotonicClock(),
         observer: any GatewayObserver = SilentGatewayObserver()
     ) {
         self.registry = registry
@@ -84,7 +84,7 @@ public final class LLMGateway: Sendable {
         }
         let leaderReport = Locked<GatewayReport?>(nil)
         cache.fetch(request.cacheKey(qualifiedModel: resolution.qualifiedName), compute: { finish in
-            _ = completeUncached(request, resolution: resolution) { result, report in
+            _ = self.completeUncached(request, resolution: resolution) { result, report in
                 leaderReport.withLock { $0 = report }
                 finish(result)
             }

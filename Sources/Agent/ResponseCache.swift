@@ -75,7 +75,7 @@ public final class ResponseCache<Value: Sendable, Failure: Error>: Sendable {
     /// The answer for `key`: stored, joined, or computed by `compute`; see the type's comment for who runs where.
     public func fetch(
         _ key: String,
-        compute: (_ finish: @escaping Finish) -> Void,
+        compute: @escaping (_ finish: @escaping Finish) -> Void,
         completion: @escaping Completion
     ) {
         guard isEnabled else {

@@ -1,3 +1,4 @@
+import Resilience
 import Locks
 
 /// Tokens each API key may use per UTC day (`AGENTD_DAILY_TOKEN_BUDGET`; 0 = no budget).
@@ -14,7 +15,10 @@ import Locks
 /// `maxKeys / evictionBatchDivisor` at once so the O(n log n) sort is paid once per many new keys. A key
 /// dropped that way starts again from 0: the smallest users gain the least from it.
 ///
-/// Owner: one `Locked` dictionary, taken briefly by `check`, `record` and `count`. The clock is read
+/// Calls reserve before they start (`reserve`, the `TokenBudgeting` seam) and settle after: a call is admitted
+/// while today's use plus the outstanding reservations is under the budget, so concurrent calls see each other.
+///
+/// Owner: one `Locked` dictionary, taken briefly by `check`, `reserve`, `record` and `count`. The clock is read
 /// outside the lock.
 public final class TokenBudget: Sendable {
     /// A day is 86,400 s in UTC (POSIX time has no leap seconds).
@@ -32,6 +36,8 @@ public final class TokenBudget: Sendable {
         /// Days since the Unix epoch, UTC.
         var day: Int64
         var tokens: Int
+        /// Tokens held by calls in flight (`reserve`), released when they settle.
+        var reserved = 0
     }
 
     public init(dailyTokens: Int, clock: any WallClock = SystemWallClock(), maxKeys: Int = 100_000) {
@@ -56,12 +62,48 @@ public final class TokenBudget: Sendable {
         let today = Self.day(ofUnixMs: nowMs)
         let used = usage.withLock { usage -> Int in
             guard let entry = usage[key], entry.day == today else { return 0 }
-            return entry.tokens
+            return Self.saturatingSum(entry.tokens, entry.reserved)
         }
         guard used >= dailyTokens else {
             return BudgetDecision(allowed: true, remaining: dailyTokens - used, retryAfterSeconds: 0)
         }
         return BudgetDecision(allowed: false, remaining: 0, retryAfterSeconds: Self.secondsUntilNextDay(fromUnixMs: nowMs))
+    }
+
+    /// Admits a call while today's use plus the outstanding reservations is under the budget, and holds
+    /// `tokens` for it until its reservation settles (or is dropped). See `TokenBudgeting`.
+    public func reserve(_ key: String, tokens: Int) -> BudgetAdmission {
+        precondition(tokens >= 0, "reserve the tokens a call may use (max_tokens plus the input's estimate), never a negative count")
+        guard isEnabled else { return BudgetAdmission(decision: .unlimited, reservation: nil) }
+        let nowMs = clock.nowUnixMs
+        let today = Self.day(ofUnixMs: nowMs)
+        let remaining = usage.withLock { usage -> Int? in
+            if usage[key] == nil && usage.count >= maxKeys { makeRoom(in: &usage, today: today) }
+            var entry = usage[key].flatMap { $0.day == today ? $0 : nil } ?? Usage(day: today, tokens: 0)
+            let committed = Self.saturatingSum(entry.tokens, entry.reserved)
+            guard committed < dailyTokens else { return nil }
+            entry.reserved = Self.saturatingSum(entry.reserved, tokens)
+            usage[key] = entry
+            return dailyTokens - committed
+        }
+        guard let remaining else {
+            return BudgetAdmission(
+                decision: BudgetDecision(allowed: false, remaining: 0, retryAfterSeconds: Self.secondsUntilNextDay(fromUnixMs: nowMs)),
+                reservation: nil
+            )
+        }
+        let reservation = BudgetReservation(key: key, tokens: tokens) { [self] used in settle(key, day: today, held: tokens, used: used) }
+        return BudgetAdmission(decision: BudgetDecision(allowed: true, remaining: remaining, retryAfterSeconds: 0), reservation: reservation)
+    }
+
+    /// Releases a hold made on `day` and charges `used` to today.
+    private func settle(_ key: String, day: Int64, held: Int, used: Int) {
+        usage.withLock { usage in
+            if let index = usage.index(forKey: key), usage.values[index].day == day {
+                usage.values[index].reserved = max(0, usage.values[index].reserved - held)
+            }
+        }
+        if used > 0 { record(key, tokens: used) }
     }
 
     /// Charges `tokens` (input + output of one finished call) to `key` for today.
@@ -73,7 +115,8 @@ public final class TokenBudget: Sendable {
             if let index = usage.index(forKey: key) {
                 let entry = usage.values[index]
                 let spent = entry.day == today ? entry.tokens : 0
-                usage.values[index] = Usage(day: today, tokens: Self.saturatingSum(spent, tokens))
+                let reserved = entry.day == today ? entry.reserved : 0
+                usage.values[index] = Usage(day: today, tokens: Self.saturatingSum(spent, tokens), reserved: reserved)
                 return
             }
             if usage.count >= maxKeys {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -186,4 +187,60 @@ int64_t agentd_realtime_seconds(void) {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME_COARSE, &now);
     return (int64_t)now.tv_sec;
+}
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/time.h>
+
+int agentd_connect_tcp_deadline(const char *host, int port, int timeout_ms, char *error, int error_capacity) {
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    struct addrinfo *results = NULL;
+    int status = getaddrinfo(host, service, &hints, &results);
+    if (status != 0) {
+        if (error) snprintf(error, error_capacity, "cannot resolve %s: %s", host, gai_strerror(status));
+        errno = EHOSTUNREACH;
+        return -1;
+    }
+    int fd = -1;
+    int saved = ECONNREFUSED;
+    for (struct addrinfo *candidate = results; candidate; candidate = candidate->ai_next) {
+        fd = socket(candidate->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) { saved = errno; continue; }
+        int result = connect(fd, candidate->ai_addr, candidate->ai_addrlen);
+        if (result < 0 && errno == EINPROGRESS) {
+            struct pollfd waiting = { .fd = fd, .events = POLLOUT };
+            do { result = poll(&waiting, 1, timeout_ms); } while (result < 0 && errno == EINTR);
+            if (result == 0) { saved = ETIMEDOUT; result = -1; }
+            else if (result > 0) {
+                int socket_error = 0;
+                socklen_t length = sizeof socket_error;
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &socket_error, &length);
+                if (socket_error != 0) { saved = socket_error; result = -1; } else { result = 0; }
+            } else { saved = errno; }
+        } else if (result < 0) {
+            saved = errno;
+        }
+        if (result == 0) break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(results);
+    if (fd < 0) {
+        if (error) snprintf(error, error_capacity, "cannot connect to %s:%d: %s", host, port, strerror(saved));
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+int agentd_set_io_timeouts(int fd, int timeout_ms) {
+    struct timeval interval = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, sizeof interval) != 0) return -1;
+    return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, sizeof interval);
 }

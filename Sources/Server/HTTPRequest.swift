@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable {
     /// Who the request is for limits and budgets, once a guard has decided: an API key's name, or the
     /// client address when no keys are configured. Never a key.
     public var client: String?
+    /// What a guard in front of the handler holds for the request's lifetime (agentd: its budget
+    /// reservation); opaque to the server.
+    public var guardState: (any Sendable)?
 
     public init(
         head: HTTPRequestHead, body: [UInt8] = [], id: String, remoteAddress: String = "",

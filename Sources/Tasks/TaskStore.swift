@@ -1,4 +1,3 @@
-import Agent
 import Dispatch
 import Locks
 import Resilience

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Agent
+import Redis
 import LLM
 import Locks
 import Logging
@@ -21,13 +22,24 @@ enum AgentCore {
     /// the server's loops (`host(_:on:)`); else that many engines with threads of their own.
     static func engines(configuration: Configuration) throws -> TransferEnginePool {
         let onLoops = configuration.upstreamThreads == 0
-        let loops = configuration.server.eventLoopCount > 0
-            ? configuration.server.eventLoopCount : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let loops = loopCount(configuration)
         do {
             return try TransferEnginePool(count: onLoops ? loops : configuration.upstreamThreads, startsThreads: !onLoops)
         } catch {
             throw StartupError(description: "agentd: cannot start the transfer engines: \(error)")
         }
+    }
+
+    /// The server's event loops: AGENTD_EVENT_LOOPS, or one per core.
+    static func loopCount(_ configuration: Configuration) -> Int {
+        configuration.server.eventLoopCount > 0 ? configuration.server.eventLoopCount : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Gives each Redis connection to one of the server's event loops (one each), then starts connecting.
+    static func host(_ redis: RedisClient, on server: HTTPServer) {
+        let loops = server.eventLoops
+        for (index, connection) in redis.connections.enumerated() { loops[index % loops.count].host(connection) }
+        redis.start()
     }
 
     /// Gives each engine that has no thread of its own to one of the server's event loops.
@@ -43,8 +55,11 @@ enum AgentCore {
     }
 
     /// Everything behind the routes, wired: providers and gateway, agents, conversations, guards, metrics.
+    /// `redisOnLoops`: the Redis connections wait to be hosted by the server's loops (`host(_:on:)`), one per
+    /// loop; else they get threads of their own and start connecting now.
     static func build(
-        configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil, logger: Logger
+        configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil, logger: Logger,
+        redisOnLoops: Bool = false
     ) throws -> AgentApp {
         let engines = try engines ?? TransferEnginePool(count: max(1, configuration.upstreamThreads))
         let registry = ProviderRegistry(
@@ -77,24 +92,17 @@ enum AgentCore {
             ),
             callDeadlineMs: Int64(configuration.providers.upstreamTimeoutMs)
         )
-        let cache = protection.cacheTTLS > 0
-            ? ResponseCache<ChatCompletion, ProviderError>(ttlMs: Int64(protection.cacheTTLS) * 1000, maxEntries: protection.cacheMaxEntries)
-            : nil
-        let gateway = LLMGateway(registry: registry, settings: settings, fallbacks: fallbacks, cache: cache, observer: observer)
-        let conversations = ConversationStore(
-            maxConversations: configuration.conversationsMax, ttlMs: UInt64(configuration.conversationTTLS) * 1000,
-            maxHistoryTokens: configuration.conversationMaxTokens
-        )
+        let redis = try redisClient(configuration: configuration, metrics: metrics, logger: logger, onLoops: redisOnLoops)
+        let state = redis.map { SharedStateFamily.redis(client: $0.client, configuration: configuration) }
+            ?? SharedStateFamily.inMemory(configuration: configuration)
+        let gateway = LLMGateway(registry: registry, settings: settings, fallbacks: fallbacks, cache: state.cache, observer: observer)
+        let conversations = state.conversations
         let limits = ChatLimits(maxMessageChars: configuration.maxMessageChars, maxTokensPerRequest: configuration.maxTokensPerRequest)
         let service = ChatService(registry: registry, catalog: catalog, conversations: conversations, gateway: gateway)
-        let budget = protection.dailyTokenBudget > 0 ? TokenBudget(dailyTokens: protection.dailyTokenBudget, clock: SystemWallClock()) : nil
-        let accounting = CallAccounting(budget: budget, metrics: metrics)
+        let budget = state.budget
+        let accounting = CallAccounting(metrics: metrics)
         let clientGuard = ClientGuard(
-            keys: try loadKeys(protection),
-            limiter: protection.rateLimitPerSecond > 0
-                ? RateLimiter(ratePerSecond: protection.rateLimitPerSecond, burst: protection.rateLimitBurst, clock: SystemMonotonicClock())
-                : nil,
-            budget: budget, metrics: metrics
+            keys: try loadKeys(protection), admission: state.admission, metrics: metrics, defaultMaxTokens: configuration.maxTokensPerRequest
         )
         let taskService = TaskService()
         let taskMetrics = TaskMetrics(metrics: metrics)
@@ -105,7 +113,7 @@ enum AgentCore {
                 metrics.openConnections.series.set(Double(running.openConnections))
                 metrics.inFlightRequests.series.set(Double(running.inFlightRequests))
             }
-            metrics.conversations.series.set(Double(conversations.count))
+            metrics.conversations.series.set(Double(conversations.liveCount))
             for (provider, state) in gateway.breakerStates { metrics.breakerState.labels(provider).set(Double(state.rawValue)) }
         }
         let router = Routes.router(RouteDependencies(
@@ -113,7 +121,10 @@ enum AgentCore {
             chat: ChatEndpoint(service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
-            health: HealthEndpoint(gateway: gateway, health: health, startedAt: Date(), tasks: taskService),
+            health: HealthEndpoint(
+                gateway: gateway, health: health, startedAt: Date(), tasks: taskService,
+                redis: redis.map { RedisHealth(endpoint: $0.client.settings.url.description, metrics: $0.metrics) }
+            ),
             tasks: TasksEndpoint(
                 tasks: taskService, service: service, limits: limits, scopedToKeys: protection.hasKeys, keepAliveMs: configuration.sseKeepAliveMs
             ),
@@ -137,7 +148,28 @@ enum AgentCore {
                 )
             }
         }
-        return AgentApp(router: router, metrics: metrics, accessLog: accessLog, server: server, tasks: taskService, openTasks: openTasks)
+        if let redis, !redisOnLoops { redis.client.start() }
+        return AgentApp(
+            router: router, metrics: metrics, accessLog: accessLog, server: server, tasks: taskService, openTasks: openTasks,
+            redis: redis?.client
+        )
+    }
+
+    /// The Redis client when `AGENTD_REDIS_URL` is set: one connection per event loop, its metrics registered.
+    private static func redisClient(
+        configuration: Configuration, metrics: AgentdMetrics, logger: Logger, onLoops: Bool
+    ) throws -> (client: RedisClient, metrics: RedisMetrics)? {
+        guard let url = configuration.redis.url else { return nil }
+        let observer = RedisMetrics(registry: metrics.registry, logger: logger)
+        var settings = RedisClient.Settings(url: url)
+        settings.timeoutMs = configuration.redis.timeoutMs
+        settings.caFile = configuration.redis.caFile
+        settings.connections = loopCount(configuration)
+        do {
+            return (try RedisClient(settings: settings, observer: observer, startsThreads: !onLoops), observer)
+        } catch {
+            throw StartupError(description: "agentd: AGENTD_REDIS_URL: \(error)")
+        }
     }
 
     private static func loadCatalog(configuration: Configuration, registry: ProviderRegistry) throws -> AgentCatalog {
@@ -216,6 +248,8 @@ struct AgentApp: Sendable {
     let server: ServerSlot
     let tasks: TaskService
     let openTasks: @Sendable () -> Void
+    /// Shared state's Redis client, when configured: its connections are hosted by the server's loops.
+    var redis: RedisClient?
 }
 
 /// The running server, set once it listens (the metrics read its connection counts). Owner: the lock.
@@ -227,3 +261,6 @@ final class ServerSlot: Sendable {
 
 /// Engines without a thread of their own run on the event loops.
 extension TransferEngine: EventLoopGuest {}
+
+/// So do Redis connections: a request's Redis reply comes back on the loop that sent the command.
+extension RedisConnection: EventLoopGuest {}

@@ -93,7 +93,7 @@ enum AgentdCommand {
             return 2
         }
         do {
-            app = try AgentCore.build(configuration: configuration, lifecycle: lifecycle, engines: engines, logger: logger)
+            app = try AgentCore.build(configuration: configuration, lifecycle: lifecycle, engines: engines, logger: logger, redisOnLoops: true)
         } catch {
             engines.shutdown()
             FileHandleStandardError.write("\(error)\n")
@@ -113,6 +113,7 @@ enum AgentdCommand {
         }
         app.server.set(server)
         AgentCore.host(engines, on: server)
+        if let redis = app.redis { AgentCore.host(redis, on: server) }
         lifecycle.enter(.serving)
         // Readiness says "replaying the task journal" until the store is open.
         app.openTasks()

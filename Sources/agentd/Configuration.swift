@@ -32,6 +32,7 @@ struct Configuration: Sendable {
     /// event loop's thread instead, so a request and its upstream call never change threads.
     var upstreamThreads = 0
     var tasks = TaskSettings()
+    var redis = RedisSettings()
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -42,6 +43,7 @@ struct Configuration: Sendable {
 
     static var settings: [Setting] {
         serverSettings + ProviderSettings.settings + chatSettings + ProtectionSettings.settings + TaskSettings.settings
+            + RedisSettings.settings
     }
 
     static let chatSettings: [Setting] = [
@@ -102,6 +104,7 @@ struct Configuration: Sendable {
         configuration.upstreamThreads = try reader.integer("AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64)
         configuration.protection = try ProtectionSettings.load(from: environment, reader: reader)
         configuration.tasks = try TaskSettings.load(from: environment, reader: reader)
+        configuration.redis = try RedisSettings.load(from: environment, reader: reader)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
         // unless told otherwise (as LiteLLM does): an open gateway spends its owner's provider credit.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.protection.hasKeys && !configuration.allowUnauthenticated {

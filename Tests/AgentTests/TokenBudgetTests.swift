@@ -1,4 +1,5 @@
 @testable import Agent
+import Resilience
 import Testing
 
 /// The daily token budget: refusal with Retry-After until UTC midnight, the reset, and the bound on keys.

@@ -1,3 +1,4 @@
+import Resilience
 import Agent
 import Locks
 import Testing

@@ -44,6 +44,13 @@ int agentd_local_port(int fd);
 /// A blocking TCP connection to host:port (tests and the healthcheck subcommand), or -1 with errno set.
 int agentd_connect_tcp(const char *host, int port);
 
+/// A connected, non-blocking TCP socket to `host` (a name or a literal, resolved with getaddrinfo, so call
+/// it off the event loops) and `port`, trying each address in turn, each within `timeout_ms`; or -1 with errno
+/// set and a readable reason in `error` (may be NULL).
+int agentd_connect_tcp_deadline(const char *host, int port, int timeout_ms, char *error, int error_capacity);
+/// SO_RCVTIMEO and SO_SNDTIMEO: a blocking read or write on `fd` gives up after `timeout_ms`.
+int agentd_set_io_timeouts(int fd, int timeout_ms);
+
 int agentd_set_nodelay(int fd);
 int agentd_set_nonblocking(int fd, int on);
 /// send(2) with MSG_NOSIGNAL: a peer that went away yields EPIPE instead of SIGPIPE.

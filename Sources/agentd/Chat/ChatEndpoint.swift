@@ -19,42 +19,55 @@ struct ChatEndpoint: Sendable {
 
     func handle(_ request: HTTPRequest, _ responder: Responder, alwaysStream: Bool) {
         let startedNs = agentd_monotonic_ns()
-        let prepared: PreparedChat
+        let input: ChatTurnInput
         let stream: Bool
         do throws(APIFailure) {
             let body = try JSONBody(request)
-            let input = try decode(body, request: request)
+            input = try decode(body, request: request)
             let asked = try body.bool("stream") ?? false
             stream = alwaysStream || asked
-            do {
-                prepared = try service.prepare(input)
-            } catch {
-                throw APIFailure.invalid(error.message, param: error.field)
-            }
         } catch {
             responder.respond(error.contractResponse(requestID: request.id))
             return
         }
-        if stream {
-            streamTurn(prepared, request: request, responder: responder)
-        } else {
-            let accounting = self.accounting
-            let call = service.complete(prepared, useCache: !ChatEndpoint.refusesCache(request)) { result, report in
-                accounting.settle(
-                    report, client: request.client, agent: prepared.agent.name, succeeded: (try? result.get()) != nil,
-                    responder: responder
-                )
-                switch result {
-                case .success(let completion):
-                    responder.respond(.json(.ok, ChatEndpoint.answer(
-                        completion, prepared, request, startedNs, model: report.model, cached: report.cache == .hit || report.cache == .joined
-                    ).serialized()))
-                case .failure(let error):
-                    responder.respond(APIFailure(error).contractResponse(requestID: request.id))
+        let endpoint = self
+        service.prepare(input) { result in
+            switch result {
+            case .failure(.invalid(let error)):
+                responder.respond(APIFailure.invalid(error.message, param: error.field).contractResponse(requestID: request.id))
+            case .failure(.unavailable(let unavailable)):
+                responder.respond(APIFailure(
+                    status: .serviceUnavailable, type: "unavailable",
+                    message: "the conversation cannot be read now (\(unavailable.reason)); retry shortly",
+                    retryAfterSeconds: SharedStateUnavailable.retryAfterSeconds
+                ).contractResponse(requestID: request.id))
+            case .success(let prepared):
+                if stream {
+                    endpoint.streamTurn(prepared, request: request, responder: responder)
+                } else {
+                    endpoint.completeTurn(prepared, request: request, responder: responder, startedNs: startedNs)
                 }
             }
-            responder.onCancel { call.cancel() }
         }
+    }
+
+    private func completeTurn(_ prepared: PreparedChat, request: HTTPRequest, responder: Responder, startedNs: UInt64) {
+        let accounting = self.accounting
+        let call = service.complete(prepared, useCache: !ChatEndpoint.refusesCache(request)) { result, report in
+            accounting.settle(
+                report, client: request.client, reservation: request.reservation, agent: prepared.agent.name,
+                succeeded: (try? result.get()) != nil, responder: responder
+            )
+            switch result {
+            case .success(let completion):
+                responder.respond(.json(.ok, ChatEndpoint.answer(
+                    completion, prepared, request, startedNs, model: report.model, cached: report.cache == .hit || report.cache == .joined
+                ).serialized()))
+            case .failure(let error):
+                responder.respond(APIFailure(error).contractResponse(requestID: request.id))
+            }
+        }
+        responder.onCancel { call.cancel() }
     }
 
     private func decode(_ body: JSONBody, request: HTTPRequest) throws(APIFailure) -> ChatTurnInput {
@@ -90,7 +103,7 @@ struct ChatEndpoint: Sendable {
                 bridge.finish()
             }
         ), report: { report in
-            accounting.settle(report, client: request.client, agent: prepared.agent.name, succeeded: report.attempts > 0, responder: responder)
+            accounting.settle(report, client: request.client, reservation: request.reservation, agent: prepared.agent.name, succeeded: report.attempts > 0, responder: responder)
         })
         bridge.attach(call)
         responder.onCancel {

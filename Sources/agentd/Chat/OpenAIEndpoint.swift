@@ -40,13 +40,13 @@ struct OpenAIEndpoint: Sendable {
             id: "chatcmpl-\(request.id)", created: Int(Date().timeIntervalSince1970), model: resolution.qualifiedName
         )
         if body.stream {
-            stream(call, resolution: resolution, encoding: encoding, includeUsage: body.includeUsage, client: request.client, responder: responder)
+            stream(call, resolution: resolution, encoding: encoding, includeUsage: body.includeUsage, client: request.client, reservation: request.reservation, responder: responder)
             return
         }
         let accounting = self.accounting
         let useCache = !ChatEndpoint.refusesCache(request)
         let providerCall = gateway.complete(call, resolution: resolution, useCache: useCache) { result, report in
-            accounting.settle(report, client: request.client, succeeded: (try? result.get()) != nil, responder: responder)
+            accounting.settle(report, client: request.client, reservation: request.reservation, succeeded: (try? result.get()) != nil, responder: responder)
             switch result {
             case .success(let completion): responder.respond(.json(.ok, encoding.completion(completion)))
             case .failure(let error): responder.respond(APIFailure(error).openAIResponse())
@@ -57,7 +57,7 @@ struct OpenAIEndpoint: Sendable {
 
     private func stream(
         _ call: ChatRequest, resolution: ProviderRegistry.Resolution, encoding: OpenAIResponseEncoding,
-        includeUsage: Bool, client: String?, responder: Responder
+        includeUsage: Bool, client: String?, reservation: BudgetReservation?, responder: Responder
     ) {
         let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
         let roleSent = Atomic<Bool>(false)
@@ -82,7 +82,7 @@ struct OpenAIEndpoint: Sendable {
                 bridge.finish()
             }
         ), report: { report in
-            accounting.settle(report, client: client, succeeded: report.attempts > 0, responder: responder)
+            accounting.settle(report, client: client, reservation: reservation, succeeded: report.attempts > 0, responder: responder)
         })
         bridge.attach(providerCall)
         responder.onCancel {

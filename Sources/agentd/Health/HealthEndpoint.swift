@@ -15,6 +15,9 @@ struct HealthEndpoint: Sendable {
     let startedAt: Date
     /// The task store's component: healthy when its journal writes, degraded otherwise (chat still works).
     var tasks: TaskService?
+    /// Shared state on Redis (nil without `AGENTD_REDIS_URL`): degraded while unreachable, never unhealthy,
+    /// as readiness and liveness ignore it (one shared outage must not restart or unroute every replica).
+    var redis: RedisHealth?
 
     /// Shares of the memory limit at which memory is degraded, then unhealthy.
     static let memoryDegradedShare = 0.9
@@ -71,6 +74,13 @@ struct HealthEndpoint: Sendable {
             if problem != nil && overall == .healthy { overall = .degraded }
             components.append(.object(component))
         }
+        if let redis {
+            let up = redis.metrics.isUp
+            var message = "\(redis.endpoint), " + (up ? "connected" : "unreachable: \(redis.metrics.lastFailure ?? "connecting")")
+            if up { message += "; state shared by every replica" }
+            components.append(["name": "redis", "status": .string(up ? "healthy" : "degraded"), "message": .string(message)])
+            if !up && overall == .healthy { overall = .degraded }
+        }
         let body: JSONValue = [
             "status": .string(overall.rawValue), "version": .string(AgentdVersion.current),
             "uptime_seconds": .integer(Int(Date().timeIntervalSince(startedAt))), "components": .array(components),
@@ -82,6 +92,12 @@ struct HealthEndpoint: Sendable {
         let seconds = max(0, (Int64(Date().timeIntervalSince1970 * 1000) - unixMs) / 1000)
         return "\(seconds) s"
     }
+}
+
+/// What `/health` shows of Redis: where it is (password redacted) and what the client last reported.
+struct RedisHealth: Sendable {
+    let endpoint: String
+    let metrics: RedisMetrics
 }
 
 /// Resident memory from /proc and the cgroup's limit, when there is one (v2 `memory.max`, v1 `limit_in_bytes`).

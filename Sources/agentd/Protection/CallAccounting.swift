@@ -2,17 +2,20 @@ import Agent
 import LLM
 import Server
 
-/// What follows every chat call: tokens against the client's daily budget, the cache and agent metrics, and
-/// the access log's note (model that answered, tokens, attempts, cache). Call it before responding.
+/// What follows every chat call: the tokens it used settle the budget reservation the guard made for it (the
+/// unused part goes back), the cache and agent metrics, and the access log's note (model that answered, tokens,
+/// attempts, cache). Call it before responding.
 /// Owner: none; immutable.
 struct CallAccounting: Sendable {
-    let budget: TokenBudget?
     let metrics: AgentdMetrics?
 
-    static let none = CallAccounting(budget: nil, metrics: nil)
+    static let none = CallAccounting(metrics: nil)
 
-    func settle(_ report: GatewayReport, client: String?, agent: String? = nil, succeeded: Bool, responder: Responder) {
-        if let client, let budget, report.usage.totalTokens > 0 { budget.record(client, tokens: report.usage.totalTokens) }
+    func settle(
+        _ report: GatewayReport, client: String?, reservation: BudgetReservation?, agent: String? = nil, succeeded: Bool,
+        responder: Responder
+    ) {
+        reservation?.settle(usedTokens: report.usage.totalTokens)
         if let metrics {
             if let result = report.cache?.metricResult { metrics.cacheRequests.labels(result).increment() }
             if let agent { metrics.agentRequests.labels(agent, succeeded ? "success" : "error").increment() }

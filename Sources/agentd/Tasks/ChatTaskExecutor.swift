@@ -10,7 +10,7 @@ import Tasks
 /// Owner: none; immutable.
 struct ChatTaskExecutor: TaskExecutor {
     let service: ChatService
-    let budget: TokenBudget?
+    let budget: (any TokenBudgeting)?
     let metrics: AgentdMetrics?
 
     func execute(
@@ -18,7 +18,7 @@ struct ChatTaskExecutor: TaskExecutor {
     ) -> TaskRun {
         let prepared: PreparedChat
         do {
-            prepared = try service.prepare(ChatTurnInput(
+            prepared = try service.prepareSingleTurn(ChatTurnInput(
                 message: task.input.message, agent: task.input.agent, model: task.input.model,
                 systemPrompt: task.input.systemPrompt, maxTokens: task.input.maxTokens, requestID: task.id
             ))
@@ -51,7 +51,7 @@ struct ChatTaskExecutor: TaskExecutor {
             }
         ), report: { final in
             report.withLock { $0 = final }
-            if let client = task.client, let budget, final.usage.totalTokens > 0 { budget.record(client, tokens: final.usage.totalTokens) }
+            if let client = task.client, let budget, final.usage.totalTokens > 0 { budget.charge(client, tokens: final.usage.totalTokens) }
         })
         return TaskRun { call.cancel() }
     }

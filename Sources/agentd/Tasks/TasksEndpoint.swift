@@ -68,12 +68,13 @@ struct TasksEndpoint: Sendable {
         if let url = input.callbackURL, let problem = CallbackURL.validate(url) {
             throw .invalid("callback_url: \(problem)", param: "callback_url")
         }
-        // The agent and model must exist now: a task that cannot run is a 400, not a failed task later.
+        // The agent and model must exist now: a task that cannot run is a 400, not a failed task later. No
+        // conversation is read or made for it.
         do {
-            let prepared = try service.prepare(ChatTurnInput(
+            let plan = try service.validate(ChatTurnInput(
                 message: input.message, agent: input.agent, model: input.model, systemPrompt: input.systemPrompt, maxTokens: input.maxTokens
             ))
-            return (input, prepared.model)
+            return (input, plan.model)
         } catch {
             throw .invalid(error.field.map { "\($0): " + error.message } ?? error.message, param: error.field)
         }

@@ -1,0 +1,150 @@
+import Redis
+
+/// The Lua scripts behind the Redis family. Each runs atomically on the server (one decision for all
+/// replicas) and reads the time from Redis' own clock (`TIME`), so replicas with skewed clocks still agree on
+/// buckets, reservations and the UTC day. Redis 7 replicates a script's effects, so `TIME` is allowed.
+enum RedisScripts {
+    /// The token bucket, then (if it allowed the request and a reservation is asked) the day's budget.
+    ///
+    /// KEYS[1] the bucket (hash t = tokens, ts = ms of the last refill), KEYS[2] the budget prefix of the key
+    /// (the day is appended here: `…:<day>` a hash used/reserved, `…:<day>:r` a sorted set of reservations
+    /// `<id>:<tokens>` scored by their expiry).
+    /// ARGV: rate per second (0: no bucket), burst, tokens to reserve (-1: no budget step), daily budget,
+    /// reservation id, reservation lifetime in ms.
+    /// Returns {allowed, remaining, wait ms, budget allowed (1/0, -1 not asked), budget remaining, day,
+    /// seconds to the next UTC midnight}.
+    static let admit = RedisScript(#"""
+    local clock = redis.call('TIME')
+    local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+    local rate = tonumber(ARGV[1])
+    local burst = tonumber(ARGV[2])
+    local allowed, remaining, wait = 1, burst, 0
+    if rate > 0 then
+      local state = redis.call('HMGET', KEYS[1], 't', 'ts')
+      local tokens, stamp = tonumber(state[1]), tonumber(state[2])
+      if tokens == nil or stamp == nil then tokens, stamp = burst, now end
+      if now > stamp then
+        tokens = math.min(burst, tokens + (now - stamp) * rate / 1000)
+        stamp = now
+      end
+      if tokens >= 1 then
+        tokens = tokens - 1
+      else
+        allowed = 0
+        wait = math.ceil((1 - tokens) * 1000 / rate)
+      end
+      remaining = math.floor(tokens)
+      redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens), 'ts', stamp)
+      redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+    end
+    local day = math.floor(now / 86400000)
+    local untilMidnight = math.ceil(((day + 1) * 86400000 - now) / 1000)
+    local reserve = tonumber(ARGV[3])
+    if allowed == 0 or reserve < 0 then
+      return {allowed, remaining, wait, -1, 0, day, untilMidnight}
+    end
+    local budgetKey = KEYS[2] .. ':' .. day
+    local holds = budgetKey .. ':r'
+    local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now)
+    if #expired > 0 then
+      local freed = 0
+      for _, member in ipairs(expired) do freed = freed + tonumber(string.match(member, ':(%d+)$')) end
+      redis.call('ZREMRANGEBYSCORE', holds, '-inf', now)
+      redis.call('HINCRBY', budgetKey, 'reserved', -freed)
+    end
+    local daily = tonumber(ARGV[4])
+    local counts = redis.call('HMGET', budgetKey, 'used', 'reserved')
+    local used, reserved = tonumber(counts[1]) or 0, tonumber(counts[2]) or 0
+    if used + reserved >= daily then
+      return {allowed, remaining, wait, 0, 0, day, untilMidnight}
+    end
+    redis.call('HINCRBY', budgetKey, 'reserved', reserve)
+    redis.call('ZADD', holds, now + tonumber(ARGV[6]), ARGV[5] .. ':' .. reserve)
+    redis.call('EXPIRE', budgetKey, 172800)
+    redis.call('EXPIRE', holds, 172800)
+    return {allowed, remaining, wait, 1, daily - used - reserved, day, untilMidnight}
+    """#)
+
+    /// Settles a reservation: releases its hold (if it has not expired) and charges what the call used.
+    /// KEYS[1] the day's budget hash, KEYS[2] its reservations. ARGV: the member `<id>:<tokens>`, the tokens
+    /// it held, the tokens used.
+    static let settle = RedisScript(#"""
+    if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
+      redis.call('HINCRBY', KEYS[1], 'reserved', -tonumber(ARGV[2]))
+    end
+    local used = tonumber(ARGV[3])
+    if used > 0 then
+      redis.call('HINCRBY', KEYS[1], 'used', used)
+      redis.call('EXPIRE', KEYS[1], 172800)
+    end
+    return 1
+    """#)
+
+    /// Charges tokens to today without a reservation (a task run). KEYS[1] the budget prefix; ARGV: tokens.
+    static let charge = RedisScript(#"""
+    local clock = redis.call('TIME')
+    local day = math.floor(tonumber(clock[1]) / 86400)
+    local key = KEYS[1] .. ':' .. day
+    redis.call('HINCRBY', key, 'used', tonumber(ARGV[1]))
+    redis.call('EXPIRE', key, 172800)
+    return 1
+    """#)
+
+    /// A conversation's history, refreshing its TTL. KEYS[1] the turns list, KEYS[2] its token total,
+    /// KEYS[3] the index of conversations by last use. ARGV: TTL ms, conversation id.
+    static let history = RedisScript(#"""
+    local turns = redis.call('LRANGE', KEYS[1], 0, -1)
+    if #turns > 0 then
+      redis.call('PEXPIRE', KEYS[1], ARGV[1])
+      redis.call('PEXPIRE', KEYS[2], ARGV[1])
+      local clock = redis.call('TIME')
+      redis.call('ZADD', KEYS[3], tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000), ARGV[2])
+    end
+    return turns
+    """#)
+
+    /// Appends one turn and prunes whole turns from the oldest while the total passes the budget, always
+    /// keeping the newest; refreshes the TTL. KEYS as `history`. ARGV: TTL ms, conversation id, the encoded
+    /// turn, its tokens, the history's token budget.
+    static let append = RedisScript(#"""
+    redis.call('RPUSH', KEYS[1], ARGV[3])
+    local total = redis.call('INCRBY', KEYS[2], tonumber(ARGV[4]))
+    local limit = tonumber(ARGV[5])
+    while total > limit and redis.call('LLEN', KEYS[1]) > 1 do
+      local oldest = redis.call('LPOP', KEYS[1])
+      total = redis.call('INCRBY', KEYS[2], -tonumber(string.match(oldest, '^(%d+)\n')))
+    end
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    redis.call('PEXPIRE', KEYS[2], ARGV[1])
+    local clock = redis.call('TIME')
+    local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+    redis.call('ZADD', KEYS[3], now, ARGV[2])
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[1]))
+    return total
+    """#)
+
+    /// The cache's read: the stored answer, or the single-flight lock for this caller, or neither (someone
+    /// else computes it). KEYS[1] the answer, KEYS[2] the lock. ARGV: this caller's token, lock lifetime ms.
+    /// Returns {1, answer} | {2} (lock taken: compute) | {0} (wait).
+    static let cacheRead = RedisScript(#"""
+    local answer = redis.call('GET', KEYS[1])
+    if answer then return {1, answer} end
+    if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then return {2} end
+    return {0}
+    """#)
+
+    /// Stores the leader's answer and lets go of its lock. KEYS as `cacheRead`. ARGV: the answer, TTL ms, token.
+    static let cacheStore = RedisScript(#"""
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+    if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+    return 1
+    """#)
+
+    /// Lets go of the lock without an answer (the call failed: failures are never stored), or extends it while
+    /// the call runs. KEYS[1] the lock. ARGV: token, and a lifetime ms to extend to (0: release).
+    static let cacheLock = RedisScript(#"""
+    if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+    if tonumber(ARGV[2]) > 0 then return redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
+    return redis.call('DEL', KEYS[1])
+    """#)
+}
