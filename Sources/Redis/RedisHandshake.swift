@@ -26,7 +26,7 @@ struct RedisHandshake {
         let transport: RedisTransport
         if let tls {
             do {
-                transport = try TLSTransport(fd: fd, host: url.host, settings: tls)
+                transport = try TLSTransport.connect(fd: fd, host: url.host, settings: tls)
             } catch {
                 close(fd)
                 throw error

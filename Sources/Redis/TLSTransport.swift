@@ -47,15 +47,19 @@ final class TLSTransport: RedisTransport {
     private(set) var wantsWritable = false
     private var closed = false
 
-    /// Connects TLS on `fd` (blocking): sends SNI for a host name, and verifies that the certificate chains
-    /// to a trusted CA and names `host` (a DNS name or an IP address, RFC 6125).
-    init(fd: Int32, host: String, settings: TLSSettings) throws(RedisError) {
+    private init(fd: Int32, ssl: OpaquePointer) {
         self.fd = fd
+        self.ssl = ssl
+    }
+
+    /// Connects TLS on `fd` (blocking): sends SNI for a host name, and verifies that the certificate chains
+    /// to a trusted CA and names `host` (a DNS name or an IP address, RFC 6125). On failure nothing is left
+    /// to free but `fd`, which stays the caller's to close.
+    static func connect(fd: Int32, host: String, settings: TLSSettings) throws(RedisError) -> TLSTransport {
         ERR_clear_error()
         guard let ssl = SSL_new(settings.context) else {
             throw .unavailable(reason: "TLS: SSL_new failed: \(TLSSettings.lastError())")
         }
-        self.ssl = ssl
         SSL_set_fd(ssl, fd)
         let isAddress = host.contains(":") || host.utf8.allSatisfy { $0 == UInt8(ascii: ".") || ($0 >= 0x30 && $0 <= 0x39) }
         if isAddress {
@@ -72,6 +76,7 @@ final class TLSTransport: RedisTransport {
             SSL_free(ssl)
             throw .unavailable(reason: "TLS handshake with \(host) failed: \(detail)")
         }
+        return TLSTransport(fd: fd, ssl: ssl)
     }
 
     deinit {

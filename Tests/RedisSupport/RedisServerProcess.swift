@@ -15,12 +15,18 @@ public final class RedisServerProcess: @unchecked Sendable {
         public var appendOnly = false
         /// Serve TLS only (`tls-port`, `port 0`), with a certificate for 127.0.0.1 and localhost.
         public var tls = false
+        /// The names the TLS certificate holds.
+        public var tlsNames = "IP:127.0.0.1,DNS:localhost"
         public var extraArguments: [String] = []
 
-        public init(password: String? = nil, appendOnly: Bool = false, tls: Bool = false, extraArguments: [String] = []) {
+        public init(
+            password: String? = nil, appendOnly: Bool = false, tls: Bool = false, tlsNames: String = "IP:127.0.0.1,DNS:localhost",
+            extraArguments: [String] = []
+        ) {
             self.password = password
             self.appendOnly = appendOnly
             self.tls = tls
+            self.tlsNames = tlsNames
             self.extraArguments = extraArguments
         }
     }
@@ -51,7 +57,7 @@ public final class RedisServerProcess: @unchecked Sendable {
         self.options = options
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("agentd-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        certificates = options.tls ? try TestCertificates(directory: directory) : nil
+        certificates = options.tls ? try TestCertificates(directory: directory, subjectAltName: options.tlsNames) : nil
         var lastError: Error = RedisProcessError.didNotStart("no attempt")
         for _ in 0..<5 {
             let candidate = try RedisServerProcess.freePort()
@@ -112,7 +118,7 @@ public final class RedisServerProcess: @unchecked Sendable {
     private func command(_ arguments: [String], port: Int) throws -> String {
         var cli = ["-h", "127.0.0.1", "-p", String(port), "--no-auth-warning"]
         if let password = options.password { cli += ["-a", password] }
-        if let certificates { cli += ["--tls", "--cacert", certificates.authority] }
+        if let certificates { cli += ["--tls", "--cacert", certificates.authority, "--sni", "localhost"] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RedisServerProcess.cliBinary)
         process.arguments = cli + arguments

@@ -11,14 +11,15 @@ public struct TestCertificates: Sendable {
     public let serverKey: String
     public let otherAuthority: String
 
-    public init(directory: URL) throws {
+    /// `subjectAltName`: the names the server certificate holds (OpenSSL's syntax).
+    public init(directory: URL, subjectAltName: String = "IP:127.0.0.1,DNS:localhost") throws {
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         authority = path("ca.crt")
         serverCertificate = path("server.crt")
         serverKey = path("server.key")
         otherAuthority = path("other-ca.crt")
         let extensions = path("server.ext")
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n".write(
+        try "subjectAltName=\(subjectAltName)\nbasicConstraints=CA:FALSE\n".write(
             toFile: extensions, atomically: true, encoding: .utf8
         )
         let steps: [[String]] = [
