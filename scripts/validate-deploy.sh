@@ -36,7 +36,7 @@ kustomize_and_validate() {
 # schema in kubernetes-validate: yamllint checks it, and the dashboard check below does not apply to it.
 validate_optional() {
   "$VENV/bin/kubernetes-validate" --strict --quiet --kubernetes-version "$K8S_VERSION" \
-    k8s/optional/statefulset.yaml k8s/secret.example.yaml
+    k8s/optional/statefulset.yaml k8s/optional/redis-statefulset.yaml k8s/secret.example.yaml
 }
 
 # Every expr in the dashboard names only metric families of the contract (CONTRACT.md, Metrics), each of which
@@ -55,9 +55,10 @@ CONTRACT = {
     "agentd_cache_requests_total", "agentd_tasks", "agentd_tasks_finished_total", "agentd_task_queue_depth",
     "agentd_conversations", "agentd_build_info", "process_cpu_seconds_total", "process_resident_memory_bytes",
     "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds",
+    "agentd_redis_up", "agentd_redis_errors_total", "agentd_redis_command_duration_seconds",
 }
 HISTOGRAMS = {"agentd_http_request_duration_seconds", "agentd_llm_request_duration_seconds",
-              "agentd_llm_time_to_first_token_seconds"}
+              "agentd_llm_time_to_first_token_seconds", "agentd_redis_command_duration_seconds"}
 ALLOWED = set(CONTRACT) | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")}
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
             "offset", "inf", "nan"}
@@ -133,7 +134,7 @@ compose_config() {
 
 run "hadolint Dockerfile" "$VENV/bin/hadolint" Dockerfile
 run "kubectl kustomize k8s | kubernetes-validate --strict (k8s $K8S_VERSION)" kustomize_and_validate
-run "kubernetes-validate --strict k8s/optional/statefulset.yaml k8s/secret.example.yaml" validate_optional
+run "kubernetes-validate --strict k8s/optional/{statefulset,redis-statefulset}.yaml k8s/secret.example.yaml" validate_optional
 echo "== k8s/optional/servicemonitor.yaml: skipped by kubernetes-validate (CRD, no built-in schema); yamllint checks it"
 run "yamllint --strict" "$VENV/bin/yamllint" --strict -c .yamllint.yaml k8s compose .yamllint.yaml .hadolint.yaml
 run "promtool check config compose/prometheus/prometheus.yml" promtool check config compose/prometheus/prometheus.yml
