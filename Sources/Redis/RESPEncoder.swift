@@ -23,6 +23,24 @@ public enum RESPEncoder {
         }
     }
 
+    /// Appends the header of a command of `count` arguments; each argument then follows with `appendArgument`.
+    /// For callers that build a command from parts without collecting them in an array first.
+    public static func appendCommandHeader(count: Int, to buffer: inout [UInt8]) {
+        appendHeader(.array, Int64(count), to: &buffer)
+    }
+
+    /// Appends one argument (a bulk string) of a command begun with `appendCommandHeader`.
+    public static func appendArgument(_ text: String, to buffer: inout [UInt8]) {
+        appendHeader(.bulkString, Int64(text.utf8.count), to: &buffer)
+        buffer.append(contentsOf: text.utf8)
+        appendLineEnd(to: &buffer)
+    }
+
+    /// Appends one binary-safe argument of a command begun with `appendCommandHeader`.
+    public static func appendArgument(_ bytes: [UInt8], to buffer: inout [UInt8]) {
+        appendBulk(bytes, to: &buffer)
+    }
+
     /// The wire form of `value`; see `append(_:to:)`.
     public static func encode(_ value: RESPValue) -> [UInt8] {
         var buffer: [UInt8] = []

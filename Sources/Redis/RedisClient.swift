@@ -96,6 +96,17 @@ public final class RedisClient: Sendable {
         return connections[next.add(1, ordering: .relaxed).newValue % connections.count]
     }
 
+    /// Runs `work` once the current pass of the calling thread's connection ends, before its output is written
+    /// (so commands `work` sends leave in the same write); from a thread that owns no connection, soon on
+    /// another thread. For coalescing work that many requests of one pass produce (budget settlements).
+    public func atEndOfPass(_ work: @escaping @Sendable () -> Void) {
+        for connection in connections where connection.isOwnerThread {
+            connection.endOfPass.append(work)
+            return
+        }
+        DispatchQueue.global().async(execute: work)
+    }
+
     /// Sends one command; `completion` runs once, with the reply or why there is none.
     public func send(_ arguments: [String], operation: String, completion: @escaping RedisConnection.Completion) {
         var bytes: [UInt8] = []
@@ -108,7 +119,9 @@ public final class RedisClient: Sendable {
         _ script: RedisScript, keys: [String], arguments: [String], operation: String,
         completion: @escaping RedisConnection.Completion
     ) {
-        run(script, keys: keys, byteArguments: arguments.map { Array($0.utf8) }, operation: operation, completion: completion)
+        runScript(script, keys: keys, argumentCount: arguments.count, operation: operation, completion: completion) { buffer in
+            for argument in arguments { RESPEncoder.appendArgument(argument, to: &buffer) }
+        }
     }
 
     /// `run` with binary-safe arguments (encoded answers).
@@ -116,18 +129,35 @@ public final class RedisClient: Sendable {
         _ script: RedisScript, keys: [String], byteArguments: [[UInt8]], operation: String,
         completion: @escaping RedisConnection.Completion
     ) {
-        let tail = [Array(String(keys.count).utf8)] + keys.map { Array($0.utf8) } + byteArguments
+        runScript(script, keys: keys, argumentCount: byteArguments.count, operation: operation, completion: completion) { buffer in
+            for argument in byteArguments { RESPEncoder.appendArgument(argument, to: &buffer) }
+        }
+    }
+
+    /// Encodes `EVALSHA sha numkeys keys… arguments…` straight into one buffer (no array of arguments is built:
+    /// this is the per-request path), and on `NOSCRIPT` the same with `EVAL source` on the same connection.
+    private func runScript(
+        _ script: RedisScript, keys: [String], argumentCount: Int, operation: String, completion: @escaping RedisConnection.Completion,
+        appendArguments: @escaping @Sendable (inout [UInt8]) -> Void
+    ) {
+        let encode: @Sendable (_ verb: String, _ head: String) -> [UInt8] = { verb, head in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(128)
+            RESPEncoder.appendCommandHeader(count: 3 + keys.count + argumentCount, to: &bytes)
+            RESPEncoder.appendArgument(verb, to: &bytes)
+            RESPEncoder.appendArgument(head, to: &bytes)
+            RESPEncoder.appendArgument(String(keys.count), to: &bytes)
+            for key in keys { RESPEncoder.appendArgument(key, to: &bytes) }
+            appendArguments(&bytes)
+            return bytes
+        }
         let connection = pick()
-        var bytes: [UInt8] = []
-        RESPEncoder.appendCommand([Array("EVALSHA".utf8), Array(script.sha1.utf8)] + tail, to: &bytes)
-        connection.send(bytes, operation: operation) { result in
+        connection.send(encode("EVALSHA", script.sha1), operation: operation) { result in
             guard case .failure(let error) = result, error.serverErrorCode == "NOSCRIPT" else {
                 completion(result)
                 return
             }
-            var again: [UInt8] = []
-            RESPEncoder.appendCommand([Array("EVAL".utf8), Array(script.source.utf8)] + tail, to: &again)
-            connection.send(again, operation: operation, completion: completion)
+            connection.send(encode("EVAL", script.source), operation: operation, completion: completion)
         }
     }
 

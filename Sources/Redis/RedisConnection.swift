@@ -62,6 +62,8 @@ public final class RedisConnection: @unchecked Sendable {
     var deadlines: [UInt64] = []
     var watchingWritable = false
     var stopped = false
+    /// Work to run at the end of this pass, before the output is written (`atEndOfPass`).
+    var endOfPass: [() -> Void] = []
 
     init(index: Int, timeoutMs: Int, limits: RESPParserLimits) throws(RedisError) {
         self.index = index
@@ -92,7 +94,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// At once while output waits to be written; else the oldest command's deadline; else never.
     public var nextDeadlineNs: UInt64 {
-        if outputStart < output.count && !watchingWritable { return 0 }
+        if !endOfPass.isEmpty || (outputStart < output.count && !watchingWritable) { return 0 }
         return waitingHead < deadlines.count ? deadlines[waitingHead] : .max
     }
 
@@ -148,6 +150,11 @@ public final class RedisConnection: @unchecked Sendable {
         guard !stopped else { return }
         takeInbox()
         if transport != nil { readReplies() }
+        while !endOfPass.isEmpty {
+            let work = endOfPass
+            endOfPass.removeAll()
+            for item in work { item() }
+        }
         if transport != nil { flush() }
         if waitingHead < deadlines.count && deadlines[waitingHead] <= agentd_monotonic_ns() {
             drop(failing: .timeout(milliseconds: Int(timeoutNs / 1_000_000)), reason: "a command waited longer than \(timeoutNs / 1_000_000) ms")

@@ -23,6 +23,7 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
     public let reservationLifetimeMs: Int
     public let fallback: RateLimitFallback
     private let localLimiter: RateLimiter?
+    private let settlements: SettlementBatch
 
     public init(
         client: RedisClient, keys: RedisKeys, ratePerSecond: Double, burst: Int, dailyTokens: Int,
@@ -36,6 +37,7 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
         self.reservationLifetimeMs = reservationLifetimeMs
         self.fallback = fallback
         localLimiter = ratePerSecond > 0 ? RateLimiter(ratePerSecond: ratePerSecond, burst: burst, clock: clock) : nil
+        settlements = SettlementBatch(client: client)
     }
 
     public var rateLimitBurst: Int? { ratePerSecond > 0 ? burst : nil }
@@ -84,14 +86,18 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
     private func evaluate(
         _ key: String, rate: Double, reserve: Int?, completion: @escaping @Sendable (Result<ClientAdmission, RedisError>) -> Void
     ) {
-        let reservationID = RedisAdmission.makeReservationID()
-        let arguments = [
-            rate > 0 ? String(rate) : "0", String(burst), String(reserve ?? -1), String(dailyTokens), reservationID,
+        var arguments = [
+            rate > 0 ? String(rate) : "0", String(burst), String(reserve ?? -1), String(dailyTokens), "",
             String(reservationLifetimeMs),
         ]
-        client.run(RedisScripts.admit, keys: [keys.bucket(key), keys.budget(key)], arguments: arguments, operation: "admit") { [self] result in
+        var scriptKeys = [keys.bucket(key), keys.budget(key)]
+        for item in settlements.take() {
+            scriptKeys.append(item.usage)
+            arguments += [String(item.expiryMinute), String(item.held), String(item.used)]
+        }
+        client.run(RedisScripts.admit, keys: scriptKeys, arguments: arguments, operation: "admit") { [self] result in
             completion(result.flatMap { reply in
-                guard let values = reply.arrayValue?.compactMap(\.integerValue), values.count == 7 else {
+                guard let values = reply.arrayValue?.compactMap(\.integerValue), values.count >= 7, values[3] != 1 || values.count == 8 else {
                     return .failure(.unexpectedReply("the admission script answered \(reply)"))
                 }
                 let rateDecision = rate > 0
@@ -101,14 +107,10 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
                 switch values[3] {
                 case 1:
                     let tokens = reserve ?? 0
-                    let day = Int(values[5])
-                    let member = reservationID + ":" + String(tokens)
-                    let reservation = BudgetReservation(key: key, tokens: tokens) { [client, keys] used in
-                        let names = keys.budgetDay(key, day: day)
-                        client.run(
-                            RedisScripts.settle, keys: [names.usage, names.holds], arguments: [member, String(tokens), String(used)],
-                            operation: "budget_settle"
-                        ) { _ in }
+                    let usage = keys.budgetDay(key, day: Int(values[5]))
+                    let expiryMinute = Int(values[7])
+                    let reservation = BudgetReservation(key: key, tokens: tokens) { [settlements] used in
+                        settlements.add(.init(usage: usage, expiryMinute: expiryMinute, held: tokens, used: used))
                     }
                     budget = BudgetAdmission(
                         decision: BudgetDecision(allowed: true, remaining: Int(values[4]), retryAfterSeconds: 0), reservation: reservation
@@ -123,11 +125,5 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
                 return .success(ClientAdmission(rate: rateDecision, budget: budget))
             })
         }
-    }
-
-    /// 64 random bits as hex: unique among a key's outstanding reservations.
-    static func makeReservationID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(generator.next() as UInt64, radix: 16)
     }
 }

@@ -4,7 +4,7 @@ import Security
 /// can share one Redis. A plain value.
 ///
 ///   <prefix>rl:<client>                  token bucket (hash t, ts)
-///   <prefix>budget:<client>:<day>        the day's budget (hash used, reserved) and `…:r` its reservations
+///   <prefix>budget:<client>:<day>        the day's budget (hash used, reserved, h:<minute> holds by expiry)
 ///   <prefix>conv:<id>, <prefix>conv:<id>:tokens   a conversation's turns and their token total
 ///   <prefix>conversations                conversations by last use (for the gauge)
 ///   <prefix>cache:<sha256 of the request key>, `…:lock`   a cached answer and its single-flight lock
@@ -15,10 +15,7 @@ public struct RedisKeys: Sendable, Equatable {
 
     func bucket(_ client: String) -> String { prefix + "rl:" + client }
     func budget(_ client: String) -> String { prefix + "budget:" + client }
-    func budgetDay(_ client: String, day: Int) -> (usage: String, holds: String) {
-        let key = budget(client) + ":" + String(day)
-        return (key, key + ":r")
-    }
+    func budgetDay(_ client: String, day: Int) -> String { budget(client) + ":" + String(day) }
     func conversation(_ id: String) -> (turns: String, tokens: String) {
         let key = prefix + "conv:" + id
         return (key, key + ":tokens")

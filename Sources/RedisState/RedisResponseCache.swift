@@ -58,7 +58,7 @@ public final class RedisResponseCache: CompletionCaching {
     /// One look at Redis: the answer, the lock, or a wait.
     private func attempt(_ key: String, _ compute: ComputeBox, startedNs: UInt64, firstLook: Bool) {
         let names = keys.cache(key)
-        let token = RedisAdmission.makeReservationID()
+        let token = UniqueToken.next()
         client.run(
             RedisScripts.cacheRead, keys: [names.answer, names.lock], arguments: [token, String(lockLifetimeMs)], operation: "cache_read"
         ) { [self] result in

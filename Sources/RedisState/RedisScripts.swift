@@ -6,36 +6,52 @@ import Redis
 enum RedisScripts {
     /// The token bucket, then (if it allowed the request and a reservation is asked) the day's budget.
     ///
-    /// KEYS[1] the bucket (hash t = tokens, ts = ms of the last refill), KEYS[2] the budget prefix of the key
-    /// (the day is appended here: `…:<day>` a hash used/reserved, `…:<day>:r` a sorted set of reservations
-    /// `<id>:<tokens>` scored by their expiry).
+    /// KEYS[1] the bucket (`<thousandths of tokens>:<ms of the last refill>`), KEYS[2] the budget prefix of the key
+    /// (the day is appended here: `…:<day>` a hash of `used`, `reserved`, and per expiry minute `h:<minute>` the
+    /// tokens held until then).
     /// ARGV: rate per second (0: no bucket), burst, tokens to reserve (-1: no budget step), daily budget,
-    /// reservation id, reservation lifetime in ms.
+    /// (unused), reservation lifetime in ms.
+    /// Settlements waiting to be sent ride along (one round trip instead of two): KEYS[3…] their budget hashes,
+    /// ARGV[7…] their triples, applied first exactly as `settle` does.
     /// Returns {allowed, remaining, wait ms, budget allowed (1/0, -1 not asked), budget remaining, day,
-    /// seconds to the next UTC midnight}.
+    /// seconds to the next UTC midnight[, the hold's expiry minute]}.
     static let admit = RedisScript(#"""
+    for index = 3, #KEYS do
+      local usage, base = KEYS[index], 6 + (index - 3) * 3
+      local field, held = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2])
+      if redis.call('HEXISTS', usage, field) == 1 then
+        if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
+        redis.call('HINCRBY', usage, 'reserved', -held)
+      end
+      local used = tonumber(ARGV[base + 3])
+      if used > 0 then redis.call('HINCRBY', usage, 'used', used) end
+    end
     local clock = redis.call('TIME')
     local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
     local rate = tonumber(ARGV[1])
     local burst = tonumber(ARGV[2])
     local allowed, remaining, wait = 1, burst, 0
     if rate > 0 then
-      local state = redis.call('HMGET', KEYS[1], 't', 'ts')
-      local tokens, stamp = tonumber(state[1]), tonumber(state[2])
-      if tokens == nil or stamp == nil then tokens, stamp = burst, now end
+      -- The bucket in thousandths of a token, as '<milli-tokens>:<ms>': integers only, so no float formatting.
+      local full = burst * 1000
+      local milli, stamp = full, now
+      local state = redis.call('GET', KEYS[1])
+      if state then
+        local colon = string.find(state, ':', 1, true)
+        milli, stamp = tonumber(string.sub(state, 1, colon - 1)), tonumber(string.sub(state, colon + 1))
+      end
       if now > stamp then
-        tokens = math.min(burst, tokens + (now - stamp) * rate / 1000)
+        milli = math.min(full, milli + math.floor((now - stamp) * rate))
         stamp = now
       end
-      if tokens >= 1 then
-        tokens = tokens - 1
+      if milli >= 1000 then
+        milli = milli - 1000
       else
         allowed = 0
-        wait = math.ceil((1 - tokens) * 1000 / rate)
+        wait = math.ceil((1000 - milli) / rate)
       end
-      remaining = math.floor(tokens)
-      redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens), 'ts', stamp)
-      redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+      remaining = math.floor(milli / 1000)
+      redis.call('SET', KEYS[1], milli .. ':' .. stamp, 'PX', math.ceil(burst * 1000 / rate) + 1000)
     end
     local day = math.floor(now / 86400000)
     local untilMidnight = math.ceil(((day + 1) * 86400000 - now) / 1000)
@@ -44,40 +60,51 @@ enum RedisScripts {
       return {allowed, remaining, wait, -1, 0, day, untilMidnight}
     end
     local budgetKey = KEYS[2] .. ':' .. day
-    local holds = budgetKey .. ':r'
-    local expired = redis.call('ZRANGEBYSCORE', holds, '-inf', now)
-    if #expired > 0 then
-      local freed = 0
-      for _, member in ipairs(expired) do freed = freed + tonumber(string.match(member, ':(%d+)$')) end
-      redis.call('ZREMRANGEBYSCORE', holds, '-inf', now)
-      redis.call('HINCRBY', budgetKey, 'reserved', -freed)
-    end
     local daily = tonumber(ARGV[4])
     local counts = redis.call('HMGET', budgetKey, 'used', 'reserved')
     local used, reserved = tonumber(counts[1]) or 0, tonumber(counts[2]) or 0
+    local minute = math.floor(now / 60000)
+    if used + reserved >= daily and reserved > 0 then
+      -- Only a refusal needs the holds of dead replicas gone: reclaim the minutes that expired, decide again.
+      local fields = redis.call('HGETALL', budgetKey)
+      local freed = 0
+      for index = 1, #fields, 2 do
+        local expiry = string.match(fields[index], '^h:(%d+)$')
+        if expiry and tonumber(expiry) < minute then
+          freed = freed + tonumber(fields[index + 1])
+          redis.call('HDEL', budgetKey, fields[index])
+        end
+      end
+      if freed > 0 then reserved = redis.call('HINCRBY', budgetKey, 'reserved', -freed) end
+    end
     if used + reserved >= daily then
       return {allowed, remaining, wait, 0, 0, day, untilMidnight}
     end
+    -- The hold counts in 'reserved' and in its expiry minute's field, so it can be reclaimed if never settled.
+    local expiry = math.ceil((now + tonumber(ARGV[6])) / 60000)
     redis.call('HINCRBY', budgetKey, 'reserved', reserve)
-    redis.call('ZADD', holds, now + tonumber(ARGV[6]), ARGV[5] .. ':' .. reserve)
-    redis.call('EXPIRE', budgetKey, 172800)
-    redis.call('EXPIRE', holds, 172800)
-    return {allowed, remaining, wait, 1, daily - used - reserved, day, untilMidnight}
+    redis.call('HINCRBY', budgetKey, 'h:' .. expiry, reserve)
+    if used == 0 and reserved == 0 then
+      redis.call('EXPIRE', budgetKey, 172800)   -- the day's first hold: the day's key goes two days later
+    end
+    return {allowed, remaining, wait, 1, daily - used - reserved, day, untilMidnight, expiry}
     """#)
 
-    /// Settles a reservation: releases its hold (if it has not expired) and charges what the call used.
-    /// KEYS[1] the day's budget hash, KEYS[2] its reservations. ARGV: the member `<id>:<tokens>`, the tokens
-    /// it held, the tokens used.
+    /// Settles a batch of reservations: releases each hold (unless its minute expired and was reclaimed) and
+    /// charges what its call used. KEYS: the day's budget hash of each. ARGV: triples of the hold's expiry
+    /// minute, the tokens it held, the tokens used.
     static let settle = RedisScript(#"""
-    if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
-      redis.call('HINCRBY', KEYS[1], 'reserved', -tonumber(ARGV[2]))
+    for index = 1, #KEYS do
+      local usage, base = KEYS[index], (index - 1) * 3
+      local field, held = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2])
+      if redis.call('HEXISTS', usage, field) == 1 then
+        if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
+        redis.call('HINCRBY', usage, 'reserved', -held)
+      end
+      local used = tonumber(ARGV[base + 3])
+      if used > 0 then redis.call('HINCRBY', usage, 'used', used) end
     end
-    local used = tonumber(ARGV[3])
-    if used > 0 then
-      redis.call('HINCRBY', KEYS[1], 'used', used)
-      redis.call('EXPIRE', KEYS[1], 172800)
-    end
-    return 1
+    return #KEYS
     """#)
 
     /// Charges tokens to today without a reservation (a task run). KEYS[1] the budget prefix; ARGV: tokens.

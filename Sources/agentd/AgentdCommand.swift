@@ -112,8 +112,10 @@ enum AgentdCommand {
             return 1
         }
         app.server.set(server)
-        AgentCore.host(engines, on: server)
+        // Redis first: a loop runs its guests in the order hosted, so a Redis reply that starts an upstream
+        // call has it begun by the engine in the same pass, not one loop iteration later.
         if let redis = app.redis { AgentCore.host(redis, on: server) }
+        AgentCore.host(engines, on: server)
         lifecycle.enter(.serving)
         // Readiness says "replaying the task journal" until the store is open.
         app.openTasks()

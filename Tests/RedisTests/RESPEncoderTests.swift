@@ -82,7 +82,7 @@ import Testing
     static let roundTripValues: [RESPValue] = [
         .simpleString(""), .simpleString("héllo wörld"), .error("ERR"), .error("multi\nline\rerror"), .integer(0),
         .integer(-1), .integer(.min), .integer(.max), .bulkString([]), .bulkString(Array(0...255)), .null,
-        .array([]), .double(0), .double(-0.0), .double(0.1), .double(-1.5e-300), .double(5e-324),
+        .array([]), .double(0), .double(-0.0), .double(0.1), .double(-1.5e-300), .double(.leastNonzeroMagnitude),
         .double(.greatestFiniteMagnitude), .double(123_456_789.123), .double(.infinity), .double(-.infinity),
         .double(.nan), .boolean(true), .boolean(false), .bigNumber("0"), .bigNumber("+1"), .bigNumber("-99999999999999999999"),
         .verbatim(format: "mkd", text: bytes("# Title\r\n")), .verbatim(format: "txt", text: []), .map([]), .set([]), .push([]),
