@@ -40,8 +40,8 @@ let package = Package(
         .target(name: "Resilience", dependencies: ["Locks"], swiftSettings: strictSwift),
         // Registry, counter/gauge/histogram, Prometheus text exposition, process collector.
         .target(name: "Metrics", dependencies: ["Locks"], swiftSettings: strictSwift),
-        // SHA-256 and API keys (kept hashed, compared in constant time).
-        .target(name: "Security", swiftSettings: strictSwift),
+        // SHA-256, HMAC and the constant-time compare from libcrypto; API keys (kept hashed).
+        .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: strictSwift),
         .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
         .target(name: "Agent", dependencies: ["LLM", "JSON", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
