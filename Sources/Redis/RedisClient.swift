@@ -24,6 +24,9 @@ public final class RedisClient: Sendable {
         /// Reconnection backoff: full jitter over base × 2^attempt, at most `reconnectMaxMs`.
         public var reconnectBaseMs = 50
         public var reconnectMaxMs = 1000
+        /// Loaded (`SCRIPT LOAD`) on every new connection, so the first requests after a connect or a Redis
+        /// restart do not all meet `NOSCRIPT` at once (they would each resend the source).
+        public var scripts: [RedisScript] = []
 
         public init(url: RedisURL) { self.url = url }
     }
@@ -36,6 +39,7 @@ public final class RedisClient: Sendable {
         var lastFailure: String?
         var downSinceNs: UInt64 = 0
         var protocolVersion = 0
+        var persistence = RedisPersistence()
     }
 
     public let settings: Settings
@@ -59,7 +63,9 @@ public final class RedisClient: Sendable {
         self.connections = connections
         let tls = try settings.url.usesTLS ? TLSSettings(caFile: settings.caFile) : nil
         connector = RedisConnector(
-            handshake: RedisHandshake(url: settings.url, tls: tls, timeoutMs: max(settings.timeoutMs, RedisClient.minimumConnectTimeoutMs)),
+            handshake: RedisHandshake(
+                url: settings.url, tls: tls, timeoutMs: max(settings.timeoutMs, RedisClient.minimumConnectTimeoutMs), scripts: settings.scripts
+            ),
             baseMs: settings.reconnectBaseMs, maxMs: settings.reconnectMaxMs
         )
         guestThreads = Locked(startsThreads ? connections.map(RedisGuestThread.init) : [])
@@ -177,7 +183,7 @@ public final class RedisClient: Sendable {
             if state.everConnected {
                 return .back(endpoint: settings.url.description, downSeconds: Double(agentd_monotonic_ns() &- state.downSinceNs) / 1e9)
             }
-            return .connected(endpoint: settings.url.description, protocolVersion: state.protocolVersion)
+            return .connected(endpoint: settings.url.description, protocolVersion: state.protocolVersion, persistence: state.persistence)
         }
         if let change { observer?.redisStateChanged(change) }
     }
@@ -205,7 +211,13 @@ public final class RedisClient: Sendable {
         if let change { observer?.redisStateChanged(change) }
     }
 
-    func connected(protocolVersion: Int) {
-        state.withLock { $0.protocolVersion = protocolVersion }
+    func connected(protocolVersion: Int, persistence: RedisPersistence) {
+        state.withLock {
+            $0.protocolVersion = protocolVersion
+            $0.persistence = persistence
+        }
     }
+
+    /// How the server persists acknowledged writes, as last read at a connection.
+    public var persistence: RedisPersistence { state.withLock { $0.persistence } }
 }

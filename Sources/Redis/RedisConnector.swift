@@ -87,8 +87,8 @@ final class RedisConnector: @unchecked Sendable {
 
     private func attempt(_ due: Due) {
         do {
-            let (transport, version) = try handshake.connect()
-            client?.connected(protocolVersion: version)
+            let (transport, version, persistence) = try handshake.connect()
+            client?.connected(protocolVersion: version, persistence: persistence)
             due.connection.adopt(transport)
         } catch {
             client?.connectFailed(reason: error.description)

@@ -10,11 +10,13 @@ struct RedisHandshake {
     let url: RedisURL
     let tls: TLSSettings?
     let timeoutMs: Int
+    var scripts: [RedisScript] = []
     /// The most bytes a handshake reply may take (HELLO's map is a few hundred).
     static let maxReplyBytes = 64 << 10
 
-    /// The transport, and the protocol version the server agreed to (3, or 2 for servers without HELLO).
-    func connect() throws(RedisError) -> (transport: RedisTransport, protocolVersion: Int) {
+    /// The transport, the protocol version the server agreed to (3, or 2 for servers without HELLO), and how
+    /// the server persists what it acknowledges.
+    func connect() throws(RedisError) -> (transport: RedisTransport, protocolVersion: Int, persistence: RedisPersistence) {
         var reason = [CChar](repeating: 0, count: 256)
         let fd = agentd_connect_tcp_deadline(url.host, Int32(url.port), Int32(timeoutMs), &reason, Int32(reason.count))
         guard fd >= 0 else { throw .unavailable(reason: String(cString: reason)) }
@@ -39,10 +41,15 @@ struct RedisHandshake {
             if url.database != 0 {
                 try expectOK(exchange(["SELECT", String(url.database)], on: transport), "SELECT \(url.database)")
             }
+            let persistence = readPersistence(transport)
+            for script in scripts {
+                // Best effort: a server that refuses SCRIPT LOAD still runs EVAL, which NOSCRIPT falls back to.
+                _ = try? exchange(["SCRIPT", "LOAD", script.source], on: transport)
+            }
             guard agentd_set_nonblocking(fd, 1) == 0 else {
                 throw RedisError.unavailable(reason: "cannot make the socket non-blocking: \(String(cString: strerror(errno)))")
             }
-            return (transport, version)
+            return (transport, version, persistence)
         } catch {
             transport.close()
             throw error
@@ -64,6 +71,25 @@ struct RedisHandshake {
             try expectOK(exchange(auth, on: transport), "AUTH")
         }
         return 2
+    }
+
+    /// `INFO persistence` (AOF on or off) and `CONFIG GET appendfsync`; a managed Redis that refuses either
+    /// leaves that part unknown, which is no reason to refuse the connection.
+    private func readPersistence(_ transport: RedisTransport) -> RedisPersistence {
+        var persistence = RedisPersistence()
+        if let info = try? exchange(["INFO", "persistence"], on: transport).string {
+            for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("aof_enabled:") {
+                persistence.appendOnly = line.hasSuffix(":1")
+            }
+        }
+        if let reply = try? exchange(["CONFIG", "GET", "appendfsync"], on: transport) {
+            switch reply {
+            case .map(let pairs): persistence.appendFsync = pairs.first?.value.string
+            case .array(let items) where items.count == 2: persistence.appendFsync = items[1].string
+            default: break
+            }
+        }
+        return persistence
     }
 
     private func expectOK(_ reply: RESPValue, _ command: String) throws(RedisError) {

@@ -12,8 +12,8 @@ public protocol RedisObserver: Sendable {
 
 /// A change of a client's state, as one log line would say it.
 public enum RedisStateChange: Sendable, Equatable {
-    /// Every connection is up for the first time.
-    case connected(endpoint: String, protocolVersion: Int)
+    /// Every connection is up for the first time; how the server persists what it acknowledges.
+    case connected(endpoint: String, protocolVersion: Int, persistence: RedisPersistence)
     /// The first attempt at start failed; the client keeps trying (said once, not per attempt).
     case cannotConnect(endpoint: String, reason: String)
     /// A connection was lost after the client had been up.

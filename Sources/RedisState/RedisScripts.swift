@@ -3,7 +3,10 @@ import Redis
 /// The Lua scripts behind the Redis family. Each runs atomically on the server (one decision for all
 /// replicas) and reads the time from Redis' own clock (`TIME`), so replicas with skewed clocks still agree on
 /// buckets, reservations and the UTC day. Redis 7 replicates a script's effects, so `TIME` is allowed.
-enum RedisScripts {
+public enum RedisScripts {
+    /// Every script, for `RedisClient.Settings.scripts` (loaded on each new connection).
+    public static var all: [RedisScript] { [admit, settle, charge, history, append, cacheRead, cacheStore, cacheLock] }
+
     /// The token bucket, then (if it allowed the request and a reservation is asked) the day's budget.
     ///
     /// KEYS[1] the bucket (`<thousandths of tokens>:<ms of the last refill>`), KEYS[2] the budget prefix of the key

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Agent
 import Redis
+import RedisState
 import LLM
 import Locks
 import Logging
@@ -123,7 +124,7 @@ enum AgentCore {
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,
-                redis: redis.map { RedisHealth(endpoint: $0.client.settings.url.description, metrics: $0.metrics) }
+                redis: redis.map { RedisHealth(endpoint: $0.client.settings.url.description, metrics: $0.metrics, client: $0.client) }
             ),
             tasks: TasksEndpoint(
                 tasks: taskService, service: service, limits: limits, scopedToKeys: protection.hasKeys, keepAliveMs: configuration.sseKeepAliveMs
@@ -165,6 +166,7 @@ enum AgentCore {
         settings.timeoutMs = configuration.redis.timeoutMs
         settings.caFile = configuration.redis.caFile
         settings.connections = loopCount(configuration)
+        settings.scripts = RedisScripts.all
         do {
             return (try RedisClient(settings: settings, observer: observer, startsThreads: !onLoops), observer)
         } catch {

@@ -223,6 +223,25 @@ import Testing
         #expect(lines.count <= 3, "one warning per state change, not per request: \(lines)")
     }
 
+    @Test func persistenceIsReportedAtStartAndInHealth() async throws {
+        let volatile = try RedisServerProcess()
+        defer { volatile.kill() }
+        let warned = try await AgentdProcess.serve(["AGENTD_REDIS_URL": volatile.url])
+        defer { warned.kill() }
+        let warning = await warned.standardOutput.waitForLine { $0.contains("redis does not fsync every write") }
+        #expect(warning?.contains("no AOF") == true, "\(warning ?? "no warning")")
+
+        let durable = try RedisServerProcess(.init(appendOnly: true))
+        defer { durable.kill() }
+        let quiet = try await AgentdProcess.serve(["AGENTD_REDIS_URL": durable.url])
+        defer { quiet.kill() }
+        let connected = await quiet.standardOutput.waitForLine { $0.contains("redis connected") }
+        #expect(connected?.contains("appendfsync always") == true, "\(connected ?? "no line")")
+        #expect(!quiet.standardOutput.text.contains("does not fsync"))
+        let health = try HTTPTestClient.send("GET", "/health", port: quiet.port).bodyText
+        #expect(health.contains("acknowledged writes are on disk"), "\(health)")
+    }
+
     @Test func aMalformedURLExits2AndHidesThePassword() async throws {
         let finished = try await AgentdProcess.run([], environment: ["AGENTD_REDIS_URL": "redis://:hunter2@redis:notaport"])
         #expect(finished.exit == .exited(2))

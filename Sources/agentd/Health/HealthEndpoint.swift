@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import HTTP
 import JSON
+import Redis
 import Resilience
 import Server
 
@@ -77,7 +78,7 @@ struct HealthEndpoint: Sendable {
         if let redis {
             let up = redis.metrics.isUp
             var message = "\(redis.endpoint), " + (up ? "connected" : "unreachable: \(redis.metrics.lastFailure ?? "connecting")")
-            if up { message += "; state shared by every replica" }
+            if up { message += "; state shared by every replica; \(redis.client.persistence)" }
             components.append(["name": "redis", "status": .string(up ? "healthy" : "degraded"), "message": .string(message)])
             if !up && overall == .healthy { overall = .degraded }
         }
@@ -98,6 +99,7 @@ struct HealthEndpoint: Sendable {
 struct RedisHealth: Sendable {
     let endpoint: String
     let metrics: RedisMetrics
+    let client: RedisClient
 }
 
 /// Resident memory from /proc and the cgroup's limit, when there is one (v2 `memory.max`, v1 `limit_in_bytes`).

@@ -53,10 +53,19 @@ final class RedisMetrics: RedisObserver {
 
     func redisStateChanged(_ change: RedisStateChange) {
         switch change {
-        case .connected(let endpoint, let version):
+        case .connected(let endpoint, let version, let persistence):
             state.withLock { $0 = (true, nil) }
             up.set(1)
-            logger.log(.info, "redis connected", ["endpoint": .string(endpoint), "protocol": .int(version)])
+            logger.log(.info, "redis connected", [
+                "endpoint": .string(endpoint), "protocol": .int(version), "persistence": .string(persistence.description),
+            ])
+            if !persistence.isDurable {
+                // Said once at start: budgets, conversations (and tasks) acknowledged by Redis may not survive it.
+                logger.log(.warning, "redis does not fsync every write", [
+                    "endpoint": .string(endpoint), "persistence": .string(persistence.description),
+                    "advice": "run Redis with appendonly yes and appendfsync always",
+                ])
+            }
         case .cannotConnect(let endpoint, let reason):
             state.withLock { $0.lastFailure = reason }
             logger.log(.warning, "cannot connect to redis; retrying", ["endpoint": .string(endpoint), "error": .string(reason)])
