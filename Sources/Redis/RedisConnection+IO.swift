@@ -20,12 +20,19 @@ extension RedisConnection {
                 }
             }
             let end = inputEnd
+            let space = input.count - end
             let result = input.withUnsafeMutableBytes { transport.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[end...])) }
             switch result {
             case .transferred(let count):
                 inputEnd += count
                 guard parseReplies() else { return }
                 if self.transport == nil { return }
+                // A short read on a plain socket took everything there was: the loop's epoll (level-triggered)
+                // says when more arrives, so no read is spent on EAGAIN. TLS may hold decrypted bytes back.
+                if count < space && transport.shortReadDrains {
+                    updateInterest()
+                    return
+                }
             case .wouldBlock:
                 updateInterest()
                 return

@@ -22,6 +22,9 @@ protocol RedisTransport: AnyObject {
     /// True when the last operation could only go on once the socket is writable (a TLS read that must
     /// first send, or a write that blocked): the connection then also waits for EPOLLOUT.
     var wantsWritable: Bool { get }
+    /// Whether a read that returned less than asked took all the socket had (plain TCP: yes; TLS: no, the
+    /// library may hold decrypted bytes that epoll cannot see).
+    var shortReadDrains: Bool { get }
     /// Closes the socket (after a TLS close_notify where possible); idempotent.
     func close()
 }
@@ -29,6 +32,7 @@ protocol RedisTransport: AnyObject {
 /// Plain TCP.
 final class PlainTransport: RedisTransport {
     let fd: Int32
+    let shortReadDrains = true
     private(set) var wantsWritable = false
     private var closed = false
 

@@ -43,6 +43,7 @@ public final class TLSSettings: @unchecked Sendable {
 /// clears it first.
 final class TLSTransport: RedisTransport {
     let fd: Int32
+    let shortReadDrains = false
     private let ssl: OpaquePointer
     private(set) var wantsWritable = false
     private var closed = false

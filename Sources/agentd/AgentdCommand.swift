@@ -111,6 +111,11 @@ enum AgentdCommand {
             FileHandleStandardError.write("agentd: cannot listen on \(configuration.host):\(configuration.port): \(error)\n")
             return 1
         }
+        // The first line says where agentd listens: before anything that logs on other threads starts (Redis'
+        // connector) and before the first request can be logged.
+        logger.log(.info, "listening", [
+            "host": .string(configuration.host), "port": .int(server.port), "version": .string(AgentdVersion.current),
+        ])
         app.server.set(server)
         // Redis first: a loop runs its guests in the order hosted, so a Redis reply that starts an upstream
         // call has it begun by the engine in the same pass, not one loop iteration later.
@@ -119,9 +124,6 @@ enum AgentdCommand {
         lifecycle.enter(.serving)
         // Readiness says "replaying the task journal" until the store is open.
         app.openTasks()
-        logger.log(.info, "listening", [
-            "host": .string(configuration.host), "port": .int(server.port), "version": .string(AgentdVersion.current),
-        ])
         let stopped = DispatchSemaphore(value: 0)
         let shutdown = GracefulShutdown(
             server: server, tasks: app.tasks, lifecycle: lifecycle, logger: logger,
