@@ -79,7 +79,7 @@ import Testing
     }
 
     /// Values of every type, nested, for the round trip.
-    static let roundTripValues: [RESPValue] = [
+    static var roundTripValues: [RESPValue] { [
         .simpleString(""), .simpleString("héllo wörld"), .error("ERR"), .error("multi\nline\rerror"), .integer(0),
         .integer(-1), .integer(.min), .integer(.max), .bulkString([]), .bulkString(Array(0...255)), .null,
         .array([]), .double(0), .double(-0.0), .double(0.1), .double(-1.5e-300), .double(.leastNonzeroMagnitude),
@@ -91,7 +91,7 @@ import Testing
             RESPPair(key: .array([.integer(1)]), value: .map([RESPPair(key: .null, value: .error("e"))])),
         ]),
         nestedArrayValue(32),
-    ]
+    ] }
 
     @Test(arguments: roundTripValues)
     func roundTrip(_ value: RESPValue) {
