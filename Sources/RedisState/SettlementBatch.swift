@@ -40,12 +40,27 @@ final class SettlementBatch: Sendable {
         }
     }
 
-    /// Takes every waiting settlement, for a caller that sends them itself (the admission script carries them).
+    /// Takes every waiting settlement, for a caller that sends them itself (the admission script carries them),
+    /// summed per budget hash and expiry minute: the holds of one key that expire in one minute are released
+    /// by one set of increments in Redis, however many calls they stood for.
     func take() -> [Item] {
-        pending.withLock { pending -> [Item] in
+        let items = pending.withLock { pending -> [Item] in
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
+        guard items.count > 1 else { return items }
+        var order: [String] = []
+        var sums: [String: Item] = [:]
+        for item in items {
+            let group = item.usage + "\u{0}" + String(item.expiryMinute)
+            if let sum = sums[group] {
+                sums[group] = Item(usage: sum.usage, expiryMinute: sum.expiryMinute, held: sum.held + item.held, used: sum.used + item.used)
+            } else {
+                order.append(group)
+                sums[group] = item
+            }
+        }
+        return order.compactMap { sums[$0] }
     }
 
     func flush() {
