@@ -32,7 +32,7 @@ public final class TLSSettings: @unchecked Sendable {
         guard code != 0 else { return "no detail from OpenSSL" }
         var text = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(code, &text, text.count)
-        return String(cString: text)
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -4,7 +4,7 @@ import Security
 /// can share one Redis. A plain value.
 ///
 ///   <prefix>rl:<client>                  token bucket (hash t, ts)
-///   <prefix>budget:<client>:<day>        the day's budget (hash used, reserved, h:<minute> holds by expiry)
+///   <prefix>budget:<client>:<day>        the day's budget (hash c = used + held, h:<minute> holds by expiry)
 ///   <prefix>conv:<id>, <prefix>conv:<id>:tokens   a conversation's turns and their token total
 ///   <prefix>conversations                conversations by last use (for the gauge)
 ///   <prefix>cache:<sha256 of the request key>, `…:lock`   a cached answer and its single-flight lock

@@ -10,8 +10,9 @@ public enum RedisScripts {
     /// The token bucket, then (if it allowed the request and a reservation is asked) the day's budget.
     ///
     /// KEYS[1] the bucket (`<thousandths of tokens>:<ms of the last refill>`), KEYS[2] the budget prefix of the key
-    /// (the day is appended here: `…:<day>` a hash of `used`, `reserved`, and per expiry minute `h:<minute>` the
-    /// tokens held until then).
+    /// (the day is appended here: `…:<day>` a hash of `c`, the tokens committed (used plus held), and per expiry
+    /// minute `h:<minute>` the tokens held until then). A request is admitted while the committed tokens are
+    /// under the budget: one increment decides it.
     /// ARGV: rate per second (0: no bucket), burst, tokens to reserve (-1: no budget step), daily budget,
     /// (unused), reservation lifetime in ms.
     /// Settlements waiting to be sent ride along (one round trip instead of two): KEYS[3…] their budget hashes,
@@ -21,13 +22,13 @@ public enum RedisScripts {
     static let admit = RedisScript(#"""
     for index = 3, #KEYS do
       local usage, base = KEYS[index], 6 + (index - 3) * 3
-      local field, held = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2])
+      local field, held, used = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
       if redis.call('HEXISTS', usage, field) == 1 then
         if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
-        redis.call('HINCRBY', usage, 'reserved', -held)
+        if used ~= held then redis.call('HINCRBY', usage, 'c', used - held) end
+      elseif used > 0 then
+        redis.call('HINCRBY', usage, 'c', used)
       end
-      local used = tonumber(ARGV[base + 3])
-      if used > 0 then redis.call('HINCRBY', usage, 'used', used) end
     end
     local clock = redis.call('TIME')
     local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
@@ -64,11 +65,11 @@ public enum RedisScripts {
     end
     local budgetKey = KEYS[2] .. ':' .. day
     local daily = tonumber(ARGV[4])
-    local counts = redis.call('HMGET', budgetKey, 'used', 'reserved')
-    local used, reserved = tonumber(counts[1]) or 0, tonumber(counts[2]) or 0
-    local minute = math.floor(now / 60000)
-    if used + reserved >= daily and reserved > 0 then
-      -- Only a refusal needs the holds of dead replicas gone: reclaim the minutes that expired, decide again.
+    local committed = redis.call('HINCRBY', budgetKey, 'c', reserve)
+    if committed - reserve >= daily then
+      -- Refused unless holds of dead replicas were in the way: undo, reclaim the minutes that expired, decide again.
+      committed = redis.call('HINCRBY', budgetKey, 'c', -reserve)
+      local minute = math.floor(now / 60000)
       local fields = redis.call('HGETALL', budgetKey)
       local freed = 0
       for index = 1, #fields, 2 do
@@ -78,19 +79,20 @@ public enum RedisScripts {
           redis.call('HDEL', budgetKey, fields[index])
         end
       end
-      if freed > 0 then reserved = redis.call('HINCRBY', budgetKey, 'reserved', -freed) end
+      if freed > 0 then committed = redis.call('HINCRBY', budgetKey, 'c', -freed) end
+      if committed >= daily then
+        return {allowed, remaining, wait, 0, 0, day, untilMidnight}
+      end
+      committed = redis.call('HINCRBY', budgetKey, 'c', reserve)
     end
-    if used + reserved >= daily then
-      return {allowed, remaining, wait, 0, 0, day, untilMidnight}
-    end
-    -- The hold counts in 'reserved' and in its expiry minute's field, so it can be reclaimed if never settled.
+    local before = committed - reserve
+    -- The hold also counts under its expiry minute, so it can be reclaimed if its call never settles.
     local expiry = math.ceil((now + tonumber(ARGV[6])) / 60000)
-    redis.call('HINCRBY', budgetKey, 'reserved', reserve)
     redis.call('HINCRBY', budgetKey, 'h:' .. expiry, reserve)
-    if used == 0 and reserved == 0 then
+    if before == 0 then
       redis.call('EXPIRE', budgetKey, 172800)   -- the day's first hold: the day's key goes two days later
     end
-    return {allowed, remaining, wait, 1, daily - used - reserved, day, untilMidnight, expiry}
+    return {allowed, remaining, wait, 1, daily - before, day, untilMidnight, expiry}
     """#)
 
     /// Settles a batch of reservations: releases each hold (unless its minute expired and was reclaimed) and
@@ -99,13 +101,13 @@ public enum RedisScripts {
     static let settle = RedisScript(#"""
     for index = 1, #KEYS do
       local usage, base = KEYS[index], (index - 1) * 3
-      local field, held = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2])
+      local field, held, used = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
       if redis.call('HEXISTS', usage, field) == 1 then
         if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
-        redis.call('HINCRBY', usage, 'reserved', -held)
+        if used ~= held then redis.call('HINCRBY', usage, 'c', used - held) end
+      elseif used > 0 then
+        redis.call('HINCRBY', usage, 'c', used)
       end
-      local used = tonumber(ARGV[base + 3])
-      if used > 0 then redis.call('HINCRBY', usage, 'used', used) end
     end
     return #KEYS
     """#)
@@ -115,7 +117,7 @@ public enum RedisScripts {
     local clock = redis.call('TIME')
     local day = math.floor(tonumber(clock[1]) / 86400)
     local key = KEYS[1] .. ':' .. day
-    redis.call('HINCRBY', key, 'used', tonumber(ARGV[1]))
+    redis.call('HINCRBY', key, 'c', tonumber(ARGV[1]))
     redis.call('EXPIRE', key, 172800)
     return 1
     """#)
