@@ -1,3 +1,4 @@
+import CAgentdSystem
 import Foundation
 import Locks
 import RedisSupport
@@ -157,6 +158,53 @@ import Testing
         server.resume()
         #expect(await Self.waitUntil(.seconds(5)) { client.isUp })
         #expect(try await client.reply(["PING"]) == .simpleString("PONG"))
+    }
+
+    @Test func aReplyPastTheLimitDropsTheConnectionWhichComesBack() async throws {
+        let server = try RedisServerProcess()
+        defer { server.kill() }
+        var settings = RedisClient.Settings(url: try RedisURL(parsing: server.url))
+        settings.timeoutMs = Self.timeoutMs
+        settings.limits.maxBulkBytes = 1024
+        let client = try RedisClient(settings: settings)
+        client.start()
+        defer { client.stop() }
+        #expect(await Self.waitUntil { client.isUp })
+        _ = try await client.reply(["SET", "big", String(repeating: "x", count: 4096)])
+        do {
+            _ = try await client.reply(["GET", "big"])
+            Issue.record("a 4 KiB reply passed a 1 KiB limit")
+        } catch let error as RedisError {
+            guard case .protocolViolation = error else {
+                Issue.record("expected a protocol violation, got \(error)")
+                return
+            }
+        }
+        #expect(await Self.waitUntil { client.isUp }, "the dropped connection reconnects")
+        #expect(try await client.reply(["STRLEN", "big"]) == .integer(4096))
+    }
+
+    @Test func aServerThatNeverAnswersTheHandshakeIsADeadlineNotAHang() async throws {
+        // A listener that accepts nothing: TCP connects (the backlog), HELLO never gets a reply.
+        let port = try RedisServerProcess.freePort()
+        let listener = agentd_listen_tcp("127.0.0.1", Int32(port), 16, 0)
+        #expect(listener >= 0)
+        defer { close(listener) }
+        let observer = RecordingObserver()
+        let client = try Self.client("redis://127.0.0.1:\(port)", observer: observer)
+        defer { client.stop() }
+        let started = ContinuousClock.now
+        #expect(await Self.waitUntil(.seconds(5)) { !observer.changes.isEmpty })
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(RedisClient.minimumConnectTimeoutMs - 50) && waited < .seconds(3), "handshake gave up after \(waited)")
+        guard case .cannotConnect(_, let reason)? = observer.changes.first else {
+            Issue.record("expected cannotConnect, got \(observer.changes)")
+            return
+        }
+        #expect(reason.contains("did not answer"), "\(reason)")
+        let commandStarted = ContinuousClock.now
+        await #expect(throws: RedisError.self) { _ = try await client.reply(["PING"]) }
+        #expect(ContinuousClock.now - commandStarted < .milliseconds(50), "no command waits for a connection")
     }
 
     @Test func tlsVerifiesTheServerAgainstTheGivenCA() async throws {
