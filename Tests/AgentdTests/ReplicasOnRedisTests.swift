@@ -186,6 +186,11 @@ import Testing
             "AGENTD_REDIS_URL": redis.url, "AGENTD_DAILY_TOKEN_BUDGET": "100000", "AGENTD_REDIS_TIMEOUT_MS": "200",
         ])
         defer { budgeted.kill() }
+        let closed = try await AgentdProcess.serve([
+            "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "100", "AGENTD_REDIS_TIMEOUT_MS": "200",
+            "AGENTD_REDIS_RATE_LIMIT_FALLBACK": "closed",
+        ])
+        defer { closed.kill() }
         let first = try Self.chat(replica, ["message": "remember me"])
         let id = try #require(first.jsonObject?["conversation_id"] as? String)
 
@@ -196,8 +201,10 @@ import Testing
         #expect(try HTTPTestClient.send("GET", "/health/ready", port: replica.port).status == 200)
         let health = try HTTPTestClient.send("GET", "/health", port: replica.port)
         #expect(health.status == 200 && health.bodyText.contains("\"redis\"") && health.bodyText.contains("degraded"), "\(health.bodyText)")
-        // The rate limit falls back to this replica's bucket: still served.
+        // The rate limit falls back to this replica's bucket: still served; or, configured closed, refuses.
         #expect(try Self.chat(replica, ["message": "a fresh chat"]).status == 200)
+        let refused = try Self.chat(closed, ["message": "a fresh chat"])
+        #expect(refused.status == 503 && refused.header("Retry-After") != nil, "\(refused.bodyText)")
         // Continuing a conversation never silently starts a fresh one.
         let continued = try Self.chat(replica, ["message": "and now?", "conversation_id": id])
         #expect(continued.status == 503 && continued.header("Retry-After") != nil, "\(continued.bodyText)")

@@ -108,6 +108,19 @@ import Testing
         await #expect(throws: RedisError.self) { _ = try await wrong.reply(["PING"]) }
     }
 
+    @Test func anACLUserAndADatabaseFromTheURL() async throws {
+        let server = try RedisServerProcess()
+        defer { server.kill() }
+        #expect(try server.command(["ACL", "SETUSER", "app", "on", ">app-secret", "~*", "+@all"]) == "OK")
+        let client = try Self.client("redis://app:app-secret@127.0.0.1:\(server.port)/3")
+        defer { client.stop() }
+        #expect(await Self.waitUntil { client.isUp })
+        #expect(try await client.reply(["ACL", "WHOAMI"]) == .bulkString(Array("app".utf8)))
+        _ = try await client.reply(["SET", "where", "db3"])
+        #expect(try server.command(["-n", "3", "GET", "where"]) == "db3")
+        #expect(try server.command(["GET", "where"]).isEmpty, "nothing written to db 0")
+    }
+
     @Test func killedRedisFailsCommandsAtOnceAndRecoversWhenBack() async throws {
         let server = try RedisServerProcess()
         defer { server.kill() }

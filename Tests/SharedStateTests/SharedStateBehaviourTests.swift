@@ -3,6 +3,7 @@ import Foundation
 import LLM
 import Locks
 import Testing
+@testable import RedisState
 
 /// One behaviour, two families: each test runs against the in-memory classes and against Redis, and both
 /// must pass it unchanged (the seams' contract, SharedStateSeams.swift).
@@ -181,5 +182,27 @@ import Testing
         #expect(try await store.history(id).get()?.count == 2)
         try await Task.sleep(for: .milliseconds(400))
         #expect(try await store.history(id).get() == nil)
+    }
+}
+
+/// What only the Redis family has to do: single flight across replicas survives a leader that died.
+@Suite(.serialized) struct RedisCacheTakeoverTests {
+    @Test func aWaiterTakesOverWhenTheLeadersLockLapses() async throws {
+        let fixture = try await FamilyFixture(.redis)
+        let server = try #require(fixture.server)
+        // Another replica took the lock and died: nobody renews it.
+        let names = fixture.keys.cache("question")
+        #expect(try server.command(["SET", names.lock, "a-dead-replica", "PX", "300"]) == "OK")
+        let cache = fixture.cache(ttlMs: 60_000)
+        let started = ContinuousClock.now
+        let calls = Locked(0)
+        let (result, outcome) = await cache.fetch("question") { finish in
+            calls.withLock { $0 += 1 }
+            finish(.success(ChatCompletion(text: "taken over")))
+        }
+        #expect((try? result.get().text) == "taken over")
+        #expect(outcome == .miss && calls.withLock { $0 } == 1)
+        #expect(ContinuousClock.now - started >= .milliseconds(250), "waited for the dead leader's lock to lapse")
+        #expect(ContinuousClock.now - started < .seconds(3))
     }
 }
