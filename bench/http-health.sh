@@ -57,7 +57,6 @@ run_wrk() { # connections url
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); print v} else if (v ~ /ms$/) {sub(/ms/,"",v); print v*1000} else {sub(/s/,"",v); print v*1000000}}' <<<"$out")
   echo "$rps $p99"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 rss_idle=$(rss_kib)
 wrk -t1 -c64 -d2s "http://127.0.0.1:$nginx_port/health/live" >/dev/null

@@ -60,16 +60,6 @@ else
 fi
 [ -x "$bin/agentd" ] || { echo "no agentd in $bin" >&2; exit 2; }
 
-free_ports() {
-  local used port found=()
-  used=$(ss -Htan 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
-  for port in $(seq 18100 18199); do
-    grep -qx "$port" <<<"$used" || found+=("$port")
-    [ "${#found[@]}" -ge "$1" ] && break
-  done
-  [ "${#found[@]}" -ge "$1" ] || { echo "no free port in 18100-18199" >&2; exit 2; }
-  echo "${found[@]}"
-}
 read -r up_port proxy_port agentd_port < <(free_ports 3)
 
 completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
@@ -139,9 +129,6 @@ EOF
 done
 if [ -n "${BENCH_PROTECTED:-}" ]; then echo 'wrk.headers["Authorization"] = "Bearer bench-key"' >>"$work/agentd.lua"; fi
 
-to_us() { # "1.23ms" / "456.00us" / "1.02s" -> microseconds
-  awk -v v="$1" 'BEGIN { if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /m$/) {sub(/m$/,"",v); print v*60000000} else {sub(/s$/,"",v); print v*1000000} }'
-}
 # wrk's summary: requests/s and the p99 in microseconds; stops on errors or non-2xx answers.
 run_wrk() { # lua url
   local out rps p99 bad
@@ -166,8 +153,6 @@ run_hey() { # body url
   fi
   echo "$rps $p50 $p99"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-med() { printf '%s\n' "$@" | median; }
 
 # Warm-up: connections, pools, caches.
 wrk -t1 -c64 -d2s -s "$work/nginx.lua" "$up_url" >/dev/null

@@ -57,17 +57,7 @@ else
 fi
 [ -x "$bin/agentd" ] || { echo "no agentd in $bin" >&2; exit 2; }
 
-free_ports() {
-  local used port found=()
-  used=$(ss -Htan 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
-  for port in $(seq 18200 18299); do
-    grep -qx "$port" <<<"$used" || found+=("$port")
-    [ "${#found[@]}" -ge "$1" ] && break
-  done
-  [ "${#found[@]}" -ge "$1" ] || { echo "no free port in 18200-18299" >&2; exit 2; }
-  echo "${found[@]}"
-}
-read -r up_port front_port redis_port local_port shared_port r1_port r2_port r3_port < <(free_ports 8)
+read -r up_port front_port redis_port local_port shared_port r1_port r2_port r3_port < <(free_ports 8 18200 18299)
 
 completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
 cat >"$work/nginx.conf" <<EOF
@@ -136,9 +126,6 @@ for port in "$local_port" "$shared_port" "$front_port"; do
   [ "${answer##*$'\n'}" = 200 ] || { echo "bad answer from :$port:"; echo "$answer"; exit 1; }
 done
 
-to_us() {
-  awk -v v="$1" 'BEGIN { if (v ~ /us$/) {sub(/us$/,"",v); print v+0} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else {sub(/s$/,"",v); print v*1000000} }'
-}
 run_wrk() { # url
   local out rps p99 bad
   out=$(wrk -t1 -c64 -d"${seconds}s" --latency -s "$work/agentd.lua" "$1")
@@ -159,8 +146,6 @@ run_hey() { # url [hey options]
   fi
   echo "$p50 $p99"
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-med() { printf '%s\n' "$@" | median; }
 # Round trips: the commands agentd sent (EVALSHA, and EVAL after a NOSCRIPT); commandstats also counts the
 # commands scripts run inside Redis, which are no round trips.
 redis_calls() { redis-cli -p "$redis_port" info commandstats | awk -F'[:=,]' '/^cmdstat_(evalsha|eval):/ {sum += $3} END {print sum+0}'; }

@@ -69,16 +69,6 @@ fi
 gcc -O2 -o "$work/streamload" "$here/bench/streamload.c"
 
 # Two free ports from 18100-18199 (nothing listening there now).
-free_ports() {
-  local used port found=()
-  used=$(ss -Htan 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
-  for port in $(seq 18100 18199); do
-    grep -qx "$port" <<<"$used" || found+=("$port")
-    [ "${#found[@]}" -ge "$1" ] && break
-  done
-  [ "${#found[@]}" -ge "$1" ] || { echo "no free port in 18100-18199" >&2; exit 2; }
-  echo "${found[@]}"
-}
 read -r mock_port agentd_port < <(free_ports 2)
 
 MOCK_LLM_PORT=$mock_port MOCK_LLM_LOG_LEVEL=warning MOCK_LLM_MAX_CONNECTIONS=20000 "$bin/mock-llm" >"$work/mock.log" 2>&1 &
@@ -122,7 +112,6 @@ sample() { # pid file
 # max of column $2 in file $1
 col_max() { awk -v c="$2" 'BEGIN {m = 0} $c > m {m = $c} END {print m}' "$1"; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 run_load() { # port body pid-to-sample samples-file
   local sampler out
@@ -161,7 +150,6 @@ for i in $(seq "$runs"); do
 done
 if [ -s "$work/agentd.log" ]; then echo "agentd logged (warning and above), last lines:"; tail -5 "$work/agentd.log" | sed 's/^/  /'; fi
 
-med() { printf '%s\n' "$@" | median; }
 max() { printf '%s\n' "$@" | sort -n | tail -1; }
 min() { printf '%s\n' "$@" | sort -n | head -1; }
 dt50=$(med "${d_ttfb50[@]}"); dt99=$(med "${d_ttfb99[@]}"); at50=$(med "${a_ttfb50[@]}"); at99=$(med "${a_ttfb99[@]}")

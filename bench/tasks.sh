@@ -57,7 +57,6 @@ start_agentd() { # data-dir sync-mode log
 }
 stop_agentd() { stop "$agentd_pid"; wait "$agentd_pid" 2>/dev/null || true; }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }
 
 group=(); each=(); group_p99=(); each_p99=(); replay_ms=(); replay_records=()

@@ -33,14 +33,8 @@ extension RedisConnection {
                     updateInterest()
                     return
                 }
-            case .wouldBlock:
-                updateInterest()
-                return
-            case .closed:
-                drop(failing: .unavailable(reason: "redis closed the connection"), reason: "redis closed the connection")
-                return
-            case .failed(let reason):
-                drop(failing: .unavailable(reason: reason), reason: reason)
+            case .wouldBlock, .closed, .failed:
+                stopTransferring(result)
                 return
             }
         }
@@ -100,20 +94,26 @@ extension RedisConnection {
             switch result {
             case .transferred(let count):
                 outputStart += count
-            case .wouldBlock:
-                updateInterest()
-                return
-            case .closed:
-                drop(failing: .unavailable(reason: "redis closed the connection"), reason: "redis closed the connection")
-                return
-            case .failed(let reason):
-                drop(failing: .unavailable(reason: reason), reason: reason)
+            case .wouldBlock, .closed, .failed:
+                stopTransferring(result)
                 return
             }
         }
         output.removeAll(keepingCapacity: output.count <= 1 << 20)
         outputStart = 0
         updateInterest()
+    }
+
+    /// A read or write that cannot go on: wait for readiness, or drop the connection the peer closed or broke.
+    private func stopTransferring(_ result: TransportResult) {
+        switch result {
+        case .wouldBlock, .transferred:
+            updateInterest()
+        case .closed:
+            drop(failing: .unavailable(reason: "redis closed the connection"), reason: "redis closed the connection")
+        case .failed(let reason):
+            drop(failing: .unavailable(reason: reason), reason: reason)
+        }
     }
 
     /// EPOLLOUT only while a write (or a TLS read) waits for the socket to take bytes.

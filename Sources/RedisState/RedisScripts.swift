@@ -20,16 +20,7 @@ public enum RedisScripts {
     /// Returns {allowed, remaining, wait ms, budget allowed (1/0, -1 not asked), budget remaining, day,
     /// seconds to the next UTC midnight[, the hold's expiry minute]}.
     static let admit = RedisScript(#"""
-    for index = 3, #KEYS do
-      local usage, base = KEYS[index], 6 + (index - 3) * 3
-      local field, held, used = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-      if redis.call('HEXISTS', usage, field) == 1 then
-        if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
-        if used ~= held then redis.call('HINCRBY', usage, 'c', used - held) end
-      elseif used > 0 then
-        redis.call('HINCRBY', usage, 'c', used)
-      end
-    end
+    \#(settleLoop(firstKey: 3, firstArgument: 7))
     local clock = redis.call('TIME')
     local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
     local rate = tonumber(ARGV[1])
@@ -98,19 +89,28 @@ public enum RedisScripts {
     /// Settles a batch of reservations: releases each hold (unless its minute expired and was reclaimed) and
     /// charges what its call used. KEYS: the day's budget hash of each. ARGV: triples of the hold's expiry
     /// minute, the tokens it held, the tokens used.
-    static let settle = RedisScript(#"""
-    for index = 1, #KEYS do
-      local usage, base = KEYS[index], (index - 1) * 3
-      local field, held, used = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
-      if redis.call('HEXISTS', usage, field) == 1 then
-        if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
-        if used ~= held then redis.call('HINCRBY', usage, 'c', used - held) end
-      elseif used > 0 then
-        redis.call('HINCRBY', usage, 'c', used)
-      end
-    end
+    static let settle = RedisScript("""
+    \(settleLoop(firstKey: 1, firstArgument: 1))
     return #KEYS
-    """#)
+    """)
+
+    /// The Lua that settles holds: KEYS from `firstKey` on are the days' budget hashes, ARGV from
+    /// `firstArgument` on their triples (the hold's expiry minute, the tokens held, the tokens used). A hold
+    /// whose minute was reclaimed (it expired) only charges what was used.
+    private static func settleLoop(firstKey: Int, firstArgument: Int) -> String {
+        """
+        for index = \(firstKey), #KEYS do
+          local usage, base = KEYS[index], \(firstArgument - 1) + (index - \(firstKey)) * 3
+          local field, held, used = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
+          if redis.call('HEXISTS', usage, field) == 1 then
+            if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
+            if used ~= held then redis.call('HINCRBY', usage, 'c', used - held) end
+          elseif used > 0 then
+            redis.call('HINCRBY', usage, 'c', used)
+          end
+        end
+        """
+    }
 
     /// Charges tokens to today without a reservation (a task run). KEYS[1] the budget prefix; ARGV: tokens.
     static let charge = RedisScript(#"""

@@ -27,6 +27,13 @@ struct ConfigurationErrorTests {
         // The contract: a non-loopback address with no API key configured needs the explicit opt-in.
         BadValue(variable: "AGENTD_HOST", value: "0.0.0.0", problem: "not a loopback address", accepted: "AGENTD_ALLOW_UNAUTHENTICATED=true"),
         BadValue(variable: "AGENTD_HOST", value: "::", problem: "not a loopback address", accepted: "AGENTD_ALLOW_UNAUTHENTICATED=true"),
+        // Shared state on Redis (contract: Replicas and shared state).
+        BadValue(variable: "AGENTD_REDIS_URL", value: "http://redis:6379", problem: "scheme must be redis://", accepted: "redis://"),
+        BadValue(variable: "AGENTD_REDIS_URL", value: "redis://redis:99999", problem: "port", accepted: "rediss://"),
+        BadValue(variable: "AGENTD_REDIS_TIMEOUT_MS", value: "0", problem: "out of range", accepted: "from 1 to 60000"),
+        BadValue(variable: "AGENTD_REDIS_PREFIX", value: "has space", problem: "not a usable key prefix", accepted: "visible ASCII"),
+        BadValue(variable: "AGENTD_REDIS_RATE_LIMIT_FALLBACK", value: "open", problem: "not a known value", accepted: "local|closed"),
+        BadValue(variable: "AGENTD_REDIS_CA_FILE", value: "/nonexistent/ca.pem", problem: "cannot read the file", accepted: "readable PEM"),
     ]
 
     @Test("exits 2 with one stderr line naming the variable, the value and the accepted form", arguments: badValues)

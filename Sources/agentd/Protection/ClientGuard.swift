@@ -69,24 +69,20 @@ struct ClientGuard: Sendable {
                         ])
                         guard rate.allowed else {
                             metrics.rateLimited.labels("rate").increment()
-                            let failure = APIFailure(
-                                status: .tooManyRequests, type: "rate_limited",
-                                message: "rate limit of \(rate.limit) requests exceeded; retry in \(rate.retryAfterSeconds) s",
+                            responder.respond(ClientGuard.render(.tooMany(
+                                "rate_limited", "rate limit of \(rate.limit) requests exceeded; retry in \(rate.retryAfterSeconds) s",
                                 retryAfterSeconds: rate.retryAfterSeconds
-                            )
-                            responder.respond(ClientGuard.render(failure, format, request))
+                            ), format, request))
                             return
                         }
                     }
                     if let budget = decided.budget {
                         guard budget.decision.allowed else {
                             metrics.rateLimited.labels("budget").increment()
-                            let failure = APIFailure(
-                                status: .tooManyRequests, type: "budget_exceeded",
-                                message: "the daily token budget of this key is spent; it renews at 00:00 UTC",
+                            responder.respond(ClientGuard.render(.tooMany(
+                                "budget_exceeded", "the daily token budget of this key is spent; it renews at 00:00 UTC",
                                 retryAfterSeconds: budget.decision.retryAfterSeconds
-                            )
-                            responder.respond(ClientGuard.render(failure, format, request))
+                            ), format, request))
                             return
                         }
                         request.reservation = budget.reservation
@@ -112,5 +108,12 @@ struct ClientGuard: Sendable {
         var response = format == .openAI ? failure.openAIResponse() : failure.contractResponse(requestID: request.id)
         for field in extra { response.headers.set(field.name, field.value) }
         return response
+    }
+}
+
+extension APIFailure {
+    /// A 429 with `Retry-After`: the rate limit or the budget refused.
+    static func tooMany(_ type: String, _ message: String, retryAfterSeconds: Int) -> APIFailure {
+        APIFailure(status: .tooManyRequests, type: type, message: message, retryAfterSeconds: retryAfterSeconds)
     }
 }
