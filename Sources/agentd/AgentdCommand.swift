@@ -115,6 +115,7 @@ enum AgentdCommand {
         // connector) and before the first request can be logged.
         logger.log(.info, "listening", [
             "host": .string(configuration.host), "port": .int(server.port), "version": .string(AgentdVersion.current),
+            "replica": .string(configuration.redis.replicaID),
         ])
         app.server.set(server)
         // Redis first: a loop runs its guests in the order hosted, so a Redis reply that starts an upstream

@@ -79,6 +79,8 @@ import Testing
         let shared = try Self.converse(turns: 12, pick: replicas.pick)
         let reference = try Self.converse(turns: 12, pick: { single })
         #expect(shared.ids.count == 1, "one conversation id across replicas: \(shared.ids)")
+        let named = await replicas.members[1].standardOutput.waitForLine { $0.contains("\"listening\"") }
+        #expect(named?.contains("\"replica\":\"replica-1\"") == true, "AGENTD_REPLICA_ID in the logs: \(named ?? "no line")")
         // The upstream's input grows by the whole history each turn, exactly as on one agentd.
         #expect(shared.inputTokens == reference.inputTokens)
         #expect(reference.inputTokens == reference.inputTokens.sorted() && Set(reference.inputTokens).count == 12)
