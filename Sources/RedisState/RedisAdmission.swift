@@ -87,7 +87,7 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
         _ key: String, rate: Double, reserve: Int?, completion: @escaping @Sendable (Result<ClientAdmission, RedisError>) -> Void
     ) {
         var arguments = [
-            rate > 0 ? String(rate) : "0", String(burst), String(reserve ?? -1), String(dailyTokens), "",
+            rate > 0 ? String(rate) : "0", String(burst), String(reserve ?? -1), String(dailyTokens),
             String(reservationLifetimeMs),
         ]
         var scriptKeys = [keys.bucket(key), keys.budget(key)]

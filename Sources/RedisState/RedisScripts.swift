@@ -14,13 +14,13 @@ public enum RedisScripts {
     /// minute `h:<minute>` the tokens held until then). A request is admitted while the committed tokens are
     /// under the budget: one increment decides it.
     /// ARGV: rate per second (0: no bucket), burst, tokens to reserve (-1: no budget step), daily budget,
-    /// (unused), reservation lifetime in ms.
+    /// reservation lifetime in ms.
     /// Settlements waiting to be sent ride along (one round trip instead of two): KEYS[3…] their budget hashes,
-    /// ARGV[7…] their triples, applied first exactly as `settle` does.
+    /// ARGV[6…] their triples, applied first exactly as `settle` does.
     /// Returns {allowed, remaining, wait ms, budget allowed (1/0, -1 not asked), budget remaining, day,
     /// seconds to the next UTC midnight[, the hold's expiry minute]}.
     static let admit = RedisScript(#"""
-    \#(settleLoop(firstKey: 3, firstArgument: 7))
+    \#(settleLoop(firstKey: 3, firstArgument: 6))
     local clock = redis.call('TIME')
     local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
     local rate = tonumber(ARGV[1])
@@ -78,7 +78,7 @@ public enum RedisScripts {
     end
     local before = committed - reserve
     -- The hold also counts under its expiry minute, so it can be reclaimed if its call never settles.
-    local expiry = math.ceil((now + tonumber(ARGV[6])) / 60000)
+    local expiry = math.ceil((now + tonumber(ARGV[5])) / 60000)
     redis.call('HINCRBY', budgetKey, 'h:' .. expiry, reserve)
     if before == 0 then
       redis.call('EXPIRE', budgetKey, 172800)   -- the day's first hold: the day's key goes two days later

@@ -147,6 +147,13 @@ import Testing
         #expect(spent >= 380 && spent <= 420 + 32, "spent \(spent) of a 420-token budget across 3 replicas")
         let refused = try Self.chat(replicas.pick(), ["message": "one more"])
         #expect(refused.status == 429 && refused.header("Retry-After") != nil)
+        // Every call settled: the day's committed tokens are exactly what was used, and no hold is left.
+        try await Task.sleep(for: .milliseconds(300))
+        let day = Int(Date().timeIntervalSince1970 * 1000) / 86_400_000
+        let budgetKey = "agentd:budget:127.0.0.1:\(day)"
+        #expect(try redis.command(["HGET", budgetKey, "c"]) == String(spent))
+        let fields = try redis.command(["HGETALL", budgetKey])
+        #expect(try redis.command(["HKEYS", budgetKey]) == "c", "holds left: \(fields)")
     }
 
     @Test func identicalConcurrentMissesOnThreeReplicasMakeOneUpstreamCall() async throws {
