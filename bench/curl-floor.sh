@@ -15,7 +15,7 @@ trap cleanup EXIT
 (cd "$here" && swift build -c release --product agentd-microbench >/dev/null)
 bin=$(cd "$here" && swift build -c release --show-bin-path)
 port=$(( 18300 + RANDOM % 100 ))
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
+completion=$bench_completion
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;
 pid $work/nginx.pid;

@@ -36,3 +36,32 @@ to_us() {
 # median (numbers on stdin, one a line) and med NUMBER...: the median.
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 med() { printf '%s\n' "$@" | median; }
+
+# bench_binaries HERE PRODUCT: the directory of release binaries to measure: BENCH_BIN_DIR as it is, else
+# `swift build -c release --product PRODUCT` in HERE (BENCH_SCRATCH_PATH adds --scratch-path). Exits 2 when
+# PRODUCT is not there.
+bench_binaries() {
+  local here=$1 product=$2 bin build=(-c release)
+  if [ -n "${BENCH_BIN_DIR:-}" ]; then
+    bin=$BENCH_BIN_DIR
+  else
+    [ -n "${BENCH_SCRATCH_PATH:-}" ] && build+=(--scratch-path "$BENCH_SCRATCH_PATH")
+    (cd "$here" && swift build "${build[@]}" --product "$product" >/dev/null)
+    bin=$(cd "$here" && swift build "${build[@]}" --show-bin-path)
+  fi
+  [ -x "$bin/$product" ] || { echo "no $product in $bin" >&2; exit 2; }
+  echo "$bin"
+}
+
+# The canned OpenAI chat completion every proxy benchmark's nginx upstream answers with.
+bench_completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
+
+# bench_cleanup: stops every pid in the caller's `pids` and the nginx whose pid file is in `work`, then removes
+# `work`. For `trap bench_cleanup EXIT`.
+bench_cleanup() {
+  local pid
+  stop "${pids[@]}"
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}

@@ -35,31 +35,16 @@ need curl curl
 need ss iproute2
 need redis-server redis-server
 
-cleanup() {
-  local pid
-  stop "${pids[@]}"
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 echo "$(date -u +%FT%TZ), load average $(cut -d" " -f1-3 /proc/loadavg), $(nproc) cores, $(redis-server --version | cut -d' ' -f1-3)"
-if [ -n "${BENCH_BIN_DIR:-}" ]; then
-  bin=$BENCH_BIN_DIR
-else
-  build=(-c release)
-  [ -n "${BENCH_SCRATCH_PATH:-}" ] && build+=(--scratch-path "$BENCH_SCRATCH_PATH")
-  (cd "$here" && swift build "${build[@]}" --product agentd >/dev/null)
-  bin=$(cd "$here" && swift build "${build[@]}" --show-bin-path)
-fi
-[ -x "$bin/agentd" ] || { echo "no agentd in $bin" >&2; exit 2; }
+bin=$(bench_binaries "$here" agentd)
 
 read -r up_port front_port redis_port local_port shared_port r1_port r2_port r3_port < <(free_ports 8 18200 18299)
 
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
+completion=$bench_completion
 cat >"$work/nginx.conf" <<EOF
 worker_processes 1;
 pid $work/nginx.pid;

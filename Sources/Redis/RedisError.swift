@@ -26,14 +26,6 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Whether the failure is about reaching Redis (so a fallback or a 503 applies), not about one command.
-    public var isConnectionFailure: Bool {
-        switch self {
-        case .unavailable, .timeout, .protocolViolation: true
-        case .server, .unexpectedReply: false
-        }
-    }
-
     /// The first word of a server error (`NOSCRIPT`, `WRONGPASS`, `NOAUTH`, `ERR`…), upper case.
     public var serverErrorCode: String? {
         guard case .server(let message) = self else { return nil }

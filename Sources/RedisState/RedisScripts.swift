@@ -59,7 +59,7 @@ public enum RedisScripts {
     local committed = redis.call('HINCRBY', budgetKey, 'c', reserve)
     if committed - reserve >= daily then
       -- Refused unless holds of dead replicas were in the way: undo, reclaim the minutes that expired, decide again.
-      committed = redis.call('HINCRBY', budgetKey, 'c', -reserve)
+      committed = redis.call('HINCRBY', budgetKey, 'c', 0 - reserve)
       local minute = math.floor(now / 60000)
       local fields = redis.call('HGETALL', budgetKey)
       local freed = 0
@@ -96,14 +96,15 @@ public enum RedisScripts {
 
     /// The Lua that settles holds: KEYS from `firstKey` on are the days' budget hashes, ARGV from
     /// `firstArgument` on their triples (the hold's expiry minute, the tokens held, the tokens used). A hold
-    /// whose minute was reclaimed (it expired) only charges what was used.
+    /// whose minute was reclaimed (it expired) only charges what was used. (`0 - n`, not `-n`: Lua's -0 would be
+    /// written "-0", which HINCRBY refuses.)
     private static func settleLoop(firstKey: Int, firstArgument: Int) -> String {
         """
         for index = \(firstKey), #KEYS do
           local usage, base = KEYS[index], \(firstArgument - 1) + (index - \(firstKey)) * 3
           local field, held, used = 'h:' .. ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3])
           if redis.call('HEXISTS', usage, field) == 1 then
-            if redis.call('HINCRBY', usage, field, -held) <= 0 then redis.call('HDEL', usage, field) end
+            if redis.call('HINCRBY', usage, field, 0 - held) <= 0 then redis.call('HDEL', usage, field) end
             if used ~= held then redis.call('HINCRBY', usage, 'c', used - held) end
           elseif used > 0 then
             redis.call('HINCRBY', usage, 'c', used)

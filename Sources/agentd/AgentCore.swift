@@ -94,7 +94,7 @@ enum AgentCore {
             callDeadlineMs: Int64(configuration.providers.upstreamTimeoutMs)
         )
         let redis = try redisClient(configuration: configuration, metrics: metrics, logger: logger, onLoops: redisOnLoops)
-        let state = redis.map { SharedStateFamily.redis(client: $0.client, configuration: configuration) }
+        let state = redis.map { SharedStateFamily.redis(client: $0, configuration: configuration) }
             ?? SharedStateFamily.inMemory(configuration: configuration)
         let gateway = LLMGateway(registry: registry, settings: settings, fallbacks: fallbacks, cache: state.cache, observer: observer)
         let conversations = state.conversations
@@ -124,7 +124,7 @@ enum AgentCore {
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,
-                redis: redis.map { RedisHealth(endpoint: $0.client.settings.url.description, metrics: $0.metrics, client: $0.client) }
+                redis: redis
             ),
             tasks: TasksEndpoint(
                 tasks: taskService, service: service, limits: limits, scopedToKeys: protection.hasKeys, keepAliveMs: configuration.sseKeepAliveMs
@@ -149,17 +149,17 @@ enum AgentCore {
                 )
             }
         }
-        if let redis, !redisOnLoops { redis.client.start() }
+        if let redis, !redisOnLoops { redis.start() }
         return AgentApp(
             router: router, metrics: metrics, accessLog: accessLog, server: server, tasks: taskService, openTasks: openTasks,
-            redis: redis?.client
+            redis: redis
         )
     }
 
     /// The Redis client when `AGENTD_REDIS_URL` is set: one connection per event loop, its metrics registered.
     private static func redisClient(
         configuration: Configuration, metrics: AgentdMetrics, logger: Logger, onLoops: Bool
-    ) throws -> (client: RedisClient, metrics: RedisMetrics)? {
+    ) throws -> RedisClient? {
         guard let url = configuration.redis.url else { return nil }
         let observer = RedisMetrics(registry: metrics.registry, logger: logger)
         var settings = RedisClient.Settings(url: url)
@@ -168,7 +168,7 @@ enum AgentCore {
         settings.connections = loopCount(configuration)
         settings.scripts = RedisScripts.all
         do {
-            return (try RedisClient(settings: settings, observer: observer, startsThreads: !onLoops), observer)
+            return try RedisClient(settings: settings, observer: observer, startsThreads: !onLoops)
         } catch {
             throw StartupError(description: "agentd: AGENTD_REDIS_URL: \(error)")
         }

@@ -32,15 +32,11 @@ import Testing
 
         /// Waits until every replica's `/health` shows Redis connected.
         func waitUntilConnected(timeout: Duration = .seconds(5)) async -> Bool {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                let connected = members.allSatisfy { member in
+            await waitUntil(timeout) {
+                members.allSatisfy { member in
                     (try? HTTPTestClient.send("GET", "/health", port: member.port))?.bodyText.contains("connected;") == true
                 }
-                if connected { return true }
-                try? await Task.sleep(for: .milliseconds(20))
             }
-            return false
         }
     }
 
@@ -147,13 +143,13 @@ import Testing
         #expect(spent >= 380 && spent <= 420 + 32, "spent \(spent) of a 420-token budget across 3 replicas")
         let refused = try Self.chat(replicas.pick(), ["message": "one more"])
         #expect(refused.status == 429 && refused.header("Retry-After") != nil)
-        // Every call settled: the day's committed tokens are exactly what was used, and no hold is left.
-        try await Task.sleep(for: .milliseconds(300))
+        // Every call settled: no hold is left, and the day's committed tokens are exactly what was used.
         let day = Int(Date().timeIntervalSince1970 * 1000) / 86_400_000
         let budgetKey = "agentd:budget:127.0.0.1:\(day)"
-        #expect(try redis.command(["HGET", budgetKey, "c"]) == String(spent))
+        let settled = try await waitUntil { try redis.command(["HKEYS", budgetKey]) == "c" }
         let fields = try redis.command(["HGETALL", budgetKey])
-        #expect(try redis.command(["HKEYS", budgetKey]) == "c", "holds left: \(fields)")
+        #expect(settled, "holds left: \(fields)")
+        #expect(try redis.command(["HGET", budgetKey, "c"]) == String(spent))
     }
 
     @Test func identicalConcurrentMissesOnThreeReplicasMakeOneUpstreamCall() async throws {
@@ -204,7 +200,9 @@ import Testing
         let id = try #require(first.jsonObject?["conversation_id"] as? String)
 
         redis.crash()
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await waitUntil {
+            (try? HTTPTestClient.send("GET", "/metrics", port: replica.port))?.bodyText.contains("agentd_redis_up 0") == true
+        })
         let started = ContinuousClock.now
         #expect(try HTTPTestClient.send("GET", "/health/live", port: replica.port).status == 200)
         #expect(try HTTPTestClient.send("GET", "/health/ready", port: replica.port).status == 200)
@@ -226,15 +224,10 @@ import Testing
 
         try redis.restart()
         let back = ContinuousClock.now
-        var recovered = false
-        while ContinuousClock.now - back < .seconds(5) {
-            if try Self.chat(budgeted, ["message": "spend"]).status == 200 {
-                recovered = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        let recovered = try await waitUntil(.seconds(5), interval: .milliseconds(50)) {
+            try Self.chat(budgeted, ["message": "spend"]).status == 200
         }
-        #expect(recovered, "recovered within 5 s of Redis coming back, with no restart")
+        #expect(recovered && ContinuousClock.now - back < .seconds(5), "recovered within 5 s of Redis coming back, with no restart")
         let lines = replica.standardOutput.lines.filter { $0.contains("redis") && $0.contains("\"level\":\"warning\"") }
         #expect(lines.count <= 3, "one warning per state change, not per request: \(lines)")
     }

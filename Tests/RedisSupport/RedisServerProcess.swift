@@ -132,6 +132,16 @@ public final class RedisServerProcess: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// One numeric field of `INFO everything` (`total_connections_received` → 12, `errorstat_WRONGPASS`, whose
+    /// value reads `count=3`, → 3); nil when Redis does not report it.
+    public func info(_ field: String) throws -> Int? {
+        for line in try command(["INFO", "everything"]).split(whereSeparator: \.isNewline) where line.hasPrefix(field + ":") {
+            let value = line.dropFirst(field.count + 1)
+            return Int(value.hasPrefix("count=") ? value.dropFirst(6).prefix { $0 != "," } : value)
+        }
+        return nil
+    }
+
     /// `INFO commandstats` as calls per command (`evalsha` → 12).
     public func commandCalls() throws -> [String: Int] {
         var calls: [String: Int] = [:]

@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import LLM
 import Locks
+import RedisSupport
 import Testing
 @testable import RedisState
 
@@ -46,11 +47,12 @@ import Testing
         // The first call used 100: 500 go back. The second never ran: its hold goes when it is dropped.
         first.reservation?.settle(usedTokens: 100)
         _ = consume second
-        try await Task.sleep(for: .milliseconds(50))   // Redis: the settle scripts are in flight
+        // Redis: the settlements are in flight; a reservation of nothing shows when they have landed.
+        #expect(try await waitUntil { try await budget.reserve("key", tokens: 0).get().decision.remaining == 900 })
         let fourth = try await budget.reserve("key", tokens: 10).get()
         #expect(fourth.decision.allowed && fourth.decision.remaining == 900, "100 used, nothing held")
         fourth.reservation?.settle(usedTokens: 900)
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await waitUntil { try await !budget.reserve("key", tokens: 0).get().decision.allowed })
         #expect(try await budget.reserve("key", tokens: 1).get().decision.allowed == false, "1,000 used")
     }
 
@@ -58,14 +60,17 @@ import Testing
     func concurrentReservationsCannotOvershootTheBudget(_ family: Family) async throws {
         let fixture = try await FamilyFixture(family)
         let budget = fixture.budget(dailyTokens: 420)
-        // 60 concurrent calls, each reserving its max_tokens (50) and then using all of it.
-        let admitted = Locked(0)
+        // 60 concurrent calls, each reserving its max_tokens (50) and then using all of it. No call settles
+        // before all 60 were decided, so every decision sees the others' holds.
+        let admitted = Locked(0), decided = Locked(0)
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<60 {
                 group.addTask {
-                    guard case .success(let admission) = await budget.reserve("shared", tokens: 50), admission.decision.allowed else { return }
+                    let result = await budget.reserve("shared", tokens: 50)
+                    decided.withLock { $0 += 1 }
+                    guard case .success(let admission) = result, admission.decision.allowed else { return }
                     admitted.withLock { $0 += 1 }
-                    try? await Task.sleep(for: .milliseconds(20))
+                    _ = await waitUntil { decided.withLock { $0 } == 60 }
                     admission.reservation?.settle(usedTokens: 50)
                 }
             }
@@ -99,7 +104,7 @@ import Testing
         }
         let (first, firstOutcome) = await cache.fetch("k", compute: compute)
         #expect(try first.get() == answer && firstOutcome == .miss)
-        try await Task.sleep(for: .milliseconds(30))   // Redis: the store is written after the answer went out
+        #expect(try await fixture.waitUntilCached("k"))
         let (second, secondOutcome) = await cache.fetch("k", compute: compute)
         #expect(try second.get() == answer && secondOutcome == .hit)
         #expect(calls.withLock { $0 } == 1)
@@ -180,7 +185,7 @@ import Testing
         let id = store.makeID()
         _ = await store.append(id, user: "hi", assistant: "hello")
         #expect(try await store.history(id).get()?.count == 2)
-        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await fixture.waitUntilExpired(id, in: store))
         #expect(try await store.history(id).get() == nil)
     }
 }

@@ -1,7 +1,7 @@
 import Agent
 import LLM
 import Redis
-import RedisState
+@testable import RedisState
 import RedisSupport
 import Resilience
 
@@ -34,8 +34,7 @@ final class FamilyFixture: @unchecked Sendable {
         settings.connections = 2
         let client = try RedisClient(settings: settings)
         client.start()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !client.isUp && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        _ = await waitUntil { client.isUp }
         self.server = server
         self.client = client
     }
@@ -75,6 +74,20 @@ final class FamilyFixture: @unchecked Sendable {
         case .memory: ResponseCache<ChatCompletion, ProviderError>(ttlMs: Int64(ttlMs), maxEntries: 100)
         case .redis: RedisResponseCache(client: client!, keys: keys, ttlMs: ttlMs, maxWaitMs: 10_000)
         }
+    }
+
+    /// Waits until the answer for `key` is stored (the Redis family writes it after the answer went out).
+    func waitUntilCached(_ key: String) async throws -> Bool {
+        guard let server else { return true }
+        let answer = keys.cache(key).answer
+        return try await waitUntil { try server.command(["EXISTS", answer]) == "1" }
+    }
+
+    /// Waits until conversation `id` expired, looking without touching it (reading it would refresh its TTL).
+    func waitUntilExpired(_ id: String, in store: any ConversationStoring) async throws -> Bool {
+        guard let server else { return await waitUntil { store.liveCount == 0 } }
+        let turns = keys.conversation(id).turns
+        return try await waitUntil { try server.command(["EXISTS", turns]) == "0" }
     }
 
     func conversations(ttlMs: Int = 60_000, maxHistoryTokens: Int) -> any ConversationStoring {

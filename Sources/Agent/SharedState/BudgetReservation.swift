@@ -30,6 +30,4 @@ public final class BudgetReservation: Sendable {
         guard !settled.exchange(true, ordering: .acquiringAndReleasing) else { return }
         release(usedTokens)
     }
-
-    public var isSettled: Bool { settled.load(ordering: .acquiring) }
 }

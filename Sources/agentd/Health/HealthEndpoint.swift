@@ -18,7 +18,7 @@ struct HealthEndpoint: Sendable {
     var tasks: TaskService?
     /// Shared state on Redis (nil without `AGENTD_REDIS_URL`): degraded while unreachable, never unhealthy,
     /// as readiness and liveness ignore it (one shared outage must not restart or unroute every replica).
-    var redis: RedisHealth?
+    var redis: RedisClient?
 
     /// Shares of the memory limit at which memory is degraded, then unhealthy.
     static let memoryDegradedShare = 0.9
@@ -76,9 +76,9 @@ struct HealthEndpoint: Sendable {
             components.append(.object(component))
         }
         if let redis {
-            let up = redis.metrics.isUp
-            var message = "\(redis.endpoint), " + (up ? "connected" : "unreachable: \(redis.metrics.lastFailure ?? "connecting")")
-            if up { message += "; state shared by every replica; \(redis.client.persistence)" }
+            let up = redis.isUp
+            var message = "\(redis.settings.url), " + (up ? "connected" : "unreachable: \(redis.lastFailure ?? "connecting")")
+            if up { message += "; state shared by every replica; \(redis.persistence)" }
             components.append(["name": "redis", "status": .string(up ? "healthy" : "degraded"), "message": .string(message)])
             if !up && overall == .healthy { overall = .degraded }
         }
@@ -93,13 +93,6 @@ struct HealthEndpoint: Sendable {
         let seconds = max(0, (Int64(Date().timeIntervalSince1970 * 1000) - unixMs) / 1000)
         return "\(seconds) s"
     }
-}
-
-/// What `/health` shows of Redis: where it is (password redacted) and what the client last reported.
-struct RedisHealth: Sendable {
-    let endpoint: String
-    let metrics: RedisMetrics
-    let client: RedisClient
 }
 
 /// Resident memory from /proc and the cgroup's limit, when there is one (v2 `memory.max`, v1 `limit_in_bytes`).

@@ -1,4 +1,3 @@
-import Locks
 import Logging
 import Metrics
 import Redis
@@ -6,7 +5,7 @@ import Redis
 /// What the Redis client reports, turned into the contract's Redis families and one log line per state
 /// change (connected, cannot connect, lost, back), never one per request.
 ///
-/// Owner: none; the families are thread-safe and `lastChange` (a lock) is what `/health` reads.
+/// Owner: none; the families are thread-safe. (`/health` asks the client itself whether it is up.)
 /// Registered only when `AGENTD_REDIS_URL` is set, and then present from the first scrape (every
 /// operation's series is made at start).
 final class RedisMetrics: RedisObserver {
@@ -22,7 +21,6 @@ final class RedisMetrics: RedisObserver {
     let errors: CounterFamily
     let duration: HistogramFamily
     private let logger: Logger
-    private let state = Locked<(up: Bool, lastFailure: String?)>((false, nil))
 
     init(registry: MetricsRegistry, logger: Logger) {
         self.logger = logger
@@ -42,9 +40,6 @@ final class RedisMetrics: RedisObserver {
         up.set(0)
     }
 
-    var isUp: Bool { state.withLock { $0.up } }
-    var lastFailure: String? { state.withLock { $0.lastFailure } }
-
     func redisCommandFinished(operation: String, seconds: Double, failure: RedisError?) {
         let known = RedisMetrics.operations.contains(operation) ? operation : "other"
         duration.labels(known).observe(seconds)
@@ -54,7 +49,6 @@ final class RedisMetrics: RedisObserver {
     func redisStateChanged(_ change: RedisStateChange) {
         switch change {
         case .connected(let endpoint, let version, let persistence):
-            state.withLock { $0 = (true, nil) }
             up.set(1)
             logger.log(.info, "redis connected", [
                 "endpoint": .string(endpoint), "protocol": .int(version), "persistence": .string(persistence.description),
@@ -67,14 +61,11 @@ final class RedisMetrics: RedisObserver {
                 ])
             }
         case .cannotConnect(let endpoint, let reason):
-            state.withLock { $0.lastFailure = reason }
             logger.log(.warning, "cannot connect to redis; retrying", ["endpoint": .string(endpoint), "error": .string(reason)])
         case .lost(let endpoint, let reason):
-            state.withLock { $0 = (false, reason) }
             up.set(0)
             logger.log(.warning, "redis connection lost; reconnecting", ["endpoint": .string(endpoint), "error": .string(reason)])
         case .back(let endpoint, let downSeconds):
-            state.withLock { $0 = (true, nil) }
             up.set(1)
             logger.log(.warning, "redis connection back", ["endpoint": .string(endpoint), "down_seconds": .double((downSeconds * 1000).rounded() / 1000)])
         }
