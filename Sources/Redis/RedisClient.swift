@@ -27,6 +27,12 @@ public final class RedisClient: Sendable {
         /// Loaded (`SCRIPT LOAD`) on every new connection, so the first requests after a connect or a Redis
         /// restart do not all meet `NOSCRIPT` at once (they would each resend the source).
         public var scripts: [RedisScript] = []
+        /// RESP3 push data (pub/sub messages, subscription confirmations), on the connection's thread. Without
+        /// it pushes are dropped. Only a subscriber's client sets it (`RedisSubscriber`).
+        public var onPush: (@Sendable ([RESPValue]) -> Void)?
+        /// Every time all connections are up again (after the first connect and each reconnect), on the
+        /// thread that completed the last one: a subscriber renews its subscriptions here.
+        public var onReady: (@Sendable () -> Void)?
 
         public init(url: RedisURL) { self.url = url }
     }
@@ -185,7 +191,10 @@ public final class RedisClient: Sendable {
             }
             return .connected(endpoint: settings.url.description, protocolVersion: state.protocolVersion, persistence: state.persistence)
         }
-        if let change { observer?.redisStateChanged(change) }
+        if let change {
+            observer?.redisStateChanged(change)
+            settings.onReady?()
+        }
     }
 
     func connectionLost(_ connection: RedisConnection, reason: String) {

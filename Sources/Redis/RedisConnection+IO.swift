@@ -57,7 +57,11 @@ extension RedisConnection {
                 return false
             case .value(let value, let consumed):
                 inputStart += consumed
-                if case .push = value { continue }   // RESP3 out-of-band data (none subscribed): not a reply
+                if case .push(let items) = value {
+                    // RESP3 out-of-band data (pub/sub): not a reply.
+                    client?.settings.onPush?(items)
+                    continue
+                }
                 guard waitingHead < waiting.count else {
                     drop(failing: .protocolViolation("a reply no command asked for"), reason: "a reply no command asked for")
                     return false

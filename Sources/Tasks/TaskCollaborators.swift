@@ -26,7 +26,9 @@ public protocol TaskExecutor: Sendable {
 /// How a run ended.
 public enum TaskOutcome: Sendable, Equatable {
     case completed(text: String, model: String, tokens: Int)
-    case failed(error: String, model: String?, tokens: Int)
+    /// `retryable`: the failure may pass (the upstream was down, timed out or overloaded). The shared queue
+    /// runs such a task again after its lease, up to `AGENTD_TASK_MAX_ATTEMPTS`; the local store fails it at once.
+    case failed(error: String, model: String?, tokens: Int, retryable: Bool = false)
 }
 
 /// A started run: how to stop it.

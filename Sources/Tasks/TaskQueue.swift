@@ -21,6 +21,9 @@ struct TaskQueue {
         return id
     }
 
+    /// The first waiting id that passes `test`, oldest first.
+    func first(where test: (String) -> Bool) -> String? { ids[head...].first(where: test) }
+
     /// Takes `id` out of the queue (a pending task was cancelled). O(n); cancellations are rare.
     mutating func remove(_ id: String) {
         guard let index = ids[head...].firstIndex(of: id) else { return }

@@ -60,7 +60,7 @@ extension TaskStore {
                 record.model = model
                 record.tokensUsed = tokens
                 record.error = nil
-            case .failed(let error, let model, let tokens):
+            case .failed(let error, let model, let tokens, _):
                 record.status = .failed
                 record.error = error
                 if let model { record.model = model }

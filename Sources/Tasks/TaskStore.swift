@@ -9,7 +9,7 @@ import Resilience
 /// and executor callbacks come from other threads: the store never holds its lock while it calls out, except to
 /// hand an event to a subscriber's sink (which only queues a write) and to queue a journal write (in the order of
 /// the changes, which compaction relies on). Journal completions are taken over by `queue` before they touch the store.
-public final class TaskStore: Sendable {
+public final class TaskStore: TaskStoring {
     public struct Settings: Sendable {
         /// AGENTD_TASK_WORKERS: tasks running at once.
         public var workers = 4
@@ -25,16 +25,7 @@ public final class TaskStore: Sendable {
         public init() {}
     }
 
-    public enum Submission: Sendable {
-        /// On disk and queued: 202.
-        case accepted(TaskRecord)
-        /// The same `Idempotency-Key` within 24 h: the earlier task, 200.
-        case existing(TaskRecord)
-        /// The queue is full: 503 with `Retry-After`.
-        case queueFull
-        /// The journal cannot write (or the store is shutting down): 503, nothing acknowledged.
-        case unavailable(reason: String)
-    }
+    public typealias Submission = TaskSubmission
 
     struct State {
         var tasks: [String: TaskRecord] = [:]

@@ -14,7 +14,7 @@ import Security
 ///
 /// The request: `POST url` with the body as given (the finished task record, JSON) and the headers
 /// `Content-Type: application/json`, `User-Agent: agentd`, `X-Agentd-Event: task.finished`,
-/// `X-Agentd-Task-ID`, `X-Agentd-Delivery-Attempt` (from 1) and, with a secret, `X-Agentd-Signature:
+/// `X-Agentd-Task-ID`, `X-Agentd-Delivery` (stable across attempts), `X-Agentd-Delivery-Attempt` (from 1) and, with a secret, `X-Agentd-Signature:
 /// sha256=<hex>`: the lowercase hex HMAC-SHA256 (RFC 2104) of the exact body bytes keyed with the secret, the
 /// same on every attempt, so a receiver verifies it before parsing anything. Redirects are not followed.
 public final class WebhookSender: Sendable {
@@ -107,6 +107,12 @@ public final class WebhookSender: Sendable {
         "sha256=" + SHA256.hex(HMACSHA256.authenticationCode(key: secretBytes, message: body))
     }
 
+    /// `X-Agentd-Delivery`: the same on every attempt and on whichever replica makes it (a task finishes once, so
+    /// it has one delivery), for receivers to drop duplicates: `dlv_` and the task id's random part.
+    public static func deliveryID(taskID: String) -> String {
+        "dlv_" + (taskID.hasPrefix("task_") ? String(taskID.dropFirst(5)) : taskID)
+    }
+
     /// Called by a delivery once it has finished.
     func forget(_ delivery: WebhookDelivery) {
         inFlight.withLock { _ = $0.deliveries.removeValue(forKey: ObjectIdentifier(delivery)) }
@@ -120,6 +126,7 @@ public final class WebhookSender: Sendable {
             ("User-Agent", WebhookSender.userAgent),
             ("X-Agentd-Event", WebhookSender.taskFinishedEvent),
             ("X-Agentd-Task-ID", taskID),
+            ("X-Agentd-Delivery", WebhookSender.deliveryID(taskID: taskID)),
         ]
         if let secret { headers.append(("X-Agentd-Signature", WebhookSender.signature(body: body, secretBytes: secret))) }
         return TransferRequest(

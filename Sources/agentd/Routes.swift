@@ -51,10 +51,10 @@ enum Routes {
             tasks.submit(request, responder)
         }, format: .contract, spendsTokens: true))
         router.add(.get, "/tasks", guarded.protect({ request, responder in
-            responder.respond(tasks.list(request))
+            tasks.list(request, responder)
         }, format: .contract, spendsTokens: false))
         router.add(.get, "/tasks/{id}", guarded.protect({ request, responder in
-            responder.respond(tasks.read(request))
+            tasks.read(request, responder)
         }, format: .contract, spendsTokens: false))
         router.add(.delete, "/tasks/{id}", guarded.protect({ request, responder in
             tasks.delete(request, responder)

@@ -5,6 +5,7 @@ import JSON
 import Redis
 import Resilience
 import Server
+import Tasks
 
 /// `GET /health`: the detailed view (contract: Health). One component per provider (its circuit and when it
 /// last answered or failed) and memory; `degraded` when a circuit is not closed or memory runs high,
@@ -66,9 +67,7 @@ struct HealthEndpoint: Sendable {
             let problem = tasks.notReadyReason
             var component: JSONObject = ["name": "task_store", "status": .string(problem == nil ? "healthy" : "degraded")]
             if let store = tasks.store {
-                let counts = store.counts
-                let running = counts.byStatus[.running] ?? 0
-                component["message"] = .string(problem ?? "journal writable, \(running) running, \(counts.queued) queued")
+                component["message"] = .string(problem ?? HealthEndpoint.queueSummary(store.stats))
             } else {
                 component["message"] = .string(problem ?? "not open")
             }
@@ -116,5 +115,17 @@ struct MemoryReading {
             }
         }
         return MemoryReading(residentBytes: resident, limitBytes: limit)
+    }
+}
+
+extension HealthEndpoint {
+    /// The task component's message: `12 queued (oldest 1.2 s), 3 running here, 8 running in all`; the shared
+    /// queue (Redis) says so.
+    static func queueSummary(_ stats: TaskQueueStats) -> String {
+        var text = "\(stats.queued) queued"
+        if let age = stats.oldestPendingAgeMs { text += " (oldest \(Double(age / 100) / 10) s)" }
+        text += ", \(stats.runningHere) running here"
+        if stats.shared { text += ", \(stats.byStatus[.running] ?? 0) running in all replicas (one queue in Redis)" }
+        return text
     }
 }

@@ -46,7 +46,10 @@ struct ChatTaskExecutor: TaskExecutor {
                 case .success(let summary):
                     completion(.completed(text: text.withLock { $0 }, model: model, tokens: max(tokens, summary.usage.totalTokens)))
                 case .failure(let error):
-                    completion(.failed(error: APIFailure(error).message, model: model, tokens: tokens))
+                    let failure = APIFailure(error)
+                    // 502, 503, 504: the upstream failed, was unavailable or too slow; may pass by the next run.
+                    let retryable = [502, 503, 504].contains(failure.status.code)
+                    completion(.failed(error: failure.message, model: model, tokens: tokens, retryable: retryable))
                 }
             }
         ), report: { final in

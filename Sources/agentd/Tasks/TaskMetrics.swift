@@ -7,9 +7,9 @@ struct TaskMetrics: TaskStoreObserver {
 
     func taskFinished(_ status: TaskStatus) { metrics.tasksFinished.labels(status.rawValue).increment() }
 
-    func refresh(from store: TaskStore) {
-        let counts = store.counts
-        for status in TaskStatus.allCases { metrics.tasks.labels(status.rawValue).set(Double(counts.byStatus[status] ?? 0)) }
-        metrics.taskQueueDepth.series.set(Double(counts.queued))
+    func refresh(from store: any TaskStoring) {
+        let stats = store.stats
+        for status in TaskStatus.allCases { metrics.tasks.labels(status.rawValue).set(Double(stats.byStatus[status] ?? 0)) }
+        metrics.taskQueueDepth.series.set(Double(stats.queued))
     }
 }

@@ -3,14 +3,15 @@ import Locks
 import Logging
 import Tasks
 
-/// The task store's life in the process: the journal is replayed in the background after the server listens
-/// (readiness says "replaying the task journal" meanwhile), then the store serves until shutdown syncs it.
+/// The task store's life in the process. The local store: its journal is replayed in the background after the
+/// server listens (readiness says "replaying the task journal" meanwhile), then it serves until shutdown syncs
+/// it. The Redis store: open at once (its state is in Redis), until shutdown hands its unfinished tasks back.
 ///
 /// Owner: the `phase` lock. `POST /tasks` and readiness ask it where things are.
 final class TaskService: Sendable {
     enum Phase: Sendable {
         case replaying
-        case open(TaskStore)
+        case open(any TaskStoring)
         /// The journal could not be read at all: tasks are off, readiness stays false with this reason.
         case failed(String)
     }
@@ -45,7 +46,7 @@ final class TaskService: Sendable {
                 logger.log(journal.isWritable ? .info : .error, journal.isWritable ? "task journal replayed" : "task journal is not writable", [
                     "directory": .string(settings.dataDirectory), "records": .int(replay.payloads.count),
                     "discarded_bytes": .int(replay.discardedBytes), "ms": .double((elapsedMs * 10).rounded() / 10),
-                    "queued": .int(store.counts.queued),
+                    "queued": .int(store.stats.queued),
                 ])
             } catch {
                 phase.withLock { $0 = .failed("the task journal cannot be read") }
@@ -54,7 +55,17 @@ final class TaskService: Sendable {
         }
     }
 
-    var store: TaskStore? {
+    /// Opens a store whose state lives elsewhere (Redis): nothing to replay.
+    func open(shared store: any TaskStoring) {
+        let started = stopping.withLock { stopping -> Bool in
+            guard !stopping else { return false }
+            phase.withLock { $0 = .open(store) }
+            return true
+        }
+        if started { store.start() }
+    }
+
+    var store: (any TaskStoring)? {
         if case .open(let store) = phase.withLock({ $0 }) { return store }
         return nil
     }
@@ -64,7 +75,7 @@ final class TaskService: Sendable {
         switch phase.withLock({ $0 }) {
         case .replaying: "replaying the task journal"
         case .failed(let reason): reason
-        case .open(let store): store.isWritable ? nil : "the task journal cannot be written"
+        case .open(let store): store.notWritableReason
         }
     }
 

@@ -15,50 +15,48 @@ extension TasksEndpoint {
     ]
 
     func events(_ request: HTTPRequest, _ responder: Responder) {
-        guard let store = tasks.store else {
-            responder.respond(unavailable(request))
-            return
-        }
-        guard let visible = visibleRecord(request, store) else {
-            responder.respond(notFound(request))
-            return
-        }
-        let bridge = StreamBridge(responder: responder, headers: TasksEndpoint.eventHeaders, keepAliveMs: keepAliveMs)
-        // The store hands the current record (and the text so far) to the sink first, under its lock, so no live
-        // event can overtake it. The sink only queues each event on the client's loop, in order: writing there and
-        // then may end the connection and run its cancel handler, which takes the store's lock again.
-        let loop = responder.eventLoop
-        let subscribed = store.subscribe(visible.id) { event in
-            loop.execute {
-                switch event {
-                case .text(let text):
-                    _ = bridge.send(TasksEndpoint.textEvent(text))
-                case .status(let record):
-                    _ = bridge.send(TasksEndpoint.statusEvent(record))
-                    if record.status.isFinal { bridge.finish() }
+        withVisibleRecord(request, responder) { [self] visible in
+            guard let store = tasks.store else { return }
+            let bridge = StreamBridge(responder: responder, headers: TasksEndpoint.eventHeaders, keepAliveMs: keepAliveMs)
+            // The store hands the current record (and the text so far) to the sink first, so no live event can
+            // overtake it. The sink only queues each event on the client's loop, in order: writing there and then
+            // may end the connection and run its cancel handler, which may take the store's lock again.
+            let loop = responder.eventLoop
+            store.follow(visible.id, sink: { event in
+                loop.execute {
+                    switch event {
+                    case .text(let text):
+                        _ = bridge.send(TasksEndpoint.textEvent(text))
+                    case .status(let record):
+                        _ = bridge.send(TasksEndpoint.statusEvent(record))
+                        if record.status.isFinal { bridge.finish() }
+                    }
                 }
-            }
-        }
-        switch subscribed {
-        case nil:
-            // Deleted between the two lookups.
-            loop.execute {
-                bridge.sendLast(TasksEndpoint.statusEvent(cancelledRecord(visible)))
-                bridge.finish()
-            }
-        case .some(nil):
-            // Finished: its record was the whole story (the sink ended the stream).
-            break
-        case .some(let token?):
-            let id = visible.id
-            responder.onCancel {
-                store.unsubscribe(id, token)
-                bridge.stop()
+            }) { result in
+                switch result {
+                case .success(.notFound):
+                    // Deleted between the two lookups.
+                    loop.execute {
+                        bridge.sendLast(TasksEndpoint.statusEvent(TasksEndpoint.cancelledRecord(visible)))
+                        bridge.finish()
+                    }
+                case .success(.ended):
+                    // Finished: its record was the whole story (the sink ended the stream).
+                    break
+                case .success(.following(let stop)):
+                    responder.onCancel {
+                        stop()
+                        bridge.stop()
+                    }
+                case .failure(let failure):
+                    let response = unavailable(failure.reason, request)
+                    loop.execute { if !bridge.failBeforeStart(response) { bridge.finish() } }
+                }
             }
         }
     }
 
-    private func cancelledRecord(_ record: TaskRecord) -> TaskRecord {
+    static func cancelledRecord(_ record: TaskRecord) -> TaskRecord {
         var record = record
         if !record.status.isFinal { record.status = .cancelled }
         return record

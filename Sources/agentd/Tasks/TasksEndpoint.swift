@@ -98,67 +98,84 @@ struct TasksEndpoint: Sendable {
     /// 503 while the store is not open (replaying, or its journal unreadable).
     func unavailable(_ request: HTTPRequest) -> HTTPResponse { unavailable(tasks.notReadyReason ?? "starting", request) }
 
-    private func unavailable(_ reason: String, _ request: HTTPRequest) -> HTTPResponse {
+    func unavailable(_ reason: String, _ request: HTTPRequest) -> HTTPResponse {
         APIFailure(
             status: .serviceUnavailable, type: "unavailable", message: "tasks are not accepted now: \(reason)",
             retryAfterSeconds: TasksEndpoint.unavailableRetryAfterSeconds
         ).contractResponse(requestID: request.id)
     }
 
-    func list(_ request: HTTPRequest) -> HTTPResponse {
+    func list(_ request: HTTPRequest, _ responder: Responder) {
         let query = request.queryParameters
         var status: TaskStatus?
         if let name = query["status"] {
             guard let known = TaskStatus(rawValue: name) else {
                 let names = TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")
-                return APIFailure.invalid("status must be one of \(names)", param: "status").contractResponse(requestID: request.id)
+                responder.respond(APIFailure.invalid("status must be one of \(names)", param: "status").contractResponse(requestID: request.id))
+                return
             }
             status = known
         }
         var limit = TasksEndpoint.defaultListLimit
         if let text = query["limit"] {
             guard let value = Int(text), (1...TasksEndpoint.maxListLimit).contains(value) else {
-                return APIFailure.invalid("limit must be a whole number from 1 to \(TasksEndpoint.maxListLimit)", param: "limit")
-                    .contractResponse(requestID: request.id)
+                responder.respond(APIFailure.invalid("limit must be a whole number from 1 to \(TasksEndpoint.maxListLimit)", param: "limit")
+                    .contractResponse(requestID: request.id))
+                return
             }
             limit = value
         }
-        guard let store = tasks.store else { return unavailable(request) }
-        let owner = scopedToKeys ? request.client : nil
-        let records = store.list(status: status, limit: limit, client: owner)
-        let body: JSONValue = ["tasks": .array(records.map(\.publicJSON)), "count": .integer(records.count)]
-        return .json(.ok, body.serialized())
-    }
-
-    func read(_ request: HTTPRequest) -> HTTPResponse {
-        guard let store = tasks.store else { return unavailable(request) }
-        guard let record = visibleRecord(request, store) else { return notFound(request) }
-        return .json(.ok, record.publicJSON.serialized())
-    }
-
-    func delete(_ request: HTTPRequest, _ responder: Responder) {
         guard let store = tasks.store else {
             responder.respond(unavailable(request))
             return
         }
-        guard let record = visibleRecord(request, store) else {
-            responder.respond(notFound(request))
-            return
-        }
-        store.cancelAndDelete(record.id) { last in
-            guard let last else {
-                responder.respond(notFound(request))
-                return
+        let owner = scopedToKeys ? request.client : nil
+        store.list(status: status, limit: limit, client: owner) { result in
+            switch result {
+            case .success(let records):
+                let body: JSONValue = ["tasks": .array(records.map(\.publicJSON)), "count": .integer(records.count)]
+                responder.respond(.json(.ok, body.serialized()))
+            case .failure(let failure):
+                responder.respond(unavailable(failure.reason, request))
             }
-            responder.respond(.json(.ok, last.publicJSON.serialized()))
         }
     }
 
-    /// The task named by the path, if the client may see it.
-    func visibleRecord(_ request: HTTPRequest, _ store: TaskStore) -> TaskRecord? {
-        guard let id = request.parameters["id"], let record = store.record(id) else { return nil }
-        if scopedToKeys && record.client != request.client { return nil }
-        return record
+    func read(_ request: HTTPRequest, _ responder: Responder) {
+        withVisibleRecord(request, responder) { record in responder.respond(.json(.ok, record.publicJSON.serialized())) }
+    }
+
+    func delete(_ request: HTTPRequest, _ responder: Responder) {
+        withVisibleRecord(request, responder) { [tasks] record in
+            tasks.store?.delete(record.id) { result in
+                switch result {
+                case .success(let last?): responder.respond(.json(.ok, last.publicJSON.serialized()))
+                case .success(nil): responder.respond(notFound(request))
+                case .failure(let failure): responder.respond(unavailable(failure.reason, request))
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with the task named by the path if the client may see it; else answers 404 (or 503 when the
+    /// store cannot be read).
+    func withVisibleRecord(_ request: HTTPRequest, _ responder: Responder, _ body: @escaping @Sendable (TaskRecord) -> Void) {
+        guard let store = tasks.store else {
+            responder.respond(unavailable(request))
+            return
+        }
+        guard let id = request.parameters["id"] else {
+            responder.respond(notFound(request))
+            return
+        }
+        let scopedToKeys = scopedToKeys, client = request.client
+        store.read(id) { result in
+            switch result {
+            case .success(let record?) where !scopedToKeys || record.client == client: body(record)
+            case .success: responder.respond(notFound(request))
+            case .failure(let failure): responder.respond(unavailable(failure.reason, request))
+            }
+        }
     }
 
     func notFound(_ request: HTTPRequest) -> HTTPResponse {
