@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
         // The Redis implementations of the shared-state seams: limits, budgets, cache, conversations.
         .target(
-            name: "RedisState", dependencies: ["Agent", "Redis", "LLM", "JSON", "Locks", "Resilience", "Security"], swiftSettings: strictSwift
+            name: "RedisState", dependencies: ["Agent", "Tasks", "Redis", "LLM", "JSON", "Locks", "Logging", "Resilience", "Security"], swiftSettings: strictSwift
         ),
         // Durable background tasks: the journal (length-prefixed, checksummed, group commit), the task store,
         // its workers and webhooks.

@@ -50,7 +50,7 @@ public final class RedisClient: Sendable {
 
     public let settings: Settings
     public let connections: [RedisConnection]
-    let observer: (any RedisObserver)?
+    public let observer: (any RedisObserver)?
     let state = Locked(State())
     private let next = Atomic<Int>(0)
     private let connector: RedisConnector

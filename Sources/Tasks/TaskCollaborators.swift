@@ -46,6 +46,12 @@ public protocol TaskWebhookDelivering: Sendable {
 /// What the store reports for metrics: counts by status, queue depth, finished tasks.
 public protocol TaskStoreObserver: Sendable {
     func taskFinished(_ status: TaskStatus)
+    /// A task (or its webhook) whose replica's lease lapsed was taken over by this one.
+    func taskTakenOver()
+}
+
+extension TaskStoreObserver {
+    public func taskTakenOver() {}
 }
 
 /// One event of a task, for `GET /tasks/{id}/events`: its record when its status changed, or a piece of text.

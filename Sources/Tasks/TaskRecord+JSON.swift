@@ -32,7 +32,7 @@ extension TaskRecord {
     }
 
     /// Every field, for the journal.
-    var journalJSON: JSONValue {
+    public var journalJSON: JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("id", .string(id)), ("status", .string(status.rawValue)), ("created_ms", .integer(Int(createdAtMs))),
             ("message", .string(input.message)), ("model", .string(model)), ("attempts", .integer(attempts)),
@@ -56,7 +56,7 @@ extension TaskRecord {
 
     /// A record from its journal form; nil when a required field is missing or has the wrong type (a record
     /// written by a later version with another shape is skipped, not fatal).
-    init?(journal json: JSONValue) {
+    public init?(journal json: JSONValue) {
         guard let id = json["id"]?.stringValue, let statusName = json["status"]?.stringValue,
             let status = TaskStatus(rawValue: statusName), let created = json["created_ms"]?.intValue,
             let message = json["message"]?.stringValue, let model = json["model"]?.stringValue,
@@ -76,20 +76,24 @@ extension TaskRecord {
         result = json["result"]?.stringValue
         error = json["error"]?.stringValue
         tokensUsed = json["tokens_used"]?.intValue
-        if let state = json["webhook"], let name = state["state"]?.stringValue {
-            let attempts = state["attempts"]?.intValue ?? 0
-            switch name {
-            case "delivered": webhook = .delivered(attempts: attempts, status: state["status"]?.intValue ?? 0)
-            case "failed": webhook = .failed(attempts: attempts, reason: state["reason"]?.stringValue ?? "")
-            default: webhook = .pending(attempts: attempts)
-            }
-        }
+        if let state = json["webhook"] { webhook = WebhookState(json: state) }
     }
 }
 
 extension WebhookState {
+    /// From its `json` form; nil without a `state`.
+    public init?(json state: JSONValue) {
+        guard let name = state["state"]?.stringValue else { return nil }
+        let attempts = state["attempts"]?.intValue ?? 0
+        switch name {
+        case "delivered": self = .delivered(attempts: attempts, status: state["status"]?.intValue ?? 0)
+        case "failed": self = .failed(attempts: attempts, reason: state["reason"]?.stringValue ?? "")
+        default: self = .pending(attempts: attempts)
+        }
+    }
+
     /// `{"state", "attempts", "status"?, "reason"?}`: the same in the API's record and in the journal's.
-    var json: JSONValue {
+    public var json: JSONValue {
         var members: [(key: String, value: JSONValue)] = [("state", .string(name)), ("attempts", .integer(attempts))]
         if case .delivered(_, let status) = self { members.append(("status", .integer(status))) }
         if case .failed(_, let reason) = self { members.append(("reason", .string(reason))) }

@@ -185,7 +185,8 @@ public final class TaskStore: TaskStoring {
 
     static func idempotencySlot(_ client: String?, _ key: String) -> String { (client ?? "") + "\u{0}" + key }
 
-    static func makeID() -> String {
+    /// `task_` and 24 hex digits (96 random bits).
+    public static func makeID() -> String {
         var random = SystemRandom()
         var id = "task_"
         for _ in 0..<2 {

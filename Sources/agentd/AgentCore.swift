@@ -141,7 +141,17 @@ enum AgentCore {
         let settingsForStore = storeSettings
         let executor = ChatTaskExecutor(service: service, budget: budget, metrics: metrics)
         let webhooks = TaskWebhooks(sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger))
+        let sharedTasks = try redis.map { client in
+            try sharedTaskStore(
+                client: client, configuration: configuration, executor: executor, webhooks: webhooks, observer: taskMetrics,
+                metrics: metrics, logger: logger
+            )
+        }
         let openTasks: @Sendable () -> Void = {
+            if let sharedTasks {
+                taskService.open(shared: sharedTasks)
+                return
+            }
             taskService.open(taskSettings, logger: logger) { journal, payloads in
                 TaskStore(
                     journal: journal, replayed: payloads, settings: settingsForStore, clock: SystemWallClock(), executor: executor,
@@ -156,6 +166,29 @@ enum AgentCore {
         )
     }
 
+    /// The task queue every replica shares, in the Redis behind `client`.
+    private static func sharedTaskStore(
+        client: RedisClient, configuration: Configuration, executor: any TaskExecutor, webhooks: any TaskWebhookDelivering,
+        observer: any TaskStoreObserver, metrics: AgentdMetrics, logger: Logger
+    ) throws -> RedisTaskStore {
+        let tasks = configuration.tasks
+        var settings = RedisTaskStore.Settings(replica: configuration.redis.replicaID)
+        settings.workers = tasks.workers
+        settings.queueMax = tasks.queueMax
+        settings.retentionMs = Int64(tasks.retentionS) * 1000
+        settings.leaseMs = tasks.leaseS * 1000
+        settings.maxAttempts = tasks.maxAttempts
+        do {
+            return try RedisTaskStore(
+                settings: settings, client: client, keyPrefix: configuration.redis.prefix, executor: executor, webhooks: webhooks,
+                observer: observer, clock: SystemWallClock(), logger: logger,
+                redisObserver: (client.observer as? RedisMetrics).map(RedisCommandMetrics.init(next:))
+            )
+        } catch {
+            throw StartupError(description: "agentd: AGENTD_REDIS_URL: \(error)")
+        }
+    }
+
     /// The Redis client when `AGENTD_REDIS_URL` is set: one connection per event loop, its metrics registered.
     private static func redisClient(
         configuration: Configuration, metrics: AgentdMetrics, logger: Logger, onLoops: Bool
@@ -166,7 +199,7 @@ enum AgentCore {
         settings.timeoutMs = configuration.redis.timeoutMs
         settings.caFile = configuration.redis.caFile
         settings.connections = loopCount(configuration)
-        settings.scripts = RedisScripts.all
+        settings.scripts = RedisScripts.all + RedisTaskStore.scripts
         do {
             return try RedisClient(settings: settings, observer: observer, startsThreads: !onLoops)
         } catch {

@@ -25,6 +25,7 @@ final class AgentdMetrics: Sendable {
     let tasks: GaugeFamily
     let tasksFinished: CounterFamily
     let taskQueueDepth: GaugeFamily
+    let taskTakeovers: CounterFamily
     let conversations: GaugeFamily
     let inFlightRequests: GaugeFamily
     let openConnections: GaugeFamily
@@ -84,7 +85,11 @@ final class AgentdMetrics: Sendable {
         )
         tasks = registry.gauge("agentd_tasks", help: "Tasks by status.", labelNames: ["status"])
         tasksFinished = registry.counter("agentd_tasks_finished_total", help: "Tasks that ended, by status.", labelNames: ["status"])
-        taskQueueDepth = registry.gauge("agentd_task_queue_depth", help: "Tasks waiting for a worker.")
+        taskQueueDepth = registry.gauge("agentd_task_queue_depth", help: "Tasks waiting for a worker (all replicas with Redis).")
+        taskTakeovers = registry.counter(
+            "agentd_task_takeovers_total", help: "Tasks (or their webhooks) this replica took over after another's lease lapsed."
+        )
+        _ = taskTakeovers.series
         conversations = registry.gauge("agentd_conversations", help: "Conversations kept in memory.")
         let buildInfo = registry.gauge("agentd_build_info", help: "Always 1; the version is the label.", labelNames: ["version"])
         buildInfo.labels(version).set(1)

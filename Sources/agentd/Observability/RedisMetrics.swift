@@ -13,6 +13,9 @@ final class RedisMetrics: RedisObserver {
     static let operations = [
         "admit", "budget_settle", "budget_charge", "conversation_read", "conversation_append", "conversation_count",
         "cache_read", "cache_store", "cache_lock",
+        "task_submit", "task_read", "task_list", "task_delete", "task_stats", "task_take", "task_claim", "task_start",
+        "task_text", "task_finish", "task_webhook", "task_renew", "task_sweep", "task_ping", "task_group", "task_hand_back",
+        "subscribe", "unsubscribe",
     ]
     /// Redis answers in tens of microseconds on a LAN; the top buckets catch a struggling one before the timeout.
     static let secondsBuckets: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
@@ -70,4 +73,16 @@ final class RedisMetrics: RedisObserver {
             logger.log(.warning, "redis connection back", ["endpoint": .string(endpoint), "down_seconds": .double((downSeconds * 1000).rounded() / 1000)])
         }
     }
+}
+
+/// The task queue's own connections (its blocking read, its subscriber) count their commands with the rest,
+/// but only the main client's connections say whether Redis is up (and log its state changes).
+struct RedisCommandMetrics: RedisObserver {
+    let next: RedisMetrics
+
+    func redisCommandFinished(operation: String, seconds: Double, failure: RedisError?) {
+        next.redisCommandFinished(operation: operation, seconds: seconds, failure: failure)
+    }
+
+    func redisStateChanged(_ change: RedisStateChange) {}
 }

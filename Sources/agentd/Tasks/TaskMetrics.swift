@@ -7,6 +7,8 @@ struct TaskMetrics: TaskStoreObserver {
 
     func taskFinished(_ status: TaskStatus) { metrics.tasksFinished.labels(status.rawValue).increment() }
 
+    func taskTakenOver() { metrics.taskTakeovers.series.increment() }
+
     func refresh(from store: any TaskStoring) {
         let stats = store.stats
         for status in TaskStatus.allCases { metrics.tasks.labels(status.rawValue).set(Double(stats.byStatus[status] ?? 0)) }

@@ -1,0 +1,54 @@
+import Dispatch
+import Glibc
+import Tasks
+
+/// Shutdown: the replica stops taking entries, gives its runs the grace period, then hands back at once what
+/// it still holds (another replica takes it now, not after the lease).
+extension RedisTaskStore {
+    public func beginShutdown() {
+        // Submissions are still stored while the replica drains: another replica runs them.
+        state.withLock { $0.stopping = true }
+    }
+
+    public func shutdown(graceMs: Int) -> Bool {
+        beginShutdown()
+        let deadline = DispatchTime.now() + .milliseconds(graceMs)
+        var idle = runsHeld == 0
+        while !idle && DispatchTime.now() < deadline {
+            usleep(10_000)
+            idle = runsHeld == 0
+        }
+        let (held, timers) = state.withLock { state -> ([(id: String, held: Held)], [DispatchSourceTimer]) in
+            state.abandoned = true
+            defer {
+                state.held.removeAll()
+                state.timers.removeAll()
+            }
+            return (state.held.map { ($0.key, $0.value) }, state.timers)
+        }
+        for timer in timers { timer.cancel() }
+        for item in held { item.held.cancel?() }
+        if !held.isEmpty {
+            var arguments = [prefix, settings.replica]
+            for item in held { arguments += [item.id, item.held.entry] }
+            let done = DispatchSemaphore(value: 0)
+            client.run(RedisTaskScripts.handBack, keys: [], arguments: arguments, operation: "task_hand_back") { [logger] result in
+                switch result {
+                case .success(let reply):
+                    logger.log(.info, "unfinished tasks handed back to the queue", ["tasks": .int(Int(reply.integerValue ?? 0))])
+                case .failure(let error):
+                    logger.log(.error, "unfinished tasks could not be handed back; they run again after the lease", [
+                        "tasks": .int(held.count), "error": .string(error.description),
+                    ])
+                }
+                done.signal()
+            }
+            _ = done.wait(timeout: .now() + .milliseconds(client.settings.timeoutMs + 100))
+        }
+        queueClient.stop()
+        subscriber.stop()
+        return idle
+    }
+
+    private var runsHeld: Int { state.withLock { $0.held.values.filter { $0.kind == .run }.count } }
+}
