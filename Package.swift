@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "RedisSupport", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(
-            name: "SharedStateTests", dependencies: ["Agent", "RedisState", "Redis", "RedisSupport", "LLM", "Locks", "Resilience"],
+            name: "SharedStateTests", dependencies: ["Agent", "RedisState", "Redis", "RedisSupport", "LLM", "Locks", "Resilience", "Tasks", "JSON"],
             swiftSettings: strictSwift
         ),
         // Starts a real redis-server (plain or TLS) on a free port in a temporary directory, for the tests.

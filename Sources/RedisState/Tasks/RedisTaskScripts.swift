@@ -195,9 +195,11 @@ enum RedisTaskScripts {
       publishStatus(id, fields)
       return {2, fields}
     end
+    local error = ARGV[10]
+    if ARGV[6] == 'failed' and ARGV[13] == '1' then error = 'gave up after ' .. a .. ' attempts; the last failed: ' .. error end
     redis.call('HSET', key, 's', ARGV[6], 'ct', now, 'm', ARGV[11], 'tk', ARGV[12])
     if ARGV[7] == '1' then redis.call('HSET', key, 'r', ARGV[8]) else redis.call('HDEL', key, 'r') end
-    if ARGV[9] == '1' then redis.call('HSET', key, 'e', ARGV[10]) else redis.call('HDEL', key, 'e') end
+    if ARGV[9] == '1' then redis.call('HSET', key, 'e', error) else redis.call('HDEL', key, 'e') end
     indexMove(id, c, 'running', ARGV[6], tonumber(cr))
     if not webhookPending(key) then
       ack(q)
