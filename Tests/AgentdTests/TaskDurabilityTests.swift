@@ -15,7 +15,10 @@ struct TaskDurabilityTests {
         private var stopped = false
         private let threads = 8
 
-        func run(port: Int, group: DispatchGroup) {
+        func run(port: Int, group: DispatchGroup) { run(ports: [port], group: group) }
+
+        /// Each thread sends its submissions to `ports` in turn (round robin, as a Service spreads them).
+        func run(ports: [Int], group: DispatchGroup) {
             for thread in 0..<threads {
                 group.enter()
                 Thread { [self] in
@@ -24,7 +27,7 @@ struct TaskDurabilityTests {
                     for index in 0..<400 {
                         if lock.withLock({ stopped }) { return }
                         let body = #"{"message":"burst \#(thread)-\#(index)","model":"mock:echo"}"#
-                        guard let response = try? TaskRoutesTests.submit(body, port: port) else { return }
+                        guard let response = try? TaskRoutesTests.submit(body, port: ports[(thread + index) % ports.count]) else { return }
                         if response.status == 202, let id = try? JSONValue.parse(response.body)["task_id"]?.stringValue {
                             lock.withLock { acknowledged.append(id) }
                         }

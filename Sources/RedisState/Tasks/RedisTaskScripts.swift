@@ -19,7 +19,7 @@ import Redis
 ///   P idem:<slot>      an idempotency key's task id (24 h)
 ///   channels P ev:<id> (the task's events), P cancel (ids to abort wherever they run)
 enum RedisTaskScripts {
-    static var all: [RedisScript] { [submit, start, renew, text, finish, webhook, delete, handBack, sweep, list, read, stats] }
+    static var all: [RedisScript] { [submit, start, renew, reclaim, text, finish, webhook, delete, handBack, sweep, list, read, stats] }
 
     /// Helpers every script shares (defining them costs microseconds per call; the body is compiled once).
     private static let prelude = #"""
@@ -161,6 +161,36 @@ enum RedisTaskScripts {
       end
     end
     return out
+    """#)
+
+    /// The janitor: entries idle past the lease (their replica died, stalled, or left a retryable failure to
+    /// lapse) go back to the queue under fresh entries, so every replica's reader can take them at once, and
+    /// workers never hold slots for claims. ARGV: P, replica, lease ms. Returns {tasks moved, of which taken
+    /// over from a replica that held them (the others were waiting out a retryable failure)}.
+    static let reclaim = script(#"""
+    local claimed = redis.call('XAUTOCLAIM', P .. 'queue', 'workers', ARGV[2], ARGV[3], '0-0', 'COUNT', 100)
+    local moved, taken = 0, 0
+    for _, item in ipairs(claimed[2]) do
+      local entry, fields = item[1], item[2]
+      ack(entry)
+      local id = fields and fields[2]
+      local key = id and taskKey(id)
+      local s, q, c, cr = nil, nil, nil, nil
+      if key then s, q, c, cr = unpack(redis.call('HMGET', key, 's', 'q', 'c', 'cr')) end
+      if s and q == entry then
+        local fresh = redis.call('XADD', P .. 'queue', '*', 'id', id)
+        redis.call('HSET', key, 'q', fresh, 'o', '')
+        if s == 'running' then
+          redis.call('HSET', key, 's', 'pending')
+          redis.call('DEL', P .. 'x:' .. id)
+          indexMove(id, c, 'running', 'pending', tonumber(cr))
+          publishStatus(id, redis.call('HGETALL', key))
+        end
+        moved = moved + 1
+        if s ~= 'pending' then taken = taken + 1 end
+      end
+    end
+    return {moved, taken}
     """#)
 
     /// Text the running attempt streamed: appended to the partial text and published, in one step, so a follower

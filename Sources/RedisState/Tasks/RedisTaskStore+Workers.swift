@@ -81,32 +81,19 @@ extension RedisTaskStore {
         }
     }
 
-    /// Entries whose lease lapsed (their replica died or stalled), for the free slots: taken over.
+    /// Entries whose lease lapsed (their replica died or stalled, or a retryable failure waits out its lease)
+    /// go back to the queue, where the replicas' readers take them: taken over.
     func claimLapsed() {
-        let count = state.withLock { state -> Int in
-            guard !state.stopping else { return 0 }
-            let free = settings.workers - state.slotsTaken
-            guard free > 0 else { return 0 }
-            state.slotsTaken += free
-            return free
-        }
-        guard count > 0 else { return }
-        let command = [
-            "XAUTOCLAIM", prefix + "queue", "workers", settings.replica, String(settings.leaseMs), "0-0", "COUNT", String(count),
-        ]
-        client.send(command, operation: "task_claim") { [self] result in
-            var claimed: [(entry: String, id: String)] = []
-            if case .success(let reply) = result, let parts = reply.arrayValue, parts.count >= 2 {
-                claimed = RedisTaskStore.entries(parts[1])
-            }
-            state.withLock { $0.slotsTaken -= count - claimed.count }
-            for item in claimed {
-                observer?.taskTakenOver()
-                logger.log(.warning, "task taken over: its lease lapsed", ["task_id": .string(item.id), "replica": .string(settings.replica)])
-                begin(entry: item.entry, id: item.id)
-            }
-            // The slots it did not fill may be what the queue's reader waits for.
-            if claimed.count < count { pump() }
+        guard !state.withLock({ $0.stopping }) else { return }
+        let arguments = [prefix, settings.replica, String(settings.leaseMs)]
+        client.run(RedisTaskScripts.reclaim, keys: [], arguments: arguments, operation: "task_claim") { [self] result in
+            guard case .success(let reply) = result, let counts = reply.arrayValue, counts.count == 2,
+                let moved = counts[0].integerValue, let taken = counts[1].integerValue, moved > 0
+            else { return }
+            for _ in 0..<taken { observer?.taskTakenOver() }
+            logger.log(taken > 0 ? .warning : .info, "tasks whose lease lapsed are queued again", [
+                "tasks": .int(Int(moved)), "taken_over": .int(Int(taken)), "replica": .string(settings.replica),
+            ])
         }
     }
 
