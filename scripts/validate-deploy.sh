@@ -56,6 +56,7 @@ CONTRACT = {
     "agentd_conversations", "agentd_build_info", "process_cpu_seconds_total", "process_resident_memory_bytes",
     "process_virtual_memory_bytes", "process_open_fds", "process_max_fds", "process_start_time_seconds",
     "agentd_redis_up", "agentd_redis_errors_total", "agentd_redis_command_duration_seconds",
+    "agentd_task_takeovers_total",
 }
 HISTOGRAMS = {"agentd_http_request_duration_seconds", "agentd_llm_request_duration_seconds",
               "agentd_llm_time_to_first_token_seconds", "agentd_redis_command_duration_seconds"}

@@ -42,6 +42,7 @@ extension Configuration {
             ("AGENTD_DATA_DIR", .string(tasks.dataDirectory)), ("AGENTD_TASK_WORKERS", .integer(tasks.workers)),
             ("AGENTD_TASK_QUEUE_MAX", .integer(tasks.queueMax)), ("AGENTD_TASK_RETENTION_S", .integer(tasks.retentionS)),
             ("AGENTD_WEBHOOK_SECRET", secret(tasks.webhookSecret)), ("AGENTD_JOURNAL_SYNC", .string(tasks.groupCommit ? "group" : "each")),
+            ("AGENTD_TASK_LEASE_S", .integer(tasks.leaseS)), ("AGENTD_TASK_MAX_ATTEMPTS", .integer(tasks.maxAttempts)),
             ("AGENTD_REDIS_URL", text(redis.url?.description)), ("AGENTD_REDIS_PREFIX", .string(redis.prefix)),
             ("AGENTD_REDIS_TIMEOUT_MS", .integer(redis.timeoutMs)), ("AGENTD_REDIS_CA_FILE", text(redis.caFile)),
             ("AGENTD_REDIS_RATE_LIMIT_FALLBACK", .string(redis.rateLimitFallback)), ("AGENTD_REPLICA_ID", .string(redis.replicaID)),

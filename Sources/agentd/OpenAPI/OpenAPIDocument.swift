@@ -181,7 +181,7 @@ enum OpenAPIDocument {
         "tags": ["tasks"],
         "operationId": "submitTask",
         "summary": "Queue a durable background task: one message to an agent, run by a worker",
-        "description": "The 202 is sent only once the task is on disk (`AGENTD_DATA_DIR`): it survives `kill -9`, and tasks that were pending or running when the process stopped run again after a restart (`attempts` counts). With `callback_url`, the finished record is POSTed there (retried with backoff), signed in `X-Agentd-Signature: sha256=<hex HMAC-SHA256 of the body>` when `AGENTD_WEBHOOK_SECRET` is set.",
+        "description": "The 202 is sent only once the task is stored: on disk (`AGENTD_DATA_DIR`), or in Redis with `AGENTD_REDIS_URL` (one queue for every replica; a dead replica's tasks run again elsewhere after their lease, `AGENTD_TASK_LEASE_S`). It survives `kill -9`, and tasks that were pending or running when the process stopped run again (`attempts` counts). With `callback_url`, the finished record is POSTed there (retried with backoff), signed in `X-Agentd-Signature: sha256=<hex HMAC-SHA256 of the body>` when `AGENTD_WEBHOOK_SECRET` is set.",
         "parameters": [
           {"$ref": "#/components/parameters/RequestID"},
           {"name": "Idempotency-Key", "in": "header", "required": false, "description": "The same key (for the same API key) within 24 h returns the same task with 200 instead of a new one.", "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
