@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Redis
 import Tasks
 
 /// Shutdown: the replica stops taking entries, gives its runs the grace period, then hands back at once what
@@ -29,10 +30,8 @@ extension RedisTaskStore {
         for timer in timers { timer.cancel() }
         for item in held { item.held.cancel?() }
         if !held.isEmpty {
-            var arguments = [prefix, settings.replica]
-            for item in held { arguments += [item.id, item.held.entry] }
             let done = DispatchSemaphore(value: 0)
-            client.run(RedisTaskScripts.handBack, keys: [], arguments: arguments, operation: "task_hand_back") { [logger] result in
+            handBack(held.map { ($0.id, $0.held.entry) }) { [logger] result in
                 switch result {
                 case .success(let reply):
                     logger.log(.info, "unfinished tasks handed back to the queue", ["tasks": .int(Int(reply.integerValue ?? 0))])
@@ -48,6 +47,13 @@ extension RedisTaskStore {
         queueClient.stop()
         subscriber.stop()
         return idle
+    }
+
+    /// Puts tasks this replica holds back in the queue under fresh entries (`RedisTaskScripts.handBack`).
+    func handBack(_ held: [(id: String, entry: String)], completion: @escaping RedisConnection.Completion) {
+        var arguments = [prefix, settings.replica]
+        for item in held { arguments += [item.id, item.entry] }
+        client.run(RedisTaskScripts.handBack, keys: [], arguments: arguments, operation: "task_hand_back", completion: completion)
     }
 
     private var runsHeld: Int { state.withLock { $0.held.values.filter { $0.kind == .run }.count } }

@@ -128,11 +128,13 @@ extension RedisTaskStore {
     private func run(_ record: TaskRecord, entry: String) {
         let id = record.id, attempt = record.attempts
         let accepted = state.withLock { state -> Bool in
-            guard !state.abandoned else { return false }
+            guard !state.stopping else { return false }
             state.held[id] = Held(kind: .run, entry: entry, attempt: attempt)
             return true
         }
         guard accepted else {
+            // Read while the replica began to stop: back to the queue now, for another replica.
+            handBack([(id, entry)]) { _ in }
             releaseSlot()
             return
         }
