@@ -67,7 +67,12 @@ struct HealthEndpoint: Sendable {
             let problem = tasks.notReadyReason
             var component: JSONObject = ["name": "task_store", "status": .string(problem == nil ? "healthy" : "degraded")]
             if let store = tasks.store {
-                component["message"] = .string(problem ?? HealthEndpoint.queueSummary(store.stats))
+                var message = problem ?? HealthEndpoint.queueSummary(store.stats)
+                // A 202 is only as durable as Redis' persistence: say so where operators look for tasks.
+                if let redis, redis.isUp, !redis.persistence.isDurable {
+                    message += "; acknowledged tasks can be lost if Redis crashes (\(redis.persistence))"
+                }
+                component["message"] = .string(message)
             } else {
                 component["message"] = .string(problem ?? "not open")
             }
