@@ -11,7 +11,7 @@
 #     alternating, `runs` times `seconds` each; medians, the sum of both wrk's rates, the higher of their p99s.
 #     Tasks run meanwhile on the built-in mock (4 workers a process): the workers' writes share the disk.
 #     Every answer must be a 202: the script stops on anything else. The goal: redis >= 5,000 acknowledged/s.
-#  2. Redis commands per task, submit to done: INFO commandstats before and after 1,000 tasks (hey -n 1000 -c 16)
+#  2. Redis commands per task, submit to done: INFO commandstats before and after 1,000 tasks (hey -n 1000 -c 8)
 #     have all completed, by command; the replicas' idle work during the wait (blocking reads, lease checks) is in it.
 #  3. Takeover latency: two replicas with AGENTD_TASK_LEASE_S=5, one slow task; kill -9 of the replica running it;
 #     the time until another replica runs it again (attempts 2). Three times; each figure and the median.
@@ -118,7 +118,7 @@ start_agentd "$p1" "$work/c1.log" AGENTD_REDIS_URL="$url" AGENTD_REPLICA_ID=r1 A
 start_agentd "$p2" "$work/c2.log" AGENTD_REDIS_URL="$url" AGENTD_REPLICA_ID=r2 AGENTD_DATA_DIR="$work/unused"; b=$last_pid
 stats() { redis-cli -p "$redis_port" info commandstats | tr -d '\r' | sed -n 's/^cmdstat_\([^:]*\):calls=\([0-9]*\).*/\1 \2/p' | sort; }
 stats >"$work/before"
-hey -n 1000 -c 16 -m POST -T application/json -d '{"message":"summarise the quarterly report","model":"mock:echo"}' \
+hey -n 1000 -c 8 -m POST -T application/json -d '{"message":"summarise the quarterly report","model":"mock:echo"}' \
   "http://127.0.0.1:$p1/tasks" >"$work/hey"
 grep -q '\[202\].*1000 responses' "$work/hey" || { echo "hey: not 1000 answers of 202:"; cat "$work/hey"; exit 1; }
 for _ in $(seq 600); do
@@ -128,7 +128,12 @@ done
 stats >"$work/after"
 echo
 echo "Redis commands per task, submit to done (1000 tasks, two replicas; the idle loops' commands included):"
-join -a2 -e0 -o 0,1.2,2.2 "$work/before" "$work/after" | awk '{d=$3-$2; if (d>0) {printf "  %-14s %6.2f\n", $1, d/1000; t+=d}} END {printf "  %-14s %6.2f\n", "total", t/1000}'
+# commandstats counts the commands scripts run too; round trips are the commands agentd sends itself.
+join -a2 -e0 -o 0,1.2,2.2 "$work/before" "$work/after" | awk '
+  BEGIN { sent["evalsha"]; sent["eval"]; sent["xreadgroup"]; sent["xgroup|create"]; sent["ping"]; sent["subscribe"];
+          sent["unsubscribe"]; sent["info"]; sent["config|get"]; sent["hello"]; sent["script|load"] }
+  { d=$3-$2; if (d>0) { printf "  %-14s %6.2f%s\n", $1, d/1000, ($1 in sent) ? "  (sent by agentd)" : ""; t+=d; if ($1 in sent) r+=d } }
+  END { printf "  all commands   %6.2f per task\n  round trips    %6.2f per task (commands agentd sent; the rest ran inside its scripts)\n", t/1000, r/1000 }'
 stop "$a" "$b"; stop_redis
 
 # 3. Takeover latency: the slow task streams from mock-llm (ten pieces 800 ms apart: 8 s, longer than the lease).
@@ -139,8 +144,8 @@ upstream="http://127.0.0.1:$mock_port/v1"
 takeovers=()
 for i in 1 2 3; do
   start_redis
-  start_agentd "$p1" "$work/t1-$i.log" AGENTD_REDIS_URL="$url" AGENTD_REPLICA_ID=r1 AGENTD_TASK_LEASE_S=5 AGENTD_PROVIDER_UP_BASE_URL="$upstream" AGENTD_DATA_DIR="$work/unused"; a=$last_pid
-  start_agentd "$p2" "$work/t2-$i.log" AGENTD_REDIS_URL="$url" AGENTD_REPLICA_ID=r2 AGENTD_TASK_LEASE_S=5 AGENTD_PROVIDER_UP_BASE_URL="$upstream" AGENTD_DATA_DIR="$work/unused"; b=$last_pid
+  start_agentd "$p1" "$work/t1-$i.log" AGENTD_REDIS_URL="$url" AGENTD_REPLICA_ID=r1 AGENTD_TASK_LEASE_S=5 AGENTD_SHUTDOWN_GRACE_S=1 AGENTD_PROVIDER_UP_BASE_URL="$upstream" AGENTD_DATA_DIR="$work/unused"; a=$last_pid
+  start_agentd "$p2" "$work/t2-$i.log" AGENTD_REDIS_URL="$url" AGENTD_REPLICA_ID=r2 AGENTD_TASK_LEASE_S=5 AGENTD_SHUTDOWN_GRACE_S=1 AGENTD_PROVIDER_UP_BASE_URL="$upstream" AGENTD_DATA_DIR="$work/unused"; b=$last_pid
   id=$(curl -s -XPOST "http://127.0.0.1:$p1/tasks" -H 'Content-Type: application/json' \
     -d '{"message":"one two three four five six seven eight nine ten","model":"up:m?chunks=10&chunk_delay_ms=800"}' |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["task_id"])')
@@ -150,7 +155,8 @@ for i in 1 2 3; do
     [ -n "$owner" ] && break
     sleep 0.01
   done
-  if [ "$owner" = r1 ]; then kill -9 "$a"; survivor=$p2; else kill -9 "$b"; survivor=$p1; fi
+  if [ "$owner" = r1 ]; then victim=$a; else victim=$b; fi
+  kill -9 "$victim"; wait "$victim" 2>/dev/null || true
   killed=$(date +%s%N)
   took=
   for _ in $(seq 3000); do
