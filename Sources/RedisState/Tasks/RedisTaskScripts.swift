@@ -67,6 +67,17 @@ enum RedisTaskScripts {
       local w = redis.call('HGET', key, 'w')
       return w and string.find(w, '"state":"pending"', 1, true) ~= nil
     end
+    -- Back in the queue under a fresh entry (the old one acknowledged by the caller); a running task is pending again.
+    local function requeue(id, key, status, client, created)
+      local fresh = redis.call('XADD', P .. 'queue', '*', 'id', id)
+      redis.call('HSET', key, 'q', fresh, 'o', '')
+      if status == 'running' then
+        redis.call('HSET', key, 's', 'pending')
+        redis.call('DEL', P .. 'x:' .. id)
+        indexMove(id, client, 'running', 'pending', tonumber(created))
+        publishStatus(id, redis.call('HGETALL', key))
+      end
+    end
     local function forget(id, key, status, client, entry, slot)
       indexRemove(id, client, status)
       ack(entry)
@@ -178,14 +189,7 @@ enum RedisTaskScripts {
       local s, q, c, cr = nil, nil, nil, nil
       if key then s, q, c, cr = unpack(redis.call('HMGET', key, 's', 'q', 'c', 'cr')) end
       if s and q == entry then
-        local fresh = redis.call('XADD', P .. 'queue', '*', 'id', id)
-        redis.call('HSET', key, 'q', fresh, 'o', '')
-        if s == 'running' then
-          redis.call('HSET', key, 's', 'pending')
-          redis.call('DEL', P .. 'x:' .. id)
-          indexMove(id, c, 'running', 'pending', tonumber(cr))
-          publishStatus(id, redis.call('HGETALL', key))
-        end
+        requeue(id, key, s, c, cr)
         moved = moved + 1
         if s ~= 'pending' then taken = taken + 1 end
       end
@@ -283,15 +287,8 @@ enum RedisTaskScripts {
       local key = taskKey(id)
       local s, o, q, c, cr = unpack(redis.call('HMGET', key, 's', 'o', 'q', 'c', 'cr'))
       if o == ARGV[2] and q == entry then
-        local fresh = redis.call('XADD', P .. 'queue', '*', 'id', id)
         ack(entry)
-        redis.call('HSET', key, 'q', fresh, 'o', '')
-        if s == 'running' then
-          redis.call('HSET', key, 's', 'pending')
-          redis.call('DEL', P .. 'x:' .. id)
-          indexMove(id, c, 'running', 'pending', tonumber(cr))
-          publishStatus(id, redis.call('HGETALL', key))
-        end
+        requeue(id, key, s, c, cr)
         n = n + 1
       end
     end

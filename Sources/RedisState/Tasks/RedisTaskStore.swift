@@ -164,7 +164,7 @@ public final class RedisTaskStore: TaskStoring {
         client.run(RedisTaskScripts.read, keys: [], arguments: [prefix, id], operation: "task_read") { result in
             switch result {
             case .failure(let error):
-                completion(.failure(TaskStoreUnavailable(reason: "the task store (Redis) cannot be reached: \(error)")))
+                completion(.failure(RedisTaskStore.unreachable(error)))
             case .success(let reply):
                 let items = reply.arrayValue ?? []
                 guard items.count == 2, let record = RedisTaskFields(flat: items[0])?.record else {
@@ -185,7 +185,7 @@ public final class RedisTaskStore: TaskStoring {
         client.run(RedisTaskScripts.list, keys: [], arguments: [prefix, index, String(limit)], operation: "task_list") { result in
             switch result {
             case .failure(let error):
-                completion(.failure(TaskStoreUnavailable(reason: "the task store (Redis) cannot be reached: \(error)")))
+                completion(.failure(RedisTaskStore.unreachable(error)))
             case .success(let reply):
                 completion(.success((reply.arrayValue ?? []).compactMap { RedisTaskFields(flat: $0)?.record }))
             }
@@ -197,7 +197,7 @@ public final class RedisTaskStore: TaskStoring {
         client.run(RedisTaskScripts.delete, keys: [], arguments: arguments, operation: "task_delete") { [observer] result in
             switch result {
             case .failure(let error):
-                completion(.failure(TaskStoreUnavailable(reason: "the task store (Redis) cannot be reached: \(error)")))
+                completion(.failure(RedisTaskStore.unreachable(error)))
             case .success(let reply):
                 let items = reply.arrayValue ?? []
                 guard items.count == 2, let last = RedisTaskFields(flat: items[1])?.record else {
@@ -292,4 +292,9 @@ public final class RedisTaskStore: TaskStoring {
     public var notWritableReason: String? { nil }
 
     func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    /// The routes answer it 503 + `Retry-After`.
+    static func unreachable(_ error: RedisError) -> TaskStoreUnavailable {
+        TaskStoreUnavailable(reason: "the task store (Redis) cannot be reached: \(error)")
+    }
 }
