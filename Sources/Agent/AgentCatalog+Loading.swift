@@ -3,11 +3,11 @@ import JSON
 extension AgentCatalog {
     /// The fields a profile may have in the agents file; any other is refused so that a typo
     /// (`"temprature"`) stops the server at start instead of being silently ignored.
-    public static let profileFields = ["model", "system_prompt", "temperature", "max_tokens", "fallback_models"]
+    public static let profileFields = ["model", "system_prompt", "temperature", "max_tokens", "fallback_models", "tools", "max_steps", "keys"]
 
     /// Reads the agents file at `path` (`AGENTD_AGENTS_FILE`); see `load(json:maxTokensLimit:)`.
     /// Every error carries `path`.
-    public static func load(path: String, maxTokensLimit: Int) throws(AgentCatalogError) -> AgentCatalog {
+    public static func load(path: String, maxTokensLimit: Int, environment: [String: String] = [:]) throws(AgentCatalogError) -> AgentCatalog {
         let bytes: [UInt8]
         do {
             bytes = try ConfigurationFile.read(path)
@@ -15,7 +15,7 @@ extension AgentCatalog {
             throw AgentCatalogError(path: path, message: error.message)
         }
         do {
-            return try load(json: bytes, maxTokensLimit: maxTokensLimit)
+            return try load(json: bytes, maxTokensLimit: maxTokensLimit, environment: environment)
         } catch {
             throw AgentCatalogError(path: path, message: error.message)
         }
@@ -30,7 +30,8 @@ extension AgentCatalog {
     /// the wrong shape, an empty system prompt, a temperature outside 0...2, a max_tokens that is not a whole
     /// number in 1...`maxTokensLimit` (`AGENTD_MAX_TOKENS_PER_REQUEST`). A file without `default` gets a bare one.
     /// When the JSON repeats a name, the last profile wins (the parser keeps the last value).
-    public static func load(json bytes: [UInt8], maxTokensLimit: Int) throws(AgentCatalogError) -> AgentCatalog {
+    /// `environment` supplies the `${VAR}` of tool headers.
+    public static func load(json bytes: [UInt8], maxTokensLimit: Int, environment: [String: String] = [:]) throws(AgentCatalogError) -> AgentCatalog {
         precondition(maxTokensLimit >= 1, "maxTokensLimit is AGENTD_MAX_TOKENS_PER_REQUEST and must be at least 1")
         let document: JSONValue
         do {
@@ -48,7 +49,9 @@ extension AgentCatalog {
             guard AgentProfile.isValidName(name) else {
                 throw AgentCatalogError(message: "agent name \(quoted(name)) must be 1-64 characters of A-Z a-z 0-9 _ . -")
             }
-            profiles.append(try decodeProfile(name: name, fields: fields, maxTokensLimit: maxTokensLimit))
+            var profile = try decodeProfile(name: name, fields: fields, maxTokensLimit: maxTokensLimit)
+            if let object = fields.objectValue { try decodeTools(&profile, object, environment: environment) }
+            profiles.append(profile)
         }
         return AgentCatalog(profiles: profiles)
     }

@@ -19,6 +19,15 @@ public struct AgentProfile: Sendable, Equatable {
     public var maxTokens: Int?
     /// Tried in order when `model` fails with a retryable error after its retries; empty → the server's list.
     public var fallbackModels: [String]
+    /// Tools agentd runs for this agent (contract: Agent tools); empty: the agent answers in one model call.
+    public var tools: [AgentTool] = []
+    /// Model calls one run may make before it ends with an error naming the limit (with tools).
+    public var maxSteps = AgentProfile.defaultMaxSteps
+    /// The API key names that may use this agent (`AGENTD_API_KEYS_FILE`'s names); nil: any accepted key.
+    public var keys: [String]?
+
+    public static let defaultMaxSteps = 8
+    public static let maxMaxSteps = 100
 
     /// The name of the agent that always exists and serves requests that name none.
     public static let defaultName = "default"
@@ -78,6 +87,8 @@ public struct AgentProfile: Sendable, Equatable {
         object["temperature"] = temperature.map(JSONValue.double) ?? .null
         object["max_tokens"] = maxTokens.map(JSONValue.integer) ?? .null
         object["fallback_models"] = .array(fallbackModels.map(JSONValue.string))
+        object["tools"] = .array(tools.map(\.publicJSON))
+        object["max_steps"] = .integer(maxSteps)
         return .object(object)
     }
 }

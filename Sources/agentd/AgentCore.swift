@@ -105,6 +105,7 @@ enum AgentCore {
         let clientGuard = ClientGuard(
             keys: try loadKeys(protection), admission: state.admission, metrics: metrics, defaultMaxTokens: configuration.maxTokensPerRequest
         )
+        let agentLoop = toolLoop(catalog: catalog, gateway: gateway, engines: engines, configuration: configuration, metrics: metrics, logger: logger)
         let taskService = TaskService()
         let taskMetrics = TaskMetrics(metrics: metrics)
         let server = ServerSlot()
@@ -119,7 +120,10 @@ enum AgentCore {
         }
         let router = Routes.router(RouteDependencies(
             lifecycle: lifecycle,
-            chat: ChatEndpoint(service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
+            chat: ChatEndpoint(
+                service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting, loop: agentLoop,
+                keysConfigured: protection.hasKeys
+            ),
             openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
@@ -139,7 +143,7 @@ enum AgentCore {
         storeSettings.queueMax = taskSettings.queueMax
         storeSettings.retentionMs = Int64(taskSettings.retentionS) * 1000
         let settingsForStore = storeSettings
-        let executor = ChatTaskExecutor(service: service, budget: budget, metrics: metrics)
+        let executor = ChatTaskExecutor(service: service, budget: budget, metrics: metrics, loop: agentLoop)
         let webhooks = TaskWebhooks(sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger))
         let sharedTasks = try redis.map { client in
             try sharedTaskStore(
@@ -163,6 +167,25 @@ enum AgentCore {
         return AgentApp(
             router: router, metrics: metrics, accessLog: accessLog, server: server, tasks: taskService, openTasks: openTasks,
             redis: redis
+        )
+    }
+
+    /// The agent loop when some agent has tools (their metric series made at start, at zero); else nil.
+    private static func toolLoop(
+        catalog: AgentCatalog, gateway: LLMGateway, engines: TransferEnginePool, configuration: Configuration, metrics: AgentdMetrics,
+        logger: Logger
+    ) -> AgentLoop? {
+        let agents = catalog.names.compactMap { catalog.profile(named: $0) }.filter { !$0.tools.isEmpty }
+        guard !agents.isEmpty else { return nil }
+        for agent in agents {
+            for tool in agent.tools {
+                for outcome in ToolOutcome.allCases { _ = metrics.toolCalls.labels(agent.name, tool.name, outcome.rawValue) }
+                _ = metrics.toolCallDuration.labels(tool.name)
+            }
+        }
+        return AgentLoop(
+            gateway: gateway, runner: HTTPToolRunner(engines: engines, maxBodyBytes: configuration.toolResultMaxBytes + 1024),
+            observer: ToolMetrics(metrics: metrics, logger: logger), resultMaxBytes: configuration.toolResultMaxBytes
         )
     }
 
@@ -211,7 +234,9 @@ enum AgentCore {
         let catalog: AgentCatalog
         if let path = configuration.agentsFile {
             do {
-                catalog = try AgentCatalog.load(path: path, maxTokensLimit: configuration.maxTokensPerRequest)
+                catalog = try AgentCatalog.load(
+                    path: path, maxTokensLimit: configuration.maxTokensPerRequest, environment: ProcessInfo.processInfo.environment
+                )
             } catch {
                 throw StartupError(description: "agentd: AGENTD_AGENTS_FILE=\"\(path)\": \(error.message)")
             }

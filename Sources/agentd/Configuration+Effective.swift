@@ -23,6 +23,7 @@ extension Configuration {
             ("AGENTD_UPSTREAM_TIMEOUT_MS", .integer(providers.upstreamTimeoutMs)),
             ("AGENTD_STREAM_IDLE_TIMEOUT_MS", .integer(providers.streamIdleTimeoutMs)),
             ("AGENTD_AGENTS_FILE", text(agentsFile)), ("AGENTD_MAX_MESSAGE_CHARS", .integer(maxMessageChars)),
+            ("AGENTD_TOOL_RESULT_MAX_BYTES", .integer(toolResultMaxBytes)),
             ("AGENTD_MAX_TOKENS_PER_REQUEST", .integer(maxTokensPerRequest)), ("AGENTD_CONVERSATIONS_MAX", .integer(conversationsMax)),
             ("AGENTD_CONVERSATION_TTL_S", .integer(conversationTTLS)), ("AGENTD_CONVERSATION_MAX_TOKENS", .integer(conversationMaxTokens)),
             ("AGENTD_UPSTREAM_THREADS", .integer(upstreamThreads)), ("AGENTD_SSE_KEEPALIVE_MS", .integer(sseKeepAliveMs)),

@@ -23,6 +23,8 @@ struct Configuration: Sendable {
     var protection = ProtectionSettings()
     var agentsFile: String?
     var maxMessageChars = 10_000
+    /// AGENTD_TOOL_RESULT_MAX_BYTES: a tool result longer than this is cut (with a marker) before the model reads it.
+    var toolResultMaxBytes = 65_536
     var maxTokensPerRequest = 4096
     var conversationsMax = 10_000
     var conversationTTLS = 3600
@@ -49,6 +51,7 @@ struct Configuration: Sendable {
     static let chatSettings: [Setting] = [
         Setting(name: "AGENTD_AGENTS_FILE", defaultValue: "", summary: "JSON file of agent profiles ({\"name\": {\"model\", \"system_prompt\", ...}})"),
         Setting(name: "AGENTD_MAX_MESSAGE_CHARS", defaultValue: "10000", summary: "longest /chat message"),
+        Setting(name: "AGENTD_TOOL_RESULT_MAX_BYTES", defaultValue: "65536", summary: "longest tool result the model reads (longer ones are cut, with a marker)"),
         Setting(name: "AGENTD_MAX_TOKENS_PER_REQUEST", defaultValue: "4096", summary: "largest max_tokens a request may ask for"),
         Setting(name: "AGENTD_CONVERSATIONS_MAX", defaultValue: "10000", summary: "conversations kept (least recently used go first)"),
         Setting(name: "AGENTD_CONVERSATION_TTL_S", defaultValue: "3600", summary: "a conversation unused this long is forgotten"),
@@ -96,6 +99,7 @@ struct Configuration: Sendable {
         configuration.providers = try ProviderSettings.load(from: environment, reader: reader)
         if let path = environment["AGENTD_AGENTS_FILE"]?.trimmingBlanks(), !path.isEmpty { configuration.agentsFile = path }
         configuration.maxMessageChars = try reader.integer("AGENTD_MAX_MESSAGE_CHARS", default: 10_000, in: 1...1_000_000)
+        configuration.toolResultMaxBytes = try reader.integer("AGENTD_TOOL_RESULT_MAX_BYTES", default: 65_536, in: 256...16_777_216)
         configuration.maxTokensPerRequest = try reader.integer("AGENTD_MAX_TOKENS_PER_REQUEST", default: 4096, in: 1...1_000_000)
         configuration.conversationsMax = try reader.integer("AGENTD_CONVERSATIONS_MAX", default: 10_000, in: 1...10_000_000)
         configuration.conversationTTLS = try reader.integer("AGENTD_CONVERSATION_TTL_S", default: 3600, in: 1...31_536_000)

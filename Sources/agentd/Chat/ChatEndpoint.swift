@@ -12,6 +12,10 @@ struct ChatEndpoint: Sendable {
     let limits: ChatLimits
     let keepAliveMs: Int
     var accounting = CallAccounting.none
+    /// Runs the agents that have tools (contract: Agent tools); nil when none has.
+    var loop: AgentLoop?
+    /// API keys are configured: an agent's `keys` admit only those key names.
+    var keysConfigured = false
 
     static let streamHeaders: HTTPHeaders = [
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
@@ -42,7 +46,11 @@ struct ChatEndpoint: Sendable {
                     retryAfterSeconds: SharedStateUnavailable.retryAfterSeconds
                 ).contractResponse(requestID: request.id))
             case .success(let prepared):
-                if stream {
+                if let refusal = ChatEndpoint.refusal(prepared.agent, request: request) {
+                    responder.respond(refusal)
+                } else if let loop = endpoint.loop, !prepared.agent.tools.isEmpty {
+                    endpoint.runAgent(prepared, loop: loop, stream: stream, request: request, responder: responder, startedNs: startedNs)
+                } else if stream {
                     endpoint.streamTurn(prepared, request: request, responder: responder)
                 } else {
                     endpoint.completeTurn(prepared, request: request, responder: responder, startedNs: startedNs)
@@ -110,6 +118,13 @@ struct ChatEndpoint: Sendable {
             call.cancel()
             bridge.stop()
         }
+    }
+
+    /// 403 when the agent names the API keys that may use it and the request's key is not one of them.
+    static func refusal(_ agent: AgentProfile, request: HTTPRequest) -> HTTPResponse? {
+        guard let keys = agent.keys, !keys.contains(request.client ?? "") || request.client == request.remoteAddress else { return nil }
+        return APIFailure(status: .forbidden, type: "forbidden", message: "this API key may not use agent \"\(agent.name)\"")
+            .contractResponse(requestID: request.id)
     }
 
     static func usage(_ usage: ChatUsage) -> JSONValue {

@@ -26,6 +26,9 @@ final class AgentdMetrics: Sendable {
     let tasksFinished: CounterFamily
     let taskQueueDepth: GaugeFamily
     let taskTakeovers: CounterFamily
+    let toolCalls: CounterFamily
+    let toolCallDuration: HistogramFamily
+    let agentSteps: HistogramFamily
     let conversations: GaugeFamily
     let inFlightRequests: GaugeFamily
     let openConnections: GaugeFamily
@@ -90,6 +93,19 @@ final class AgentdMetrics: Sendable {
             "agentd_task_takeovers_total", help: "Tasks (or their webhooks) this replica took over after another's lease lapsed."
         )
         _ = taskTakeovers.series
+        toolCalls = registry.counter(
+            "agentd_tool_calls_total", help: "Tool calls agentd ran for agents, by outcome (success, error, timeout, invalid).",
+            labelNames: ["agent", "tool", "outcome"]
+        )
+        toolCallDuration = registry.histogram(
+            "agentd_tool_call_duration_seconds", help: "Time from a tool call's start to its result.", labelNames: ["tool"],
+            buckets: Histogram.llmSecondsBuckets
+        )
+        agentSteps = registry.histogram(
+            "agentd_agent_steps", help: "Model calls per agent run with tools.", labelNames: [],
+            buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50, 100]
+        )
+        _ = agentSteps.labels()
         conversations = registry.gauge("agentd_conversations", help: "Conversations kept in memory.")
         let buildInfo = registry.gauge("agentd_build_info", help: "Always 1; the version is the label.", labelNames: ["version"])
         buildInfo.labels(version).set(1)

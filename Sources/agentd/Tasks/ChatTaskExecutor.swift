@@ -12,6 +12,8 @@ struct ChatTaskExecutor: TaskExecutor {
     let service: ChatService
     let budget: (any TokenBudgeting)?
     let metrics: AgentdMetrics?
+    /// Runs the tasks of agents with tools.
+    var loop: AgentLoop?
 
     func execute(
         _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, completion: @escaping @Sendable (TaskOutcome) -> Void
@@ -26,6 +28,7 @@ struct ChatTaskExecutor: TaskExecutor {
             completion(.failed(error: error.message, model: nil, tokens: 0))
             return TaskRun {}
         }
+        if let loop, !prepared.agent.tools.isEmpty { return runAgent(task, prepared, loop: loop, completion: completion) }
         let text = Locked("")
         let report = Locked<GatewayReport?>(nil)
         let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
@@ -56,6 +59,33 @@ struct ChatTaskExecutor: TaskExecutor {
             report.withLock { $0 = final }
             if let client = task.client, let budget, final.usage.totalTokens > 0 { budget.charge(client, tokens: final.usage.totalTokens) }
         })
+        return TaskRun { call.cancel() }
+    }
+
+    /// A task of an agent with tools: the whole loop, its final answer the result.
+    private func runAgent(
+        _ task: TaskRecord, _ prepared: PreparedChat, loop: AgentLoop, completion: @escaping @Sendable (TaskOutcome) -> Void
+    ) -> TaskRun {
+        let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
+        let finalReport = Locked<GatewayReport?>(nil)
+        let call = loop.run(prepared, events: { _ in }, report: { report in
+            finalReport.withLock { $0 = report }
+            if let client = task.client, let budget, report.usage.totalTokens > 0 { budget.charge(client, tokens: report.usage.totalTokens) }
+        }) { result in
+            let report = finalReport.withLock { $0 }
+            let model = report?.model ?? prepared.model
+            metrics?.agentRequests.labels(agent, (try? result.get()) != nil ? "success" : "error").increment()
+            switch result {
+            case .success(let answer):
+                completion(.completed(text: answer.completion.text, model: model, tokens: answer.completion.usage.totalTokens))
+            case .failure(let error):
+                let failure = ChatEndpoint.failure(error)
+                completion(.failed(
+                    error: failure.message, model: model, tokens: report?.usage.totalTokens ?? 0,
+                    retryable: [502, 503, 504].contains(failure.status.code) && { if case .provider = error { true } else { false } }()
+                ))
+            }
+        }
         return TaskRun { call.cancel() }
     }
 }

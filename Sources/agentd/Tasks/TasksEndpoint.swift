@@ -28,12 +28,17 @@ struct TasksEndpoint: Sendable {
     func submit(_ request: HTTPRequest, _ responder: Responder) {
         let input: TaskInput
         let model: String
+        let agent: AgentProfile
         let idempotencyKey: String?
         do throws(APIFailure) {
-            (input, model) = try decode(JSONBody(request))
+            (input, model, agent) = try decode(JSONBody(request))
             idempotencyKey = try TasksEndpoint.idempotencyKey(request)
         } catch {
             responder.respond(error.contractResponse(requestID: request.id))
+            return
+        }
+        if let refusal = ChatEndpoint.refusal(agent, request: request) {
+            responder.respond(refusal)
             return
         }
         guard let store = tasks.store, tasks.notReadyReason == nil else {
@@ -59,7 +64,7 @@ struct TasksEndpoint: Sendable {
         }
     }
 
-    private func decode(_ body: JSONBody) throws(APIFailure) -> (TaskInput, String) {
+    private func decode(_ body: JSONBody) throws(APIFailure) -> (TaskInput, String, AgentProfile) {
         let fields = try TurnFields(body, limits: limits)
         let input = TaskInput(
             message: fields.message, agent: fields.agent, model: fields.model, systemPrompt: fields.systemPrompt,
@@ -74,7 +79,7 @@ struct TasksEndpoint: Sendable {
             let plan = try service.validate(ChatTurnInput(
                 message: input.message, agent: input.agent, model: input.model, systemPrompt: input.systemPrompt, maxTokens: input.maxTokens
             ))
-            return (input, plan.model)
+            return (input, plan.model, plan.agent)
         } catch {
             throw .invalid(error.field.map { "\($0): " + error.message } ?? error.message, param: error.field)
         }

@@ -1,0 +1,118 @@
+import JSON
+
+/// The agents file's tool fields (contract: Agent tools): `tools`, `max_steps`, `keys`, strictly validated at
+/// start, each refusal naming the agent, the field and the problem.
+extension AgentCatalog {
+    static let toolFields = ["type", "name", "description", "parameters", "url", "headers", "timeout_ms"]
+
+    static func decodeTools(_ profile: inout AgentProfile, _ object: JSONObject, environment: [String: String]) throws(AgentCatalogError) {
+        let agent = "agent \"\(profile.name)\""
+        if let value = object["max_steps"], !value.isNull {
+            guard let steps = value.intValue, (1...AgentProfile.maxMaxSteps).contains(steps) else {
+                throw AgentCatalogError(message: "\(agent): max_steps must be a whole number from 1 to \(AgentProfile.maxMaxSteps)")
+            }
+            profile.maxSteps = steps
+        }
+        if let value = object["keys"], !value.isNull {
+            guard let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count, !names.isEmpty,
+                names.allSatisfy({ !$0.isEmpty })
+            else {
+                throw AgentCatalogError(message: "\(agent): keys must be a non-empty array of API key names (from AGENTD_API_KEYS_FILE)")
+            }
+            profile.keys = names
+        }
+        guard let value = object["tools"], !value.isNull else { return }
+        guard let elements = value.arrayValue else {
+            throw AgentCatalogError(message: "\(agent): tools must be an array of tool objects")
+        }
+        var seen: Set<String> = []
+        for (index, element) in elements.enumerated() {
+            let tool = try decodeTool(element, at: "\(agent): tools[\(index)]", environment: environment)
+            guard seen.insert(tool.name).inserted else {
+                throw AgentCatalogError(message: "\(agent): tools[\(index)]: the name \"\(tool.name)\" is used twice; tool names must be unique")
+            }
+            profile.tools.append(tool)
+        }
+    }
+
+    private static func decodeTool(_ value: JSONValue, at place: String, environment: [String: String]) throws(AgentCatalogError) -> AgentTool {
+        guard let fields = value.objectValue else { throw AgentCatalogError(message: "\(place): must be an object") }
+        for key in fields.keys where !toolFields.contains(key) {
+            throw AgentCatalogError(message: "\(place): unknown field \"\(key)\"; known fields are \(toolFields.joined(separator: ", "))")
+        }
+        guard fields["type"]?.stringValue == "http" else {
+            throw AgentCatalogError(message: "\(place): type must be \"http\"")
+        }
+        guard let name = fields["name"]?.stringValue, AgentTool.isValidName(name) else {
+            throw AgentCatalogError(message: "\(place): name must be 1-64 characters of A-Z a-z 0-9 _ -")
+        }
+        let place = "\(place) (\(name))"
+        var description: String?
+        if let value = fields["description"], !value.isNull {
+            guard let text = value.stringValue, !text.isEmpty else { throw AgentCatalogError(message: "\(place): description must be a non-empty string") }
+            description = text
+        }
+        let parameters = fields["parameters"] ?? .object(JSONObject([("type", "object"), ("properties", .object(JSONObject([])))]))
+        if let problem = JSONSchema.problem(inSchema: parameters) {
+            throw AgentCatalogError(message: "\(place): parameters \(problem)")
+        }
+        guard let url = fields["url"]?.stringValue, url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8,
+            !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7f })
+        else {
+            throw AgentCatalogError(message: "\(place): url must be an http:// or https:// URL")
+        }
+        var headers: [HTTPToolHeader] = []
+        if let value = fields["headers"], !value.isNull {
+            guard let members = value.objectValue?.members else {
+                throw AgentCatalogError(message: "\(place): headers must be an object of header names to strings")
+            }
+            for (header, text) in members {
+                guard isToken(header), let template = text.stringValue else {
+                    throw AgentCatalogError(message: "\(place): headers.\(header) must be a string under a valid header name")
+                }
+                let expanded = try expand(template, environment: environment, at: "\(place): headers.\(header)")
+                guard !expanded.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }) else {
+                    throw AgentCatalogError(message: "\(place): headers.\(header) must not contain control characters")
+                }
+                headers.append(HTTPToolHeader(name: header, value: expanded))
+            }
+        }
+        var timeoutMs = AgentTool.defaultTimeoutMs
+        if let value = fields["timeout_ms"], !value.isNull {
+            guard let timeout = value.intValue, (1...AgentTool.maxTimeoutMs).contains(timeout) else {
+                throw AgentCatalogError(message: "\(place): timeout_ms must be a whole number from 1 to \(AgentTool.maxTimeoutMs)")
+            }
+            timeoutMs = timeout
+        }
+        return AgentTool(name: name, description: description, parameters: parameters, kind: .http(url: url, headers: headers, timeoutMs: timeoutMs))
+    }
+
+    /// `${VAR}` replaced by the variable's value; a variable that is not set is an error (never an empty value).
+    static func expand(_ template: String, environment: [String: String], at place: String) throws(AgentCatalogError) -> String {
+        var result = ""
+        var rest = Substring(template)
+        while let start = rest.range(of: "${") {
+            result += rest[..<start.lowerBound]
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                throw AgentCatalogError(message: "\(place): \"${\" without a closing \"}\"")
+            }
+            let name = String(rest[start.upperBound..<end])
+            guard let value = environment[name] else {
+                throw AgentCatalogError(message: "\(place): the environment variable \(name) is not set")
+            }
+            result += value
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+
+    /// RFC 9110 token characters.
+    private static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,307 @@
+import Dispatch
+import JSON
+import LLM
+import Locks
+
+/// Runs one tool call (an HTTP tool through the transfer engines, in agentd). `completion` runs once, on any
+/// thread; the handle cancels the call (its completion then reports an error or does not run at all).
+public protocol ToolRunning: Sendable {
+    func run(
+        _ tool: AgentTool, arguments: [UInt8], context: ToolCallContext, completion: @escaping @Sendable (ToolCallResult) -> Void
+    ) -> ToolCallHandle
+}
+
+/// What a tool call carries besides its arguments: the request it serves.
+public struct ToolCallContext: Sendable {
+    public let agent: String
+    public let requestID: String?
+    public let traceparent: String?
+}
+
+public struct ToolCallHandle: Sendable {
+    public let cancel: @Sendable () -> Void
+
+    public init(cancel: @escaping @Sendable () -> Void) { self.cancel = cancel }
+}
+
+/// How a tool call ended: the contract's `outcome` label values.
+public enum ToolOutcome: String, Sendable, CaseIterable {
+    case success, error, timeout, invalid
+}
+
+public struct ToolCallResult: Sendable, Equatable {
+    public var outcome: ToolOutcome
+    /// The result (or the error) as the model reads it.
+    public var content: String
+
+    public init(outcome: ToolOutcome, content: String) {
+        self.outcome = outcome
+        self.content = content
+    }
+}
+
+/// One tool call of a run and what came of it: `steps` of the `/chat` answer.
+public struct AgentStep: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let arguments: String
+    public let result: ToolCallResult
+    public let seconds: Double
+
+    public var ok: Bool { result.outcome == .success }
+
+    /// `{"id","name","arguments","ok","content"}`, the contract's `tool_result` fields plus the arguments.
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("id", .string(id)), ("name", .string(name)), ("arguments", .string(arguments)), ("ok", .bool(ok)),
+            ("content", .string(result.content)),
+        ]))
+    }
+}
+
+/// What a run tells its caller while it goes: each tool call as it starts, each result as it ends.
+public enum AgentEvent: Sendable {
+    case toolCall(ToolCall)
+    case toolResult(AgentStep)
+}
+
+/// A run's end.
+public struct AgentAnswer: Sendable {
+    /// The final answer, its usage the sum of every model call's.
+    public var completion: ChatCompletion
+    public var steps: [AgentStep]
+    public var modelCalls: Int
+}
+
+public enum AgentRunError: Error, Sendable {
+    case provider(ProviderError)
+    /// `max_steps` model calls were made and the model still asked for tools.
+    case maxSteps(Int)
+}
+
+/// Told of each tool call and each run (metrics and logs).
+public protocol AgentLoopObserver: Sendable {
+    func toolCallFinished(agent: String, tool: String, outcome: ToolOutcome, seconds: Double, requestID: String?)
+    func runFinished(agent: String, modelCalls: Int)
+}
+
+/// The agent loop (contract: Agent tools): model call → the tool calls it asked for, run in parallel, their
+/// results back as tool messages in the model's order → the next model call; until an answer without tool
+/// calls, or `max_steps` model calls. Every model call goes through the gateway (retries, breaker, fallbacks;
+/// never the cache); a tool's failure, timeout or invalid arguments go back to the model as an error result.
+///
+/// Owner: none; each run's state is its `AgentRun` (a lock), reached from the gateway's and the tools' threads.
+public final class AgentLoop: Sendable {
+    let gateway: LLMGateway
+    let runner: any ToolRunning
+    let observer: (any AgentLoopObserver)?
+    /// AGENTD_TOOL_RESULT_MAX_BYTES: a longer result is cut, with a marker saying so.
+    let resultMaxBytes: Int
+
+    public init(gateway: LLMGateway, runner: any ToolRunning, observer: (any AgentLoopObserver)?, resultMaxBytes: Int = 65_536) {
+        self.gateway = gateway
+        self.runner = runner
+        self.observer = observer
+        self.resultMaxBytes = resultMaxBytes
+    }
+
+    /// Runs `prepared` (its agent has tools) to its end. `report` gets the sum of the model calls' reports once,
+    /// before `completion`. The returned call cancels the model call and the tool calls in flight.
+    public func run(
+        _ prepared: PreparedChat, events: @escaping @Sendable (AgentEvent) -> Void,
+        report: @escaping @Sendable (GatewayReport) -> Void,
+        completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
+    ) -> ProviderCall {
+        var request = prepared.request
+        request.tools = .array(prepared.agent.tools.map(\.functionJSON))
+        let run = AgentRun(loop: self, prepared: prepared, request: request, events: events, report: report, completion: completion)
+        run.step()
+        return ProviderCall(cancel: { run.cancel() }, resume: {})
+    }
+
+    /// `content` cut to `resultMaxBytes` (on a character boundary), with a marker saying how much was left out.
+    func bounded(_ content: String) -> String {
+        let bytes = content.utf8
+        guard bytes.count > resultMaxBytes else { return content }
+        var cut = content.utf8.index(content.utf8.startIndex, offsetBy: resultMaxBytes)
+        while cut > content.utf8.startIndex && !content.indices.contains(cut) { cut = content.utf8.index(before: cut) }
+        return String(content[..<cut]) + "\n[truncated: \(bytes.count - content.utf8.distance(from: content.utf8.startIndex, to: cut)) more bytes]"
+    }
+}
+
+/// One run of the loop. Owner: `state` (a lock); the gateway's and the tools' callbacks take it in turn.
+final class AgentRun: Sendable {
+    private struct State {
+        var messages: [ChatMessage]
+        var modelCalls = 0
+        var steps: [AgentStep] = []
+        var usage = ChatUsage()
+        var attempts = 0
+        var lastReport: GatewayReport?
+        var cancelled = false
+        var finished = false
+        var modelCall: ProviderCall?
+        var toolCalls: [ToolCallHandle] = []
+    }
+
+    private let loop: AgentLoop
+    private let prepared: PreparedChat
+    private let request: ChatRequest
+    private let events: @Sendable (AgentEvent) -> Void
+    private let report: @Sendable (GatewayReport) -> Void
+    private let completion: @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
+    private let state: Locked<State>
+
+    init(
+        loop: AgentLoop, prepared: PreparedChat, request: ChatRequest, events: @escaping @Sendable (AgentEvent) -> Void,
+        report: @escaping @Sendable (GatewayReport) -> Void, completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
+    ) {
+        self.loop = loop
+        self.prepared = prepared
+        self.request = request
+        self.events = events
+        self.report = report
+        self.completion = completion
+        state = Locked(State(messages: request.messages))
+    }
+
+    /// The next model call.
+    func step() {
+        let next = state.withLock { state -> ChatRequest? in
+            guard !state.cancelled, !state.finished else { return nil }
+            state.modelCalls += 1
+            var request = self.request
+            request.messages = state.messages
+            return request
+        }
+        guard let next else { return }
+        let call = loop.gateway.complete(next, resolution: prepared.resolution, useCache: false) { [self] result, report in
+            let proceed = state.withLock { state -> Bool in
+                state.usage.inputTokens += report.usage.inputTokens
+                state.usage.outputTokens += report.usage.outputTokens
+                state.attempts += report.attempts
+                state.lastReport = report
+                state.modelCall = nil
+                return !state.cancelled
+            }
+            switch result {
+            case .failure(let error):
+                finish(.failure(.provider(error)))
+            case .success(let answer) where answer.toolCalls.isEmpty:
+                finish(.success(answer))
+            case .success(let answer):
+                guard proceed else {
+                    finish(.failure(.provider(ProviderError(provider: report.provider, kind: .cancelled, message: "the client left"))))
+                    return
+                }
+                let calls = state.withLock { $0.modelCalls }
+                if calls >= prepared.agent.maxSteps {
+                    finish(.failure(.maxSteps(prepared.agent.maxSteps)))
+                    return
+                }
+                runTools(answer)
+            }
+        }
+        let cancelledMeanwhile = state.withLock { state -> Bool in
+            if !state.finished { state.modelCall = call }
+            return state.cancelled
+        }
+        if cancelledMeanwhile { call.cancel() }
+    }
+
+    /// Runs the answer's tool calls at once; when the last ends, their results go back in the model's order.
+    private func runTools(_ answer: ChatCompletion) {
+        let calls = answer.toolCalls
+        let results = Locked<[AgentStep?]>(Array(repeating: nil, count: calls.count))
+        let remaining = Locked(calls.count)
+        let context = ToolCallContext(agent: prepared.agent.name, requestID: prepared.request.requestID, traceparent: prepared.request.traceparent)
+        for (index, call) in calls.enumerated() {
+            events(.toolCall(call))
+            let startedNs = DispatchTime.now().uptimeNanoseconds
+            let done: @Sendable (ToolCallResult) -> Void = { [self] result in
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
+                let result = ToolCallResult(outcome: result.outcome, content: loop.bounded(result.content))
+                let step = AgentStep(id: call.id, name: call.name, arguments: call.arguments, result: result, seconds: seconds)
+                loop.observer?.toolCallFinished(
+                    agent: prepared.agent.name, tool: call.name, outcome: result.outcome, seconds: seconds, requestID: prepared.request.requestID
+                )
+                events(.toolResult(step))
+                results.withLock { $0[index] = step }
+                let last = remaining.withLock { count -> Bool in
+                    count -= 1
+                    return count == 0
+                }
+                if last { toolsEnded(answer, steps: results.withLock { $0.compactMap { $0 } }) }
+            }
+            guard let tool = prepared.agent.tools.first(where: { $0.name == call.name }) else {
+                done(ToolCallResult(outcome: .invalid, content: "error: no tool named \"\(call.name)\"; the tools are \(prepared.agent.tools.map(\.name).joined(separator: ", "))"))
+                continue
+            }
+            let arguments: JSONValue
+            do {
+                arguments = call.arguments.isEmpty ? .object(JSONObject([])) : try JSONValue.parse(Array(call.arguments.utf8))
+            } catch {
+                done(ToolCallResult(outcome: .invalid, content: "error: the arguments are not valid JSON: \(error)"))
+                continue
+            }
+            if let problem = JSONSchema.problem(arguments, against: tool.parameters) {
+                done(ToolCallResult(outcome: .invalid, content: "error: invalid arguments: \(problem)"))
+                continue
+            }
+            let handle = loop.runner.run(tool, arguments: arguments.serialized(), context: context, completion: done)
+            let cancelledMeanwhile = state.withLock { state -> Bool in
+                state.toolCalls.append(handle)
+                return state.cancelled
+            }
+            if cancelledMeanwhile { handle.cancel() }
+        }
+    }
+
+    private func toolsEnded(_ answer: ChatCompletion, steps: [AgentStep]) {
+        let proceed = state.withLock { state -> Bool in
+            state.toolCalls.removeAll()
+            state.steps += steps
+            state.messages.append(ChatMessage(role: .assistant, content: .text(answer.text), toolCalls: answer.toolCalls))
+            for step in steps {
+                state.messages.append(ChatMessage(role: .tool, content: .text(step.result.content), toolCallID: step.id, name: step.name))
+            }
+            return !state.cancelled
+        }
+        if proceed { step() } else {
+            finish(.failure(.provider(ProviderError(provider: prepared.resolution.provider.name, kind: .cancelled, message: "the client left"))))
+        }
+    }
+
+    private func finish(_ result: Result<ChatCompletion, AgentRunError>) {
+        let ended = state.withLock { state -> (AgentAnswer?, GatewayReport, Int)? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            var total = state.lastReport ?? GatewayReport(model: prepared.model, provider: prepared.resolution.provider.name)
+            total.usage = state.usage
+            total.attempts = state.attempts
+            var answer: AgentAnswer?
+            if case .success(var completion) = result {
+                completion.usage = state.usage
+                answer = AgentAnswer(completion: completion, steps: state.steps, modelCalls: state.modelCalls)
+            }
+            return (answer, total, state.modelCalls)
+        }
+        guard let (answer, total, modelCalls) = ended else { return }
+        loop.observer?.runFinished(agent: prepared.agent.name, modelCalls: modelCalls)
+        report(total)
+        switch result {
+        case .success: completion(.success(answer!))
+        case .failure(let error): completion(.failure(error))
+        }
+    }
+
+    func cancel() {
+        let (call, tools) = state.withLock { state -> (ProviderCall?, [ToolCallHandle]) in
+            state.cancelled = true
+            defer { state.toolCalls.removeAll() }
+            return (state.modelCall, state.toolCalls)
+        }
+        call?.cancel()
+        for tool in tools { tool.cancel() }
+    }
+}

@@ -1,0 +1,83 @@
+import Agent
+import CAgentdSystem
+import HTTP
+import JSON
+import LLM
+import Server
+
+/// `/chat` for an agent with tools: the loop runs inside agentd (contract: Agent tools). The JSON answer has
+/// `steps`; a stream carries `tool_call` and `tool_result` events, then the answer's text and `done`.
+extension ChatEndpoint {
+    func runAgent(
+        _ prepared: PreparedChat, loop: AgentLoop, stream: Bool, request: HTTPRequest, responder: Responder, startedNs: UInt64
+    ) {
+        let bridge = stream ? StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs) : nil
+        let accounting = self.accounting, service = self.service
+        let call = loop.run(prepared, events: { event in
+            guard let bridge else { return }
+            switch event {
+            case .toolCall(let call):
+                _ = bridge.send(JSONValue.sseDataEvent([
+                    "type": "tool_call", "id": .string(call.id), "name": .string(call.name), "arguments": .string(call.arguments),
+                ]))
+            case .toolResult(let step):
+                _ = bridge.send(JSONValue.sseDataEvent([
+                    "type": "tool_result", "id": .string(step.id), "name": .string(step.name), "ok": .bool(step.ok),
+                    "content": .string(step.result.content),
+                ]))
+            }
+        }, report: { report in
+            accounting.settle(report, client: request.client, reservation: request.reservation, agent: prepared.agent.name, succeeded: report.attempts > 0, responder: responder)
+        }) { result in
+            switch result {
+            case .success(let answer):
+                // The turn is the user's message and the final answer; the tool steps are not kept in the history.
+                service.conversations.appendTurn(
+                    id: prepared.conversationID, user: prepared.userMessage, assistant: [.assistant(answer.completion.text)]
+                ) { _ in
+                    guard let bridge else {
+                        var body = ChatEndpoint.answer(answer.completion, prepared, request, startedNs, model: prepared.model, cached: false)
+                        if case .object(var object) = body {
+                            object["steps"] = .array(answer.steps.map(\.json))
+                            body = .object(object)
+                        }
+                        responder.respond(.json(.ok, body.serialized()))
+                        return
+                    }
+                    if !answer.completion.text.isEmpty {
+                        _ = bridge.send(JSONValue.sseDataEvent(["type": "text", "content": .string(answer.completion.text)]))
+                    }
+                    bridge.sendLast(JSONValue.sseDataEvent([
+                        "type": "done", "conversation_id": .string(prepared.conversationID), "model": .string(prepared.model),
+                        "usage": ChatEndpoint.usage(answer.completion.usage), "steps": .integer(answer.steps.count),
+                    ]))
+                    bridge.finish()
+                }
+            case .failure(let error):
+                let failure = ChatEndpoint.failure(error)
+                guard let bridge else {
+                    responder.respond(failure.contractResponse(requestID: request.id))
+                    return
+                }
+                if bridge.failBeforeStart(failure.contractResponse(requestID: request.id)) { return }
+                bridge.sendLast(JSONValue.sseDataEvent(["type": "error", "message": .string(failure.message)]))
+                bridge.finish()
+            }
+        }
+        responder.onCancel {
+            call.cancel()
+            bridge?.stop()
+        }
+    }
+
+    static func failure(_ error: AgentRunError) -> APIFailure {
+        switch error {
+        case .provider(let error): APIFailure(error)
+        case .maxSteps(let limit):
+            APIFailure(
+                status: .badGateway, type: "upstream_error",
+                message: "the agent made max_steps (\(limit)) model calls and the model still asked for tools: no final answer"
+            )
+        }
+    }
+}
