@@ -10,15 +10,24 @@ final class WebhookReceiver: @unchecked Sendable {
     struct Received {
         let headers: [String: String]
         let body: [UInt8]
+        /// The request target (`/hook`).
+        var path = ""
     }
+
+    /// An answer of its own for a request: status, JSON or text body, and how long to wait before sending it.
+    typealias Handler = @Sendable (Received) -> (status: Int, body: String, delayMs: Int)
 
     let port: Int
     private let listener: Int32
     private let received = Locked<[Received]>([])
     private let failFirst: Int
+    private let handler: Handler?
 
-    init(failFirst: Int = 0) throws {
+    /// `handler`: answers each request (on a thread per connection, so a slow answer holds up no other);
+    /// without it, 204 (or 503 for the first `failFirst` requests), one connection at a time.
+    init(failFirst: Int = 0, handler: Handler? = nil) throws {
         self.failFirst = failFirst
+        self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -46,6 +55,21 @@ final class WebhookReceiver: @unchecked Sendable {
             guard connection >= 0 else { return }
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            if let handler {
+                Thread { [self] in
+                    if let request = read(connection) {
+                        received.withLock { $0.append(request) }
+                        let answer = handler(request)
+                        if answer.delayMs > 0 { usleep(UInt32(answer.delayMs) * 1000) }
+                        let body = Array(answer.body.utf8)
+                        let head = "HTTP/1.1 \(answer.status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+                        let bytes = Array(head.utf8) + body
+                        _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    }
+                    close(connection)
+                }.start()
+                continue
+            }
             if let request = read(connection) {
                 let count = received.withLock { received -> Int in
                     received.append(request)
@@ -73,7 +97,8 @@ final class WebhookReceiver: @unchecked Sendable {
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
                 if bytes.count - end.upperBound >= length {
-                    return Received(headers: headers, body: Array(bytes[end.upperBound..<(end.upperBound + length)]))
+                    let target = head.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? ""
+                    return Received(headers: headers, body: Array(bytes[end.upperBound..<(end.upperBound + length)]), path: target)
                 }
             }
             let count = recv(connection, &buffer, buffer.count, 0)

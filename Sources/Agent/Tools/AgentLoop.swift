@@ -120,10 +120,10 @@ public final class AgentLoop: Sendable {
     }
 
     /// `content` cut to `resultMaxBytes` (on a character boundary), with a marker saying how much was left out.
-    func bounded(_ content: String) -> String {
+    static func bounded(_ content: String, maxBytes: Int) -> String {
         let bytes = content.utf8
-        guard bytes.count > resultMaxBytes else { return content }
-        var cut = content.utf8.index(content.utf8.startIndex, offsetBy: resultMaxBytes)
+        guard bytes.count > maxBytes else { return content }
+        var cut = content.utf8.index(content.utf8.startIndex, offsetBy: maxBytes)
         while cut > content.utf8.startIndex && !content.indices.contains(cut) { cut = content.utf8.index(before: cut) }
         return String(content[..<cut]) + "\n[truncated: \(bytes.count - content.utf8.distance(from: content.utf8.startIndex, to: cut)) more bytes]"
     }
@@ -220,7 +220,7 @@ final class AgentRun: Sendable {
             let startedNs = DispatchTime.now().uptimeNanoseconds
             let done: @Sendable (ToolCallResult) -> Void = { [self] result in
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
-                let result = ToolCallResult(outcome: result.outcome, content: loop.bounded(result.content))
+                let result = ToolCallResult(outcome: result.outcome, content: AgentLoop.bounded(result.content, maxBytes: loop.resultMaxBytes))
                 let step = AgentStep(id: call.id, name: call.name, arguments: call.arguments, result: result, seconds: seconds)
                 loop.observer?.toolCallFinished(
                     agent: prepared.agent.name, tool: call.name, outcome: result.outcome, seconds: seconds, requestID: prepared.request.requestID

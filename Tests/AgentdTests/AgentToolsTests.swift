@@ -1,0 +1,166 @@
+import Foundation
+import JSON
+import Testing
+
+/// Agents whose tools agentd runs (contract: Agent tools), end to end: the built-in mock's tool-calling model
+/// (a model name containing "tool" calls the first tool with `{"query": <the message>}`, then answers
+/// "tool said: <the result>") and HTTP tools served by the test.
+@Suite("agent tools", .serialized)
+struct AgentToolsTests {
+    /// A tool server: `/ok` answers JSON, `/fail` 500, `/slow` after 3 s; it records every request.
+    static func toolServer() throws -> WebhookReceiver {
+        try WebhookReceiver { request in
+            switch request.path {
+            case "/ok": (200, #"{"temperature":21,"sky":"clear"}"#, 0)
+            case "/fail": (500, #"{"error":"database down"}"#, 0)
+            case "/slow": (200, "{}", 3000)
+            default: (404, "no such tool", 0)
+            }
+        }
+    }
+
+    static func tool(_ name: String, path: String, port: Int, schema: String = #"{"type":"object","properties":{"query":{"type":"string"}},"required":["query"]}"#, extra: String = "") -> String {
+        #"{"type":"http","name":"\#(name)","description":"the \#(name) tool","parameters":\#(schema),"url":"http://127.0.0.1:\#(port)\#(path)"\#(extra)}"#
+    }
+
+    /// agentd with `agents` (the JSON of the agents file) and `environment`.
+    static func agentd(_ agents: String, _ environment: [String: String] = [:]) async throws -> (AgentdProcess, URL) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
+        try agents.write(to: file, atomically: true, encoding: .utf8)
+        var settings = environment
+        settings["AGENTD_AGENTS_FILE"] = file.path
+        return (try await AgentdProcess.serve(settings), file)
+    }
+
+    static func chat(_ body: String, port: Int, headers: [(String, String)] = []) throws -> HTTPTestResponse {
+        try ChatRoutesTests.post("/chat", body, port: port, headers: [("Content-Type", "application/json")] + headers)
+    }
+
+    @Test func anAgentRunsItsHTTPToolAndAnswersWithTheResultAndItsSteps() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let (agentd, file) = try await Self.agentd(
+            #"{"weather": {"model": "mock:tool", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port, extra: #","headers":{"Authorization":"Bearer ${WEATHER_TOKEN}"}"#))]}}"#,
+            ["WEATHER_TOKEN": "s3cr3t-token"]
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let response = try Self.chat(#"{"agent":"weather","message":"Paris"}"#, port: agentd.port, headers: [("X-Request-ID", "req-tools-1")])
+        #expect(response.status == 200, "\(response.bodyText)")
+        let answer = try JSONValue.parse(response.body)
+        #expect(answer["response"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#)
+        let step = try #require(answer["steps"]?.arrayValue?.first)
+        #expect(step["name"] == "get_weather" && step["ok"] == true)
+        #expect(step["arguments"]?.stringValue == #"{"query":"Paris"}"#)
+        // The tool got the arguments as JSON, its header with the variable read at start, and the request id.
+        let call = try #require(tools.requests.first)
+        #expect(String(decoding: call.body, as: UTF8.self) == #"{"query":"Paris"}"#)
+        #expect(call.headers["authorization"] == "Bearer s3cr3t-token")
+        #expect(call.headers["x-request-id"] == "req-tools-1")
+        // GET /agents shows the tool's name and description, never its URL or headers.
+        let agents = try HTTPTestClient.send("GET", "/agents", port: agentd.port).bodyText
+        #expect(agents.contains("get_weather") && !agents.contains("s3cr3t") && !agents.contains("127.0.0.1"))
+        // Metrics and the log line per call, without the result or the token.
+        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        #expect(metrics.contains(#"agentd_tool_calls_total{agent="weather",tool="get_weather",outcome="success"} 1"#))
+        #expect(metrics.contains("agentd_agent_steps_count 1"))
+        #expect(metrics.contains(#"agentd_tool_call_duration_seconds_count{tool="get_weather"} 1"#))
+        #expect(await waitUntilLogged(agentd, "\"tool call\""))
+        let logs = agentd.standardOutput.text
+        #expect(logs.contains("\"tool\":\"get_weather\"") && logs.contains("\"request_id\":\"req-tools-1\""))
+        #expect(!logs.contains("temperature") && !logs.contains("s3cr3t") && !logs.contains("Paris"))
+    }
+
+    func waitUntilLogged(_ agentd: AgentdProcess, _ text: String) async -> Bool {
+        for _ in 0..<100 {
+            if agentd.standardOutput.text.contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test func aStreamCarriesToolCallAndToolResultEventsBeforeTheAnswer() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let (agentd, file) = try await Self.agentd(#"{"weather": {"model": "mock:tool", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#)
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let response = try Self.chat(#"{"agent":"weather","message":"Paris","stream":true}"#, port: agentd.port)
+        let types = try ChatRoutesTests.events(response).compactMap { $0["type"]?.stringValue }
+        #expect(types == ["tool_call", "tool_result", "text", "done"], "\(response.bodyText)")
+    }
+
+    @Test func failingSlowAndMisusedToolsGoBackToTheModelAsErrorResults() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let agents = #"""
+        {"failing": {"model": "mock:tool", "tools": [\#(Self.tool("lookup", path: "/fail", port: tools.port))]},
+         "slow": {"model": "mock:tool", "tools": [\#(Self.tool("lookup", path: "/slow", port: tools.port, extra: #","timeout_ms":300"#))]},
+         "strict": {"model": "mock:tool", "tools": [\#(Self.tool("lookup", path: "/ok", port: tools.port, schema: #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}"#))]},
+         "short": {"model": "mock:tool", "max_steps": 1, "tools": [\#(Self.tool("lookup", path: "/ok", port: tools.port))]}}
+        """#
+        let (agentd, file) = try await Self.agentd(agents)
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let failing = try JSONValue.parse(try Self.chat(#"{"agent":"failing","message":"x"}"#, port: agentd.port).body)
+        #expect(failing["steps"]?[0]?["ok"] == false)
+        #expect(failing["response"]?.stringValue?.contains("HTTP 500") == true, "\(failing)")
+        let startedNs = DispatchTime.now().uptimeNanoseconds
+        let slow = try JSONValue.parse(try Self.chat(#"{"agent":"slow","message":"x"}"#, port: agentd.port).body)
+        #expect(Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9 < 2.5, "the loop did not wait for the slow tool")
+        #expect(slow["response"]?.stringValue?.contains("did not answer in time") == true, "\(slow)")
+        let strict = try JSONValue.parse(try Self.chat(#"{"agent":"strict","message":"x"}"#, port: agentd.port).body)
+        #expect(strict["response"]?.stringValue?.contains("arguments.city: is required") == true, "\(strict)")
+        #expect(!tools.requests.contains { $0.path == "/ok" }, "invalid arguments never reach the tool")
+        let short = try Self.chat(#"{"agent":"short","message":"x"}"#, port: agentd.port)
+        #expect(short.status == 502 && short.bodyText.contains("max_steps (1)"), "\(short.bodyText)")
+        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        for (agent, outcome) in [("failing", "error"), ("slow", "timeout"), ("strict", "invalid")] {
+            #expect(metrics.contains(#"agentd_tool_calls_total{agent="\#(agent)",tool="lookup",outcome="\#(outcome)"} 1"#), "\(agent)")
+        }
+    }
+
+    @Test func anAgentsKeysGateChatAndTasks() async throws {
+        let keysFile = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
+        let digest = { (key: String) in "sha256:" + ClientLimitsTests.sha256Hex(key) }
+        try "alice \(digest("alice-key"))\nbob \(digest("bob-key"))\n".write(to: keysFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: keysFile) }
+        let (agentd, file) = try await Self.agentd(
+            #"{"private": {"model": "mock:echo", "keys": ["alice"]}}"#, ["AGENTD_API_KEYS_FILE": keysFile.path, "AGENTD_RATE_LIMIT_RPS": "0"]
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let alice = try Self.chat(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer alice-key")])
+        let bob = try Self.chat(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer bob-key")])
+        #expect(alice.status == 200)
+        #expect(bob.status == 403)
+        #expect(try JSONValue.parse(bob.body)["error"]?["type"] == "forbidden")
+        let task = try TaskRoutesTests.submit(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer bob-key")])
+        #expect(task.status == 403)
+    }
+
+    @Test func aTaskOfAnAgentWithToolsRunsTheLoop() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let (agentd, file) = try await Self.agentd(#"{"weather": {"model": "mock:tool", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#)
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        #expect(try await TaskRoutesTests.waitUntilReady(agentd))
+        let submitted = try TaskRoutesTests.submit(#"{"agent":"weather","message":"Oslo"}"#, port: agentd.port)
+        let id = try #require(try JSONValue.parse(submitted.body)["task_id"]?.stringValue)
+        let record = try await TaskRoutesTests.waitUntilFinished(id, port: agentd.port)
+        #expect(record?["result"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#, "\(String(describing: record))")
+    }
+
+    @Test("a bad tool in the agents file stops agentd with status 2 naming the agent, the field and the problem", arguments: [
+        (#"{"a": {"tools": [{"type":"http","name":"t","url":"http://x/","parameters":{"type":"string"}}]}}"#, "must be an object schema"),
+        (#"{"a": {"tools": [{"type":"http","name":"t","url":"http://x/"},{"type":"http","name":"t","url":"http://y/"}]}}"#, "used twice"),
+        (#"{"a": {"tools": [{"type":"http","name":"t","url":"http://x/","headers":{"Authorization":"${AGENTD_TEST_UNSET_VARIABLE}"}}]}}"#, "AGENTD_TEST_UNSET_VARIABLE is not set"),
+        (#"{"a": {"tools": [{"type":"ftp","name":"t","url":"http://x/"}]}}"#, "type must be"),
+        (#"{"a": {"max_steps": 0}}"#, "max_steps"),
+        (#"{"a": {"keys": []}}"#, "keys"),
+    ])
+    func badToolsStopAgentd(agents: String, problem: String) async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
+        try agents.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let finished = try await AgentdProcess.run([], environment: ["AGENTD_AGENTS_FILE": file.path, "AGENTD_PORT": "0"], timeout: .seconds(10))
+        #expect(finished.exit == .exited(2))
+        #expect(finished.standardError.contains("agent \"a\"") && finished.standardError.contains(problem), "\(finished.standardError)")
+    }
+}
