@@ -48,6 +48,7 @@ let package = Package(
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
         // The Redis implementations of the shared-state seams: limits, budgets, cache, conversations.
+        .target(name: "MCP", dependencies: ["Agent", "LLM", "JSON", "Locks", "Logging"], swiftSettings: strictSwift),
         .target(
             name: "RedisState", dependencies: ["Agent", "Tasks", "Redis", "LLM", "JSON", "Locks", "Logging", "Resilience", "Security"], swiftSettings: strictSwift
         ),
@@ -61,7 +62,7 @@ let package = Package(
             name: "agentd",
             dependencies: [
                 "Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks", "Redis",
-                "RedisState",
+                "RedisState", "MCP",
             ],
             swiftSettings: strictSwift
         ),

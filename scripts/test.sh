@@ -17,13 +17,14 @@ ulimit -n 65536 2>/dev/null || true
 if [ "${SANITIZE:-}" = address ]; then
   export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi
+# The MCP tool tests start servers from the official MCP Python SDK, and the SDK tests use the OpenAI SDK: one venv.
+agentd_python_venv .venv openai pytest mcp
 if [ -n "${SANITIZE:-}" ]; then
   # Its own build folder, so the sanitized build does not replace the normal one.
   swift test --scratch-path ".build-$SANITIZE" --sanitize="$SANITIZE" --disable-xctest --no-parallel
 else
   swift test --disable-xctest --no-parallel
   # The OpenAI SDK compatibility tests use the binaries the Swift tests just built.
-  agentd_python_venv .venv openai pytest
   AGENTD_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/pytest -q Tests/sdk
   # The deployment artefacts: hadolint, kustomize + kubernetes-validate, yamllint, promtool check config, the
   # Grafana dashboard's metric names.

@@ -3,7 +3,7 @@ import JSON
 extension AgentCatalog {
     /// The fields a profile may have in the agents file; any other is refused so that a typo
     /// (`"temprature"`) stops the server at start instead of being silently ignored.
-    public static let profileFields = ["model", "system_prompt", "temperature", "max_tokens", "fallback_models", "tools", "max_steps", "keys"]
+    public static let profileFields = ["model", "system_prompt", "temperature", "max_tokens", "fallback_models", "tools", "max_steps", "keys", "mcp_servers"]
 
     /// Reads the agents file at `path` (`AGENTD_AGENTS_FILE`); see `load(json:maxTokensLimit:)`.
     /// Every error carries `path`.

@@ -25,6 +25,11 @@ public struct AgentProfile: Sendable, Equatable {
     public var maxSteps = AgentProfile.defaultMaxSteps
     /// The API key names that may use this agent (`AGENTD_API_KEYS_FILE`'s names); nil: any accepted key.
     public var keys: [String]?
+    /// MCP servers whose tools the agent may call (listed at run time).
+    public var mcpServers: [MCPServerSettings] = []
+
+    /// Whether runs of this agent go through the agent loop.
+    public var hasTools: Bool { !tools.isEmpty || !mcpServers.isEmpty }
 
     public static let defaultMaxSteps = 8
     public static let maxMaxSteps = 100

@@ -4,6 +4,7 @@ import Agent
 import Redis
 import RedisState
 import LLM
+import MCP
 import Locks
 import Logging
 import Resilience
@@ -105,7 +106,9 @@ enum AgentCore {
         let clientGuard = ClientGuard(
             keys: try loadKeys(protection), admission: state.admission, metrics: metrics, defaultMaxTokens: configuration.maxTokensPerRequest
         )
-        let agentLoop = toolLoop(catalog: catalog, gateway: gateway, engines: engines, configuration: configuration, metrics: metrics, logger: logger)
+        let tools = toolLoop(catalog: catalog, gateway: gateway, engines: engines, configuration: configuration, metrics: metrics, logger: logger)
+        let agentLoop = tools?.loop
+        tools?.mcp?.start()
         let taskService = TaskService()
         let taskMetrics = TaskMetrics(metrics: metrics)
         let server = ServerSlot()
@@ -128,7 +131,7 @@ enum AgentCore {
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,
-                redis: redis
+                redis: redis, mcp: tools?.mcp
             ),
             tasks: TasksEndpoint(
                 tasks: taskService, service: service, limits: limits, scopedToKeys: protection.hasKeys, keepAliveMs: configuration.sseKeepAliveMs
@@ -170,12 +173,13 @@ enum AgentCore {
         )
     }
 
-    /// The agent loop when some agent has tools (their metric series made at start, at zero); else nil.
+    /// The agent loop when some agent has tools (their metric series made at start, at zero), and its MCP
+    /// servers (connecting in the background); else nil.
     private static func toolLoop(
         catalog: AgentCatalog, gateway: LLMGateway, engines: TransferEnginePool, configuration: Configuration, metrics: AgentdMetrics,
         logger: Logger
-    ) -> AgentLoop? {
-        let agents = catalog.names.compactMap { catalog.profile(named: $0) }.filter { !$0.tools.isEmpty }
+    ) -> (loop: AgentLoop, mcp: MCPToolbox?)? {
+        let agents = catalog.names.compactMap { catalog.profile(named: $0) }.filter(\.hasTools)
         guard !agents.isEmpty else { return nil }
         for agent in agents {
             for tool in agent.tools {
@@ -183,10 +187,13 @@ enum AgentCore {
                 _ = metrics.toolCallDuration.labels(tool.name)
             }
         }
-        return AgentLoop(
-            gateway: gateway, runner: HTTPToolRunner(engines: engines, maxBodyBytes: configuration.toolResultMaxBytes + 1024),
-            observer: ToolMetrics(metrics: metrics, logger: logger), resultMaxBytes: configuration.toolResultMaxBytes
+        let mcp = agents.contains { !$0.mcpServers.isEmpty } ? MCPToolbox(catalog: catalog, engines: engines, logger: logger) : nil
+        let runner = AgentToolRunner(http: HTTPToolRunner(engines: engines, maxBodyBytes: configuration.toolResultMaxBytes + 1024), mcp: mcp)
+        let loop = AgentLoop(
+            gateway: gateway, runner: runner, toolSource: mcp, observer: ToolMetrics(metrics: metrics, logger: logger),
+            resultMaxBytes: configuration.toolResultMaxBytes
         )
+        return (loop, mcp)
     }
 
     /// The task queue every replica shares, in the Redis behind `client`.

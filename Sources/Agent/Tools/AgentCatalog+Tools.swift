@@ -21,18 +21,99 @@ extension AgentCatalog {
             }
             profile.keys = names
         }
-        guard let value = object["tools"], !value.isNull else { return }
-        guard let elements = value.arrayValue else {
-            throw AgentCatalogError(message: "\(agent): tools must be an array of tool objects")
-        }
         var seen: Set<String> = []
-        for (index, element) in elements.enumerated() {
-            let tool = try decodeTool(element, at: "\(agent): tools[\(index)]", environment: environment)
-            guard seen.insert(tool.name).inserted else {
-                throw AgentCatalogError(message: "\(agent): tools[\(index)]: the name \"\(tool.name)\" is used twice; tool names must be unique")
+        if let value = object["tools"], !value.isNull {
+            guard let elements = value.arrayValue else {
+                throw AgentCatalogError(message: "\(agent): tools must be an array of tool objects")
             }
-            profile.tools.append(tool)
+            for (index, element) in elements.enumerated() {
+                let tool = try decodeTool(element, at: "\(agent): tools[\(index)]", environment: environment)
+                guard seen.insert(tool.name).inserted else {
+                    throw AgentCatalogError(message: "\(agent): tools[\(index)]: the name \"\(tool.name)\" is used twice; tool names must be unique")
+                }
+                profile.tools.append(tool)
+            }
         }
+        if let value = object["mcp_servers"], !value.isNull {
+            guard let elements = value.arrayValue else {
+                throw AgentCatalogError(message: "\(agent): mcp_servers must be an array of server objects")
+            }
+            var servers: Set<String> = []
+            for (index, element) in elements.enumerated() {
+                let server = try decodeServer(element, at: "\(agent): mcp_servers[\(index)]", environment: environment)
+                guard servers.insert(server.name).inserted else {
+                    throw AgentCatalogError(message: "\(agent): mcp_servers[\(index)]: the name \"\(server.name)\" is used twice")
+                }
+                for tool in server.allowedTools ?? [] where !seen.insert(tool).inserted {
+                    throw AgentCatalogError(
+                        message: "\(agent): mcp_servers[\(index)] (\(server.name)): allowed_tools: the tool name \"\(tool)\" is used twice; tool names must be unique"
+                    )
+                }
+                profile.mcpServers.append(server)
+            }
+        }
+    }
+
+    static let serverFields = ["name", "url", "headers", "allowed_tools", "timeout_ms"]
+
+    private static func decodeServer(_ value: JSONValue, at place: String, environment: [String: String]) throws(AgentCatalogError) -> MCPServerSettings {
+        guard let fields = value.objectValue else { throw AgentCatalogError(message: "\(place): must be an object") }
+        for key in fields.keys where !serverFields.contains(key) {
+            throw AgentCatalogError(message: "\(place): unknown field \"\(key)\"; known fields are \(serverFields.joined(separator: ", "))")
+        }
+        guard let name = fields["name"]?.stringValue, AgentTool.isValidName(name) else {
+            throw AgentCatalogError(message: "\(place): name must be 1-64 characters of A-Z a-z 0-9 _ -")
+        }
+        let place = "\(place) (\(name))"
+        let url = try decodeURL(fields["url"], at: place)
+        let headers = try decodeHeaders(fields["headers"], at: place, environment: environment)
+        var allowed: [String]?
+        if let value = fields["allowed_tools"], !value.isNull {
+            guard let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count,
+                names.allSatisfy(AgentTool.isValidName)
+            else {
+                throw AgentCatalogError(message: "\(place): allowed_tools must be an array of tool names")
+            }
+            allowed = names
+        }
+        let timeoutMs = try decodeTimeout(fields["timeout_ms"], at: place, default: 30_000)
+        return MCPServerSettings(name: name, url: url, headers: headers, allowedTools: allowed, timeoutMs: timeoutMs)
+    }
+
+    private static func decodeURL(_ value: JSONValue?, at place: String) throws(AgentCatalogError) -> String {
+        guard let url = value?.stringValue, url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8,
+            !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7f })
+        else {
+            throw AgentCatalogError(message: "\(place): url must be an http:// or https:// URL")
+        }
+        return url
+    }
+
+    private static func decodeTimeout(_ value: JSONValue?, at place: String, default fallback: Int) throws(AgentCatalogError) -> Int {
+        guard let value, !value.isNull else { return fallback }
+        guard let timeout = value.intValue, (1...AgentTool.maxTimeoutMs).contains(timeout) else {
+            throw AgentCatalogError(message: "\(place): timeout_ms must be a whole number from 1 to \(AgentTool.maxTimeoutMs)")
+        }
+        return timeout
+    }
+
+    private static func decodeHeaders(_ value: JSONValue?, at place: String, environment: [String: String]) throws(AgentCatalogError) -> [HTTPToolHeader] {
+        var headers: [HTTPToolHeader] = []
+        guard let value, !value.isNull else { return headers }
+        guard let members = value.objectValue?.members else {
+            throw AgentCatalogError(message: "\(place): headers must be an object of header names to strings")
+        }
+        for (header, text) in members {
+            guard isToken(header), let template = text.stringValue else {
+                throw AgentCatalogError(message: "\(place): headers.\(header) must be a string under a valid header name")
+            }
+            let expanded = try expand(template, environment: environment, at: "\(place): headers.\(header)")
+            guard !expanded.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }) else {
+                throw AgentCatalogError(message: "\(place): headers.\(header) must not contain control characters")
+            }
+            headers.append(HTTPToolHeader(name: header, value: expanded))
+        }
+        return headers
     }
 
     private static func decodeTool(_ value: JSONValue, at place: String, environment: [String: String]) throws(AgentCatalogError) -> AgentTool {
@@ -56,34 +137,9 @@ extension AgentCatalog {
         if let problem = JSONSchema.problem(inSchema: parameters) {
             throw AgentCatalogError(message: "\(place): parameters \(problem)")
         }
-        guard let url = fields["url"]?.stringValue, url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8,
-            !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7f })
-        else {
-            throw AgentCatalogError(message: "\(place): url must be an http:// or https:// URL")
-        }
-        var headers: [HTTPToolHeader] = []
-        if let value = fields["headers"], !value.isNull {
-            guard let members = value.objectValue?.members else {
-                throw AgentCatalogError(message: "\(place): headers must be an object of header names to strings")
-            }
-            for (header, text) in members {
-                guard isToken(header), let template = text.stringValue else {
-                    throw AgentCatalogError(message: "\(place): headers.\(header) must be a string under a valid header name")
-                }
-                let expanded = try expand(template, environment: environment, at: "\(place): headers.\(header)")
-                guard !expanded.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7f }) else {
-                    throw AgentCatalogError(message: "\(place): headers.\(header) must not contain control characters")
-                }
-                headers.append(HTTPToolHeader(name: header, value: expanded))
-            }
-        }
-        var timeoutMs = AgentTool.defaultTimeoutMs
-        if let value = fields["timeout_ms"], !value.isNull {
-            guard let timeout = value.intValue, (1...AgentTool.maxTimeoutMs).contains(timeout) else {
-                throw AgentCatalogError(message: "\(place): timeout_ms must be a whole number from 1 to \(AgentTool.maxTimeoutMs)")
-            }
-            timeoutMs = timeout
-        }
+        let url = try decodeURL(fields["url"], at: place)
+        let headers = try decodeHeaders(fields["headers"], at: place, environment: environment)
+        let timeoutMs = try decodeTimeout(fields["timeout_ms"], at: place, default: AgentTool.defaultTimeoutMs)
         return AgentTool(name: name, description: description, parameters: parameters, kind: .http(url: url, headers: headers, timeoutMs: timeoutMs))
     }
 

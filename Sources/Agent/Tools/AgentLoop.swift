@@ -94,13 +94,19 @@ public protocol AgentLoopObserver: Sendable {
 public final class AgentLoop: Sendable {
     let gateway: LLMGateway
     let runner: any ToolRunning
+    /// The tools listed at run time (MCP servers); nil: each agent's own `tools`.
+    let toolSource: (any AgentToolSource)?
     let observer: (any AgentLoopObserver)?
     /// AGENTD_TOOL_RESULT_MAX_BYTES: a longer result is cut, with a marker saying so.
     let resultMaxBytes: Int
 
-    public init(gateway: LLMGateway, runner: any ToolRunning, observer: (any AgentLoopObserver)?, resultMaxBytes: Int = 65_536) {
+    public init(
+        gateway: LLMGateway, runner: any ToolRunning, toolSource: (any AgentToolSource)? = nil, observer: (any AgentLoopObserver)?,
+        resultMaxBytes: Int = 65_536
+    ) {
         self.gateway = gateway
         self.runner = runner
+        self.toolSource = toolSource
         self.observer = observer
         self.resultMaxBytes = resultMaxBytes
     }
@@ -113,8 +119,11 @@ public final class AgentLoop: Sendable {
         completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) -> ProviderCall {
         var request = prepared.request
-        request.tools = .array(prepared.agent.tools.map(\.functionJSON))
-        let run = AgentRun(loop: self, prepared: prepared, request: request, events: events, report: report, completion: completion)
+        let tools = toolSource?.tools(for: prepared.agent) ?? prepared.agent.tools
+        if !tools.isEmpty { request.tools = .array(tools.map(\.functionJSON)) }
+        let run = AgentRun(
+            loop: self, prepared: prepared, tools: tools, request: request, events: events, report: report, completion: completion
+        )
         run.step()
         return ProviderCall(cancel: { run.cancel() }, resume: {})
     }
@@ -146,6 +155,8 @@ final class AgentRun: Sendable {
 
     private let loop: AgentLoop
     private let prepared: PreparedChat
+    /// The agent's tools for this run (its MCP servers' as listed when the run began).
+    private let tools: [AgentTool]
     private let request: ChatRequest
     private let events: @Sendable (AgentEvent) -> Void
     private let report: @Sendable (GatewayReport) -> Void
@@ -153,11 +164,12 @@ final class AgentRun: Sendable {
     private let state: Locked<State>
 
     init(
-        loop: AgentLoop, prepared: PreparedChat, request: ChatRequest, events: @escaping @Sendable (AgentEvent) -> Void,
+        loop: AgentLoop, prepared: PreparedChat, tools: [AgentTool], request: ChatRequest, events: @escaping @Sendable (AgentEvent) -> Void,
         report: @escaping @Sendable (GatewayReport) -> Void, completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) {
         self.loop = loop
         self.prepared = prepared
+        self.tools = tools
         self.request = request
         self.events = events
         self.report = report
@@ -233,8 +245,8 @@ final class AgentRun: Sendable {
                 }
                 if last { toolsEnded(answer, steps: results.withLock { $0.compactMap { $0 } }) }
             }
-            guard let tool = prepared.agent.tools.first(where: { $0.name == call.name }) else {
-                done(ToolCallResult(outcome: .invalid, content: "error: no tool named \"\(call.name)\"; the tools are \(prepared.agent.tools.map(\.name).joined(separator: ", "))"))
+            guard let tool = tools.first(where: { $0.name == call.name }) else {
+                done(ToolCallResult(outcome: .invalid, content: "error: no tool named \"\(call.name)\"; the tools are \(tools.map(\.name).joined(separator: ", "))"))
                 continue
             }
             let arguments: JSONValue

@@ -9,6 +9,8 @@ public struct AgentTool: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// POST the arguments as JSON to `url`; the response body is the result.
         case http(url: String, headers: [HTTPToolHeader], timeoutMs: Int)
+        /// A tool of the MCP server named `server` in the agent's `mcp_servers` (listed at run time).
+        case mcp(server: String)
     }
 
     /// `^[A-Za-z0-9_-]{1,64}$`: what OpenAI and Anthropic accept as a function name.
@@ -42,6 +44,7 @@ public struct AgentTool: Sendable, Equatable {
         let kindName: String
         switch kind {
         case .http: kindName = "http"
+        case .mcp: kindName = "mcp"
         }
         return .object(JSONObject([("name", .string(name)), ("description", description.map(JSONValue.string) ?? .null), ("type", .string(kindName))]))
     }
@@ -73,4 +76,28 @@ public struct HTTPToolHeader: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(name): <redacted>" }
+}
+
+/// An MCP server an agent profile uses (contract: Agent tools, `mcp_servers`). Headers may hold secrets.
+public struct MCPServerSettings: Sendable, Equatable {
+    public let name: String
+    public let url: String
+    public let headers: [HTTPToolHeader]
+    /// Only these of the server's tools, when given.
+    public let allowedTools: [String]?
+    public let timeoutMs: Int
+
+    public init(name: String, url: String, headers: [HTTPToolHeader], allowedTools: [String]?, timeoutMs: Int) {
+        self.name = name
+        self.url = url
+        self.headers = headers
+        self.allowedTools = allowedTools
+        self.timeoutMs = timeoutMs
+    }
+}
+
+/// Where an agent's tools come from when some are listed at run time (MCP servers): the loop asks at the
+/// start of each run.
+public protocol AgentToolSource: Sendable {
+    func tools(for agent: AgentProfile) -> [AgentTool]
 }

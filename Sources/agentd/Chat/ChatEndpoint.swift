@@ -48,7 +48,7 @@ struct ChatEndpoint: Sendable {
             case .success(let prepared):
                 if let refusal = ChatEndpoint.refusal(prepared.agent, request: request) {
                     responder.respond(refusal)
-                } else if let loop = endpoint.loop, !prepared.agent.tools.isEmpty {
+                } else if let loop = endpoint.loop, prepared.agent.hasTools {
                     endpoint.runAgent(prepared, loop: loop, stream: stream, request: request, responder: responder, startedNs: startedNs)
                 } else if stream {
                     endpoint.streamTurn(prepared, request: request, responder: responder)

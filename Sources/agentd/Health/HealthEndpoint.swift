@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import HTTP
 import JSON
+import MCP
 import Redis
 import Resilience
 import Server
@@ -20,6 +21,8 @@ struct HealthEndpoint: Sendable {
     /// Shared state on Redis (nil without `AGENTD_REDIS_URL`): degraded while unreachable, never unhealthy,
     /// as readiness and liveness ignore it (one shared outage must not restart or unroute every replica).
     var redis: RedisClient?
+    /// The agents' MCP servers: one component each, degraded while unreachable (their tools are missing).
+    var mcp: MCPToolbox?
 
     /// Shares of the memory limit at which memory is degraded, then unhealthy.
     static let memoryDegradedShare = 0.9
@@ -85,6 +88,14 @@ struct HealthEndpoint: Sendable {
             if up { message += "; state shared by every replica; \(redis.persistence)" }
             components.append(["name": "redis", "status": .string(up ? "healthy" : "degraded"), "message": .string(message)])
             if !up && overall == .healthy { overall = .degraded }
+        }
+        for server in mcp?.servers ?? [] {
+            let status = server.status
+            components.append([
+                "name": .string("mcp:\(server.settings.name)"), "status": .string(status.up ? "healthy" : "degraded"),
+                "message": .string(status.message),
+            ])
+            if !status.up && overall == .healthy { overall = .degraded }
         }
         let body: JSONValue = [
             "status": .string(overall.rawValue), "version": .string(AgentdVersion.current),

@@ -28,7 +28,7 @@ struct ChatTaskExecutor: TaskExecutor {
             completion(.failed(error: error.message, model: nil, tokens: 0))
             return TaskRun {}
         }
-        if let loop, !prepared.agent.tools.isEmpty { return runAgent(task, prepared, loop: loop, completion: completion) }
+        if let loop, prepared.agent.hasTools { return runAgent(task, prepared, loop: loop, completion: completion) }
         let text = Locked("")
         let report = Locked<GatewayReport?>(nil)
         let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
