@@ -72,6 +72,7 @@ let package = Package(
         ),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),
+        .testTarget(name: "MCPTests", dependencies: ["MCP", "JSON"], swiftSettings: strictSwift),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "RedisSupport", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(
             name: "SharedStateTests", dependencies: ["Agent", "RedisState", "Redis", "RedisSupport", "LLM", "Locks", "Resilience", "Tasks", "JSON"],

@@ -66,7 +66,8 @@ public final class MCPServerConnection: Sendable {
     /// `/health`'s view: up with its tools, or why not.
     public var status: (up: Bool, message: String) {
         state.withLock { state in
-            state.up
+            if state.up && state.listedAtNs == 0 { return (false, "connected, listing its tools") }
+            return state.up
                 ? (true, "\(state.tools.count) tools, protocol \(state.version ?? "?")")
                 : (false, "unreachable: \(state.lastError ?? "connecting")")
         }

@@ -1,9 +1,10 @@
-"""An MCP server for agentd's tests (the official MCP Python SDK, Streamable HTTP).
+"""An MCP server for agentd's tests (the official MCP Python SDK, version 2, Streamable HTTP).
 
     python server.py PORT sse|json [stateless]
 
-sse: answers in SSE streams with sessions (Mcp-Session-Id); json: plain JSON answers; stateless: no sessions.
-Tools: add(a, b), echo(text), fail(reason) (an isError result), slow(seconds).
+sse: answers in SSE streams, with sessions (Mcp-Session-Id); json: plain JSON answers; stateless: no sessions.
+Every tool takes {"query": string}, the arguments agentd's mock models send to the first tool offered:
+lookup (answers), broken (an isError result), slow (answers after 3 s), shout (answers in capitals).
 """
 import asyncio
 import sys
@@ -16,28 +17,28 @@ server = MCPServer("agentd-test")
 
 
 @server.tool()
-def add(a: int, b: int) -> int:
-    """Adds two whole numbers."""
-    return a + b
+def lookup(query: str) -> str:
+    """Looks the query up."""
+    return f"mcp found: {query}"
 
 
 @server.tool()
-def echo(text: str) -> str:
-    """Says the text back."""
-    return f"echo from mcp: {text}"
-
-
-@server.tool()
-def fail(reason: str) -> str:
+def broken(query: str) -> str:
     """Always fails."""
-    raise ValueError(f"failed on purpose: {reason}")
+    raise ValueError(f"failed on purpose: {query}")
 
 
 @server.tool()
-async def slow(seconds: float) -> str:
-    """Answers after a while."""
-    await asyncio.sleep(seconds)
+async def slow(query: str) -> str:
+    """Answers after three seconds."""
+    await asyncio.sleep(3)
     return "slow done"
+
+
+@server.tool()
+def shout(query: str) -> str:
+    """Says the query in capitals."""
+    return query.upper()
 
 
 server.run(transport="streamable-http", host="127.0.0.1", port=port, json_response=(mode == "json"), stateless_http=stateless)
