@@ -29,6 +29,13 @@ struct ChatRequest: Sendable, Equatable {
     var lastTurn = LastTurn.user("")
     /// The name of the first tool offered, if any.
     var firstToolName: String?
+    /// Tool results in the conversation so far (for `tool_steps`).
+    var toolResults = 0
+    /// The last user message's text, whatever came after it.
+    var lastUserText = ""
+
+    /// The user's text when the last message is the user's.
+    var userTurnText: String? { if case .user(let text) = lastTurn { text } else { nil } }
 
     var inputTokens: Int { max(1, (inputCharacters + 3) / 4) }
 
@@ -51,7 +58,9 @@ struct ChatRequest: Sendable, Equatable {
                 for call in calls { request.inputCharacters += ((call["function"] as? [String: Any])?["arguments"] as? String)?.count ?? 0 }
             }
             if message["role"] as? String == "user" { lastUser = text }
+            if ["tool", "function"].contains(message["role"] as? String ?? "") { request.toolResults += 1 }
         }
+        request.lastUserText = lastUser
         switch messages.last?["role"] as? String {
         case "tool", "function": request.lastTurn = .toolResult(joinedText(messages.last?["content"]))
         case "user": request.lastTurn = .user(lastUser)
@@ -88,9 +97,11 @@ struct ChatRequest: Sendable, Equatable {
                 }
             }
             request.inputCharacters += text.count + results.reduce(0) { $0 + $1.count }
+            request.toolResults += results.count
             lastToolResult = results.isEmpty ? nil : results.joined(separator: " ")
             if message["role"] as? String == "user" && results.isEmpty { lastUser = text }
         }
+        request.lastUserText = lastUser
         if messages.last?["role"] as? String == "user" {
             request.lastTurn = lastToolResult.map { .toolResult($0) } ?? .user(lastUser)
         } else {

@@ -21,7 +21,8 @@ struct MockAnswer: Sendable, Equatable {
 
     init(request: ChatRequest, options: MockOptions) {
         inputTokens = request.inputTokens
-        if case .user(let text) = request.lastTurn, let tool = request.firstToolName, options.wantsToolCall {
+        let again: String? = if case .toolResult = request.lastTurn, request.toolResults < options.toolSteps { request.lastUserText } else { nil }
+        if let text = again ?? request.userTurnText, let tool = request.firstToolName, options.wantsToolCall {
             let arguments = "{\"query\":\(JSONText.quoted(text))}"
             content = .toolCall(name: tool, arguments: arguments)
             truncated = false

@@ -36,6 +36,8 @@ struct MockOptions: Sendable, Equatable {
     var retryAfterS: Int?
     /// nil: decided by the model name containing `tool`.
     var toolCall: Bool?
+    /// Tool rounds before the answer: the first tool is called again while fewer results came back.
+    var toolSteps = 1
 
     /// Option names, their header and what they do, for `--help`.
     static let knobs: [(option: String, header: String, summary: String)] = [
@@ -47,6 +49,7 @@ struct MockOptions: Sendable, Equatable {
         ("chunk_delay_ms", "X-Mock-Chunk-Delay-Ms", "pause between two content deltas [0]"),
         ("retry_after", "X-Mock-Retry-After", "seconds in Retry-After (also retry-after-ms) [1 on 429]"),
         ("tool", "X-Mock-Tool-Call", "1: call the first tool when the request has tools [1 if the model name contains 'tool']"),
+        ("tool_steps", "X-Mock-Tool-Steps", "tool rounds before the answer: the first tool is called again while fewer results came back [1]"),
     ]
 
     static let headerNames: [String: String] = Dictionary(uniqueKeysWithValues: knobs.map { ($0.option, $0.header) })
@@ -83,6 +86,7 @@ struct MockOptions: Sendable, Equatable {
         options.chunks = try integer(values, "chunks", in: 1...100_000) ?? 5
         options.chunkDelayMs = try integer(values, "chunk_delay_ms", in: 0...3_600_000) ?? 0
         options.retryAfterS = try integer(values, "retry_after", in: 0...86_400)
+        options.toolSteps = try integer(values, "tool_steps", in: 1...1_000) ?? 1
         if let text = values["tool"] {
             switch text.lowercased() {
             case "1", "true", "yes": options.toolCall = true

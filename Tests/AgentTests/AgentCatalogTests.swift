@@ -54,7 +54,7 @@ import Testing
         (#"{"x": {"max_tokens": "512"}}"#, #"agent "x": max_tokens must be a whole number from 1 to 4096"#),
         (
             #"{"x": {"temprature": 1}}"#,
-            #"agent "x": unknown field "temprature"; known fields are model, system_prompt, temperature, max_tokens, fallback_models, tools, max_steps, keys"#
+            #"agent "x": unknown field "temprature"; known fields are model, system_prompt, temperature, max_tokens, fallback_models, tools, max_steps, keys, mcp_servers"#
         ),
         (#"{"x": {"model": ""}}"#, #"agent "x": model must be a model name, "provider:model" or a bare name"#),
         (#"{"x": {"model": "ollama:"}}"#, #"agent "x": model must be a model name, "provider:model" or a bare name"#),
@@ -69,7 +69,7 @@ import Testing
         ),
         (
             #"{"x": "openai:gpt-4o"}"#,
-            #"agent "x": must be an object of profile fields (model, system_prompt, temperature, max_tokens, fallback_models, tools, max_steps, keys)"#
+            #"agent "x": must be an object of profile fields (model, system_prompt, temperature, max_tokens, fallback_models, tools, max_steps, keys, mcp_servers)"#
         ),
         (#"{"bad name": {}}"#, #"agent name "bad name" must be 1-64 characters of A-Z a-z 0-9 _ . -"#),
         (#"{"": {}}"#, #"agent name "" must be 1-64 characters of A-Z a-z 0-9 _ . -"#),

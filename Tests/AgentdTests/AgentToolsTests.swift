@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import MockLLMSupport
 import Testing
 
 /// Agents whose tools agentd runs (contract: Agent tools), end to end: the built-in mock's tool-calling model
@@ -115,6 +116,50 @@ struct AgentToolsTests {
         for (agent, outcome) in [("failing", "error"), ("slow", "timeout"), ("strict", "invalid")] {
             #expect(metrics.contains(#"agentd_tool_calls_total{agent="\#(agent)",tool="lookup",outcome="\#(outcome)"} 1"#), "\(agent)")
         }
+    }
+
+    @Test("the loop on both provider kinds: a model that keeps calling tools gets each result, in turn", arguments: ["openai", "anthropic"])
+    func theLoopOnBothProviderKinds(kind: String) async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let mock = try await MockLLMProcess.start()
+        defer { mock.kill() }
+        let base = kind == "openai" ? "http://127.0.0.1:\(mock.port)/v1" : "http://127.0.0.1:\(mock.port)"
+        let (agentd, file) = try await Self.agentd(
+            #"{"worker": {"model": "up:m?tool=1&tool_steps=3", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]},"#
+                + #""capped": {"model": "up:m?tool=1&tool_steps=3", "max_steps": 3, "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#,
+            ["AGENTD_PROVIDER_UP_BASE_URL": base, "AGENTD_PROVIDER_UP_KIND": kind]
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let response = try Self.chat(#"{"agent":"worker","message":"Rome"}"#, port: agentd.port)
+        #expect(response.status == 200, "\(response.bodyText)")
+        let answer = try JSONValue.parse(response.body)
+        #expect(answer["steps"]?.arrayValue?.count == 3, "\(answer)")
+        #expect(answer["response"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#)
+        #expect(tools.requests.count == 3)
+        // Three tool rounds need four model calls: with max_steps 3 the run ends with an error naming the limit.
+        let capped = try Self.chat(#"{"agent":"capped","message":"Rome"}"#, port: agentd.port)
+        #expect(capped.status == 502 && capped.bodyText.contains("max_steps (3)"), "\(capped.bodyText)")
+        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        #expect(metrics.contains("agentd_agent_steps_sum 7"), "4 model calls, then 3")
+    }
+
+    @Test func aClientThatLeavesMidToolCancelsTheToolCall() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let (agentd, file) = try await Self.agentd(
+            #"{"slow": {"model": "mock:tool", "tools": [\#(Self.tool("lookup", path: "/slow", port: tools.port, extra: #","timeout_ms":20000"#))]}}"#
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        // The client gives up after 500 ms, while the tool takes 3 s.
+        _ = try? HTTPTestClient.send(
+            "POST", "/chat", port: agentd.port, headers: [("Content-Type", "application/json")],
+            body: Array(#"{"agent":"slow","message":"x"}"#.utf8), timeoutMs: 500
+        )
+        #expect(await waitUntilLogged(agentd, "\"outcome\":\"error\""), "the tool call ended when the client left, not after 3 s")
+        let line = agentd.standardOutput.text.split(separator: "\n").first { $0.contains("\"tool call\"") } ?? ""
+        let ms = Double(line.split(separator: "\"duration_ms\":").last?.prefix { $0 != "," && $0 != "}" } ?? "") ?? 99_999
+        #expect(ms < 2_000, "\(line)")
     }
 
     @Test func anAgentsKeysGateChatAndTasks() async throws {
