@@ -185,8 +185,9 @@ import Testing
     func killNineOfRedisLosesNoAcknowledgedTask(round: Int) async throws {
         let redis = try Self.durableRedis()
         defer { redis.kill() }
+        // A task taken from the queue as Redis died is run again after its lease: a short one bounds the wait.
         let replicas = try await Replicas(count: 2, environment: [
-            "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "0", "AGENTD_TASK_QUEUE_MAX": "100000",
+            "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "0", "AGENTD_TASK_QUEUE_MAX": "100000", "AGENTD_TASK_LEASE_S": "3",
         ])
         #expect(await replicas.waitUntilConnected())
         let submitter = TaskDurabilityTests.Submitter(), group = DispatchGroup()

@@ -235,8 +235,10 @@ extension RedisTaskStore {
         }
     }
 
-    /// Stores the run's end (the finish script), then frees its slot.
-    private func store(_ id: String, attempt: Int, _ outcome: TaskOutcome) {
+    /// Stores the run's end (the finish script), then frees its slot. While Redis cannot be reached the write is
+    /// tried again (backoff from 250 ms, for about a minute), the entry still held and renewed: a blip of Redis
+    /// must not cost a finished answer and a second upstream call.
+    private func store(_ id: String, attempt: Int, _ outcome: TaskOutcome, retry: Int = 0) {
         var arguments: [[UInt8]] = [bytes(prefix), bytes(id), bytes(settings.replica), bytes(String(attempt)), bytes(String(clock.nowUnixMs))]
         switch outcome {
         case .completed(let text, let model, let tokens):
@@ -249,6 +251,12 @@ extension RedisTaskStore {
         }
         arguments.append(bytes(String(settings.maxAttempts)))
         client.run(RedisTaskScripts.finish, keys: [], byteArguments: arguments, operation: "task_finish") { [self] result in
+            if case .failure = result, retry < RedisTaskStore.storeRetries, state.withLock({ !$0.abandoned && $0.held[id]?.attempt == attempt }) {
+                queue.asyncAfter(deadline: .now() + .milliseconds(250 << min(retry, 4))) { [self] in
+                    store(id, attempt: attempt, outcome, retry: retry + 1)
+                }
+                return
+            }
             let held = state.withLock { state -> Held? in
                 guard let held = state.held[id], held.attempt == attempt, held.kind == .run else { return nil }
                 state.held[id] = nil
@@ -277,6 +285,9 @@ extension RedisTaskStore {
             pump()
         }
     }
+
+    /// Tries of a final record's write while Redis is away: 250, 500, 1000, 2000, then every 4000 ms, about a minute.
+    static let storeRetries = 18
 
     // MARK: Webhooks
 
