@@ -267,7 +267,13 @@ import Testing
         let dying = try await AgentdProcess.serve(first)
         defer { dying.kill() }
         let body = #"{"message":"call me","model":"mock:echo","callback_url":"http://127.0.0.1:\#(receiver.port)/hook"}"#
-        let id = try Self.id(try Self.submit(body, to: dying))
+        // The first submission that Redis took (the replica may still be connecting).
+        var accepted: HTTPTestResponse?
+        _ = await waitUntil(.seconds(5)) {
+            accepted = try? Self.submit(body, to: dying)
+            return accepted?.status == 202
+        }
+        let id = try Self.id(try #require(accepted))
         #expect(await waitUntil(.seconds(5)) { receiver.requests.count >= 1 })
         dying.signal(SIGKILL)
         var second = environment
