@@ -1,3 +1,4 @@
+import JSON
 /// What the task store needs of its journal: the real one is `Journal`; tests may hand it one in memory.
 ///
 /// Completions may run on any thread, even inside the call (a journal that cannot write answers at once);
@@ -25,7 +26,8 @@ public protocol TaskExecutor: Sendable {
 
 /// How a run ended.
 public enum TaskOutcome: Sendable, Equatable {
-    case completed(text: String, model: String, tokens: Int)
+    /// `steps`: the tool calls an agent with tools made, with their results (`{"id","name","arguments","ok","content"}`).
+    case completed(text: String, model: String, tokens: Int, steps: [JSONValue] = [])
     /// `retryable`: the failure may pass (the upstream was down, timed out or overloaded). The shared queue
     /// runs such a task again after its lease, up to `AGENTD_TASK_MAX_ATTEMPTS`; the local store fails it at once.
     case failed(error: String, model: String?, tokens: Int, retryable: Bool = false)

@@ -18,6 +18,7 @@ extension TaskRecord {
         if let result { members.append(("result", .string(result))) }
         if let error { members.append(("error", .string(error))) }
         if let tokensUsed { members.append(("tokens_used", .integer(tokensUsed))) }
+        if !steps.isEmpty { members.append(("steps", .array(steps))) }
         members.append(("attempts", .integer(attempts)))
         if let url = input.callbackURL { members.append(("callback_url", .string(url))) }
         if let webhook { members.append(("webhook", webhook.json)) }
@@ -50,6 +51,7 @@ extension TaskRecord {
         add("tokens_used", tokensUsed.map(JSONValue.integer))
         add("client", client.map(JSONValue.string))
         add("idempotency_key", idempotencyKey.map(JSONValue.string))
+        if !steps.isEmpty { members.append(("steps", .array(steps))) }
         if let webhook { members.append(("webhook", webhook.json)) }
         return .object(JSONObject(members))
     }
@@ -77,6 +79,7 @@ extension TaskRecord {
         error = json["error"]?.stringValue
         tokensUsed = json["tokens_used"]?.intValue
         if let state = json["webhook"] { webhook = WebhookState(json: state) }
+        steps = json["steps"]?.arrayValue ?? []
     }
 }
 

@@ -1,3 +1,5 @@
+import JSON
+
 /// One durable background task: what was asked, where it is, and what came of it (contract: Tasks).
 ///
 /// A value: the task store owns the current copy of each record; the journal holds its history.
@@ -21,6 +23,8 @@ public struct TaskRecord: Sendable, Equatable {
     public let idempotencyKey: String?
     /// Where the finished record is POSTed, and how that went.
     public var webhook: WebhookState?
+    /// The tool calls of an agent with tools, with their results (the `/chat` answer's `steps`).
+    public var steps: [JSONValue] = []
 
     public init(
         id: String, status: TaskStatus = .pending, createdAtMs: Int64, input: TaskInput, model: String,

@@ -54,8 +54,9 @@ extension TaskStore {
                 state.running.removeValue(forKey: id) != nil
             else { return nil }
             switch outcome {
-            case .completed(let text, let model, let tokens):
+            case .completed(let text, let model, let tokens, let steps):
                 record.status = .completed
+                record.steps = steps
                 record.result = text
                 record.model = model
                 record.tokensUsed = tokens

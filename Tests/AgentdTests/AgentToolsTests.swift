@@ -190,6 +190,7 @@ struct AgentToolsTests {
         let id = try #require(try JSONValue.parse(submitted.body)["task_id"]?.stringValue)
         let record = try await TaskRoutesTests.waitUntilFinished(id, port: agentd.port)
         #expect(record?["result"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#, "\(String(describing: record))")
+        #expect(record?["steps"]?[0]?["name"] == "get_weather" && record?["steps"]?[0]?["ok"] == true, "the record carries the steps")
     }
 
     @Test("a bad tool in the agents file stops agentd with status 2 naming the agent, the field and the problem", arguments: [

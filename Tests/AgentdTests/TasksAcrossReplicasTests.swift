@@ -237,6 +237,25 @@ import Testing
         #expect(recovery < 5, "recovered in \(recovery) s")
     }
 
+    @Test func aTaskOfAnAgentWithToolsKeepsItsStepsInTheSharedRecord() async throws {
+        let redis = try Self.durableRedis()
+        defer { redis.kill() }
+        let tools = try AgentToolsTests.toolServer()
+        defer { tools.stop() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
+        try #"{"weather": {"model": "mock:tool", "tools": [\#(AgentToolsTests.tool("get_weather", path: "/ok", port: tools.port))]}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let replicas = try await Replicas(count: 2, environment: [
+            "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "0", "AGENTD_AGENTS_FILE": file.path,
+        ])
+        #expect(await replicas.waitUntilConnected())
+        let id = try Self.id(try Self.submit(#"{"agent":"weather","message":"Oslo"}"#, to: replicas.members[0]))
+        let record = try await TaskRoutesTests.waitUntilFinished(id, port: replicas.members[1].port)
+        #expect(record?["result"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#, "\(String(describing: record))")
+        #expect(record?["steps"]?[0]?["name"] == "get_weather" && record?["steps"]?[0]?["ok"] == true)
+    }
+
     @Test func aPoisonTaskStopsAfterTheAttemptLimit() async throws {
         let redis = try Self.durableRedis()
         defer { redis.kill() }

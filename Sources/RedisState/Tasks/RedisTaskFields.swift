@@ -48,6 +48,7 @@ struct RedisTaskFields: Sendable, Equatable {
         record.result = values["r"]
         record.error = values["e"]
         record.tokensUsed = values["tk"].flatMap { Int($0) }
+        if let steps = values["sp"], let json = try? JSONValue.parse(Array(steps.utf8)) { record.steps = json.arrayValue ?? [] }
         if let webhook = values["w"], let json = try? JSONValue.parse(Array(webhook.utf8)) {
             record.webhook = WebhookState(json: json)
         }

@@ -10,7 +10,8 @@ import Redis
 ///   P t:<id>           the record, a hash: `in` (the submitted record, journal JSON), `s` status, `a` attempts,
 ///                      `st`/`ct` started/completed ms, `m` model, `r` result, `e` error, `le` the last retryable
 ///                      error, `tk` tokens, `w` webhook state (JSON), `o` the replica running it (or delivering
-///                      its webhook), `q` its queue entry, `c` client, `k` idempotency slot, `cr` created ms
+///                      its webhook), `q` its queue entry, `c` client, `k` idempotency slot, `cr` created ms,
+///                      `sp` the steps of an agent with tools (a JSON array)
 ///   P x:<id>           the text the running attempt streamed so far (APPEND)
 ///   P queue            the stream every replica's workers read (group `workers`, a consumer per replica);
 ///                      an entry stays pending (unacknowledged) while its task runs or its webhook is delivered
@@ -212,7 +213,7 @@ enum RedisTaskScripts {
     """#)
 
     /// A run ended. ARGV: P, id, replica, attempt, now, status, has result (1/0), result, has error, error, model,
-    /// tokens, retryable (1/0), max attempts.
+    /// tokens, retryable (1/0), max attempts, the steps as a JSON array ('' for none).
     /// {0}: not this replica's run any more (nothing changed); {1, fields}: stored final (the entry is
     /// acknowledged unless its webhook is pending); {2, fields}: a retryable failure with attempts left: pending
     /// again, its entry left to lapse, so a janitor runs it again after the lease.
@@ -234,6 +235,7 @@ enum RedisTaskScripts {
     redis.call('HSET', key, 's', ARGV[6], 'ct', now, 'm', ARGV[11], 'tk', ARGV[12])
     if ARGV[7] == '1' then redis.call('HSET', key, 'r', ARGV[8]) else redis.call('HDEL', key, 'r') end
     if ARGV[9] == '1' then redis.call('HSET', key, 'e', error) else redis.call('HDEL', key, 'e') end
+    if ARGV[15] and ARGV[15] ~= '' then redis.call('HSET', key, 'sp', ARGV[15]) else redis.call('HDEL', key, 'sp') end
     indexMove(id, c, 'running', ARGV[6], tonumber(cr))
     if not webhookPending(key) then
       ack(q)

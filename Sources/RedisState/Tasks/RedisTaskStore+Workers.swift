@@ -1,4 +1,5 @@
 import Dispatch
+import JSON
 import Logging
 import Redis
 import Tasks
@@ -241,15 +242,15 @@ extension RedisTaskStore {
     private func store(_ id: String, attempt: Int, _ outcome: TaskOutcome, retry: Int = 0) {
         var arguments: [[UInt8]] = [bytes(prefix), bytes(id), bytes(settings.replica), bytes(String(attempt)), bytes(String(clock.nowUnixMs))]
         switch outcome {
-        case .completed(let text, let model, let tokens):
+        case .completed(let text, let model, let tokens, let steps):
             arguments += [bytes("completed"), bytes("1"), bytes(text), bytes("0"), [], bytes(model), bytes(String(tokens)), bytes("0")]
+            arguments += [bytes(String(settings.maxAttempts)), steps.isEmpty ? [] : JSONValue.array(steps).serialized()]
         case .failed(let error, let model, let tokens, let retryable):
             arguments += [
                 bytes("failed"), bytes("0"), [], bytes("1"), bytes(error), bytes(model ?? ""), bytes(String(tokens)),
-                bytes(retryable ? "1" : "0"),
+                bytes(retryable ? "1" : "0"), bytes(String(settings.maxAttempts)), [],
             ]
         }
-        arguments.append(bytes(String(settings.maxAttempts)))
         client.run(RedisTaskScripts.finish, keys: [], byteArguments: arguments, operation: "task_finish") { [self] result in
             if case .failure = result, retry < RedisTaskStore.storeRetries, state.withLock({ !$0.abandoned && $0.held[id]?.attempt == attempt }) {
                 queue.asyncAfter(deadline: .now() + .milliseconds(250 << min(retry, 4))) { [self] in

@@ -77,7 +77,9 @@ struct ChatTaskExecutor: TaskExecutor {
             metrics?.agentRequests.labels(agent, (try? result.get()) != nil ? "success" : "error").increment()
             switch result {
             case .success(let answer):
-                completion(.completed(text: answer.completion.text, model: model, tokens: answer.completion.usage.totalTokens))
+                completion(.completed(
+                    text: answer.completion.text, model: model, tokens: answer.completion.usage.totalTokens, steps: answer.steps.map(\.json)
+                ))
             case .failure(let error):
                 let failure = ChatEndpoint.failure(error)
                 completion(.failed(
