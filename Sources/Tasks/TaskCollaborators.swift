@@ -22,6 +22,50 @@ public protocol TaskExecutor: Sendable {
         _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void,
         completion: @escaping @Sendable (TaskOutcome) -> Void
     ) -> TaskRun
+    /// The same, with `onTool` told of each tool call and each result of an agent with tools, as they happen.
+    /// A conformer implements one of the two: each defaults to the other.
+    func execute(
+        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, onTool: @escaping @Sendable (TaskToolEvent) -> Void,
+        completion: @escaping @Sendable (TaskOutcome) -> Void
+    ) -> TaskRun
+}
+
+extension TaskExecutor {
+    public func execute(
+        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void,
+        completion: @escaping @Sendable (TaskOutcome) -> Void
+    ) -> TaskRun {
+        execute(task, onText: onText, onTool: { _ in }, completion: completion)
+    }
+
+    public func execute(
+        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, onTool: @escaping @Sendable (TaskToolEvent) -> Void,
+        completion: @escaping @Sendable (TaskOutcome) -> Void
+    ) -> TaskRun {
+        execute(task, onText: onText, completion: completion)
+    }
+}
+
+/// A tool call of a running task, or its result: the `tool_call` and `tool_result` events of `/tasks/{id}/events`.
+public struct TaskToolEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case toolCall = "tool_call"
+        case toolResult = "tool_result"
+    }
+
+    public let kind: Kind
+    /// A call: `{"id","name","arguments"}`; a result: the step, `{"id","name","arguments","ok","content"}`.
+    public let json: JSONValue
+
+    public init(kind: Kind, json: JSONValue) {
+        self.kind = kind
+        self.json = json
+    }
+
+    /// The event's body: `{"type": kind, …json}`.
+    public var eventJSON: JSONValue {
+        .object(JSONObject([("type", .string(kind.rawValue))] + (json.objectValue?.members ?? [])))
+    }
 }
 
 /// How a run ended.
@@ -60,4 +104,5 @@ extension TaskStoreObserver {
 public enum TaskEvent: Sendable, Equatable {
     case status(TaskRecord)
     case text(String)
+    case tool(TaskToolEvent)
 }

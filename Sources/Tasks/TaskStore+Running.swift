@@ -11,6 +11,7 @@ extension TaskStore {
                 record.status = .running
                 record.attempts += 1
                 record.startedAtMs = now
+                record.steps = []
                 state.tasks[id] = record
                 state.running[id] = .some(nil)
                 state.partial[id] = ""
@@ -26,7 +27,7 @@ extension TaskStore {
         for record in starts {
             let attempt = record.attempts
             let run = executor.execute(
-                record, onText: { [self] text in streamed(record.id, text) },
+                record, onText: { [self] text in streamed(record.id, text) }, onTool: { [self] event in toolEvent(record.id, event) },
                 completion: { [self] outcome in finished(record.id, attempt: attempt, outcome) }
             )
             let stillRunning = state.withLock { state -> Bool in
@@ -44,6 +45,15 @@ extension TaskStore {
             guard !state.abandoned, state.running[id] != nil else { return }
             state.partial[id, default: ""] += text
             state.emit(id, .text(text))
+        }
+    }
+
+    /// A tool call or result: to the followers, and a result to the running record (late followers see it).
+    private func toolEvent(_ id: String, _ event: TaskToolEvent) {
+        state.withLock { state in
+            guard !state.abandoned, state.running[id] != nil else { return }
+            if event.kind == .toolResult { state.tasks[id]?.steps.append(event.json) }
+            state.emit(id, .tool(event))
         }
     }
 

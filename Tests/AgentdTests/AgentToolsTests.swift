@@ -193,6 +193,33 @@ struct AgentToolsTests {
         #expect(record?["steps"]?[0]?["name"] == "get_weather" && record?["steps"]?[0]?["ok"] == true, "the record carries the steps")
     }
 
+    /// Follows a task of an agent whose tool takes 3 s, from `follower` (joining while the tool runs): the
+    /// stream has the tool's result as a `tool_result` event, then the final record with its steps.
+    static func followToolTask(submitTo submitter: AgentdProcess, follower: AgentdProcess) async throws {
+        let submitted = try TaskRoutesTests.submit(#"{"agent":"slow","message":"Oslo"}"#, port: submitter.port)
+        let id = try #require(try JSONValue.parse(submitted.body)["task_id"]?.stringValue, "\(submitted.bodyText)")
+        try await Task.sleep(for: .milliseconds(500))
+        let response = try HTTPTestClient.send("GET", "/tasks/\(id)/events", port: follower.port, timeoutMs: 10_000)
+        let stream = String(decoding: ChatRoutesTests.dechunk(response.body), as: UTF8.self)
+        let names = stream.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+        #expect(names.first == "status" && names.contains("tool_result") && names.last == "status", "\(stream)")
+        #expect(stream.contains(#""type":"tool_result""#) && stream.contains(#""name":"lookup""#), "\(stream)")
+        #expect(stream.contains(#""status":"completed""#) && stream.contains(#""steps":[{"#), "\(stream)")
+    }
+
+    static func slowAgent(_ port: Int) -> String {
+        #"{"slow": {"model": "mock:tool", "tools": [\#(tool("lookup", path: "/slow", port: port, extra: #","timeout_ms":10000"#))]}}"#
+    }
+
+    @Test func taskEventsCarryTheToolStepsAsTheyHappen() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let (agentd, file) = try await Self.agentd(Self.slowAgent(tools.port))
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        #expect(try await TaskRoutesTests.waitUntilReady(agentd))
+        try await Self.followToolTask(submitTo: agentd, follower: agentd)
+    }
+
     @Test("a bad tool in the agents file stops agentd with status 2 naming the agent, the field and the problem", arguments: [
         (#"{"a": {"tools": [{"type":"http","name":"t","url":"http://x/","parameters":{"type":"string"}}]}}"#, "must be an object schema"),
         (#"{"a": {"tools": [{"type":"http","name":"t","url":"http://x/"},{"type":"http","name":"t","url":"http://y/"}]}}"#, "used twice"),

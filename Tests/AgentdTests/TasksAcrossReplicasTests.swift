@@ -256,6 +256,21 @@ import Testing
         #expect(record?["steps"]?[0]?["name"] == "get_weather" && record?["steps"]?[0]?["ok"] == true)
     }
 
+    @Test func taskEventsOnAnotherReplicaCarryTheToolSteps() async throws {
+        let redis = try Self.durableRedis()
+        defer { redis.kill() }
+        let tools = try AgentToolsTests.toolServer()
+        defer { tools.stop() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
+        try AgentToolsTests.slowAgent(tools.port).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let replicas = try await Replicas(count: 2, environment: [
+            "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "0", "AGENTD_AGENTS_FILE": file.path,
+        ])
+        #expect(await replicas.waitUntilConnected())
+        try await AgentToolsTests.followToolTask(submitTo: replicas.members[0], follower: replicas.members[1])
+    }
+
     @Test func aPoisonTaskStopsAfterTheAttemptLimit() async throws {
         let redis = try Self.durableRedis()
         defer { redis.kill() }

@@ -51,6 +51,34 @@ import Testing
         for cut in 0..<message.count { #expect(RedisTaskEvent.parse(Array(message[..<cut])) == nil, "cut at \(cut)") }
     }
 
+    @Test func aToolMessageParsesWholeAndNeverWhenCutBeforeItsJSONEnds() {
+        let message = Array(#"k|2|tool_result|{"id":"call_1","name":"lookup","ok":true,"content":"é"}"#.utf8)
+        guard case .tool(let attempt, let event)? = RedisTaskEvent.parse(message) else {
+            Issue.record("not a tool event")
+            return
+        }
+        #expect(attempt == 2 && event.kind == .toolResult && event.json["id"] == "call_1")
+        for cut in 0..<message.count { #expect(RedisTaskEvent.parse(Array(message[..<cut])) == nil, "cut at \(cut)") }
+        #expect(RedisTaskEvent.parse(Array(#"k|1|tool_dance|{}"#.utf8)) == nil)
+    }
+
+    @Test func toolEventsTheSnapshotHoldsAreNotRepeated() {
+        let sink = Sink()
+        let follower = TaskFollower(sink: sink.sink)
+        let call = TaskToolEvent(kind: .toolCall, json: .object(JSONObject([("id", "c1"), ("name", "lookup")])))
+        let result = TaskToolEvent(kind: .toolResult, json: .object(JSONObject([("id", "c1"), ("name", "lookup"), ("ok", true)])))
+        let second = TaskToolEvent(kind: .toolCall, json: .object(JSONObject([("id", "c2"), ("name", "lookup")])))
+        follower.live(.tool(attempt: 1, call))
+        follower.live(.tool(attempt: 1, result))
+        var record = Self.record(.running, attempts: 1)
+        record.steps = [result.json]
+        follower.snapshot(record, text: [])
+        follower.live(.tool(attempt: 1, second))
+        follower.live(.tool(attempt: 1, second))
+        let tools = sink.events.withLock { $0 }.compactMap { if case .tool(let event) = $0 { event } else { nil } }
+        #expect(tools == [second], "the first call and its result are in the snapshot's steps; the second call once")
+    }
+
     @Test func malformedMessagesAreDroppedNotFatal() {
         for text in ["", "t", "t|", "t||1|x", "t|1||x", "t|a|1|x", "t|1|1", "x|1|1|y", "s|", "s|[1]", "s|{\"a\":1}", "t|1234567890123456789|0|x"] {
             #expect(RedisTaskEvent.parse(Array(text.utf8)) == nil, "\(text)")

@@ -57,9 +57,11 @@ struct RedisTaskFields: Sendable, Equatable {
 }
 
 /// One message on a task's event channel (`P ev:<id>`), as `RedisTaskScripts` publish them:
-/// `t|<attempt>|<byte offset>|<text>` or `s|<the record's fields as a JSON object>`.
+/// `t|<attempt>|<byte offset>|<text>`, `k|<attempt>|<tool_call or tool_result>|<the event's JSON>` or
+/// `s|<the record's fields as a JSON object>`.
 enum RedisTaskEvent: Sendable, Equatable {
     case text(attempt: Int, offset: Int, bytes: [UInt8])
+    case tool(attempt: Int, TaskToolEvent)
     case status(RedisTaskFields)
 
     /// nil for a message of another shape (never from agentd's own scripts; dropped, not fatal).
@@ -72,6 +74,13 @@ enum RedisTaskEvent: Sendable, Equatable {
             var index = 2
             guard let attempt = number(message, &index), let offset = number(message, &index) else { return nil }
             return .text(attempt: attempt, offset: offset, bytes: Array(message[index...]))
+        case UInt8(ascii: "k"):
+            var index = 2
+            guard let attempt = number(message, &index), let bar = message[index...].firstIndex(of: UInt8(ascii: "|")),
+                let kind = TaskToolEvent.Kind(rawValue: String(decoding: message[index..<bar], as: UTF8.self)),
+                let json = try? JSONValue.parse(Array(message[(bar + 1)...])), json.objectValue != nil
+            else { return nil }
+            return .tool(attempt: attempt, TaskToolEvent(kind: kind, json: json))
         default:
             return nil
         }

@@ -20,7 +20,7 @@ import Redis
 ///   P idem:<slot>      an idempotency key's task id (24 h)
 ///   channels P ev:<id> (the task's events), P cancel (ids to abort wherever they run)
 enum RedisTaskScripts {
-    static var all: [RedisScript] { [submit, start, renew, reclaim, text, finish, webhook, delete, handBack, sweep, list, read, stats] }
+    static var all: [RedisScript] { [submit, start, renew, reclaim, text, tool, finish, webhook, delete, handBack, sweep, list, read, stats] }
 
     /// Helpers every script shares (defining them costs microseconds per call; the body is compiled once).
     private static let prelude = #"""
@@ -152,6 +152,7 @@ enum RedisTaskScripts {
       return {2, fields}
     end
     redis.call('HSET', key, 's', 'running', 'a', attempts + 1, 'st', now, 'o', replica)
+    redis.call('HDEL', key, 'sp')
     indexMove(id, c, s, 'running', tonumber(cr))
     local fields = redis.call('HGETALL', key)
     publishStatus(id, fields)
@@ -210,6 +211,22 @@ enum RedisTaskScripts {
     redis.call('APPEND', P .. 'x:' .. id, ARGV[5])
     redis.call('PUBLISH', P .. 'ev:' .. id, 't|' .. a .. '|' .. offset .. '|' .. ARGV[5])
     return offset
+    """#)
+
+    /// A tool call or result of the running attempt, published in order with its text; a result is also added to
+    /// the record's steps (`sp`), so a follower that joins later sees it. ARGV: P, id, replica, attempt, kind
+    /// (`tool_call` or `tool_result`), the event's JSON. Returns 1, or -1 when the run is no longer this replica's.
+    static let tool = script(#"""
+    local id = ARGV[2]
+    local key = taskKey(id)
+    local s, o, a, sp = unpack(redis.call('HMGET', key, 's', 'o', 'a', 'sp'))
+    if s ~= 'running' or o ~= ARGV[3] or a ~= ARGV[4] then return -1 end
+    if ARGV[5] == 'tool_result' then
+      if not sp or sp == '' then sp = '[' .. ARGV[6] .. ']' else sp = string.sub(sp, 1, -2) .. ',' .. ARGV[6] .. ']' end
+      redis.call('HSET', key, 'sp', sp)
+    end
+    redis.call('PUBLISH', P .. 'ev:' .. id, 'k|' .. a .. '|' .. ARGV[5] .. '|' .. ARGV[6])
+    return 1
     """#)
 
     /// A run ended. ARGV: P, id, replica, attempt, now, status, has result (1/0), result, has error, error, model,

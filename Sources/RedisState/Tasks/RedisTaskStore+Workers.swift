@@ -141,6 +141,7 @@ extension RedisTaskStore {
         }
         let run = executor.execute(
             record, onText: { [self] text in streamed(id, attempt: attempt, text) },
+            onTool: { [self] event in toolEvent(id, attempt: attempt, event) },
             completion: { [self] outcome in finished(id, attempt: attempt, outcome) }
         )
         let stillHeld = state.withLock { state -> Bool in
@@ -152,64 +153,81 @@ extension RedisTaskStore {
         if !stillHeld { run.cancel() }
     }
 
-    // MARK: Text at a bounded rate
+    // MARK: Text and tool events, in order, text at a bounded rate
 
     private func streamed(_ id: String, attempt: Int, _ text: String) {
+        queuePiece(id, attempt: attempt, .text(Array(text.utf8)), delayMs: settings.textFlushMs)
+    }
+
+    private func toolEvent(_ id: String, attempt: Int, _ event: TaskToolEvent) {
+        queuePiece(id, attempt: attempt, .tool(event), delayMs: 0)
+    }
+
+    /// Adds a piece behind those not yet written (text joins text) and schedules a write unless one is under way
+    /// or due (a tool event is written at once; text waits up to `textFlushMs` for more).
+    private func queuePiece(_ id: String, attempt: Int, _ piece: Held.Piece, delayMs: Int) {
         let schedule = state.withLock { state -> Bool in
             guard var held = state.held[id], held.attempt == attempt, held.kind == .run else { return false }
-            held.text += Array(text.utf8)
+            if case .text(let more) = piece, case .text(let earlier)? = held.pieces.last {
+                held.pieces[held.pieces.count - 1] = .text(earlier + more)
+            } else {
+                held.pieces.append(piece)
+            }
             let schedule = !held.flushScheduled && !held.flushing
             if schedule { held.flushScheduled = true }
             state.held[id] = held
             return schedule
         }
-        if schedule {
-            queue.asyncAfter(deadline: .now() + .milliseconds(settings.textFlushMs)) { [self] in flush(id, attempt: attempt) }
-        }
+        if schedule { queue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in flush(id, attempt: attempt) } }
     }
 
-    /// Writes the text gathered since the last write (one write in flight per run, so pieces land in order),
-    /// then the run's end if it came meanwhile.
+    /// Writes the oldest piece not yet written (one write in flight per run, so pieces land in order), then the
+    /// next, then the run's end if it came meanwhile.
     private func flush(_ id: String, attempt: Int) {
-        enum Next { case nothing, write([UInt8]), finish(TaskOutcome) }
+        enum Next { case nothing, write(Held.Piece), finish(TaskOutcome) }
         let next = state.withLock { state -> Next in
             guard var held = state.held[id], held.attempt == attempt, held.kind == .run else { return .nothing }
             held.flushScheduled = false
             defer { state.held[id] = held }
-            if !held.text.isEmpty {
+            if !held.pieces.isEmpty {
                 held.flushing = true
-                defer { held.text.removeAll() }
-                return .write(held.text)
+                return .write(held.pieces.removeFirst())
             }
             held.flushing = false
             if let outcome = held.outcome { return .finish(outcome) }
             return .nothing
         }
+        let script: RedisScript, arguments: [[UInt8]], operation: String
         switch next {
         case .nothing:
             return
         case .finish(let outcome):
             store(id, attempt: attempt, outcome)
-        case .write(let text):
-            let arguments = [bytes(prefix), bytes(id), bytes(settings.replica), bytes(String(attempt)), text]
-            client.run(RedisTaskScripts.text, keys: [], byteArguments: arguments, operation: "task_text") { [self] result in
-                if case .success(let reply) = result, reply.integerValue == -1 {
-                    abandon(id, reason: "no longer this replica's")
-                    return
-                }
-                // A failed write loses a piece of the live text only: the final record has the whole answer.
-                let more = state.withLock { state -> Bool in
-                    guard var held = state.held[id], held.attempt == attempt else { return false }
-                    held.flushing = false
-                    let more = !held.text.isEmpty || held.outcome != nil
-                    if more { held.flushScheduled = true }
-                    state.held[id] = held
-                    return more
-                }
-                if more {
-                    let delay = state.withLock { $0.held[id]?.outcome } != nil ? 0 : settings.textFlushMs
-                    queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in flush(id, attempt: attempt) }
-                }
+            return
+        case .write(.text(let text)):
+            (script, operation) = (RedisTaskScripts.text, "task_text")
+            arguments = [bytes(prefix), bytes(id), bytes(settings.replica), bytes(String(attempt)), text]
+        case .write(.tool(let event)):
+            (script, operation) = (RedisTaskScripts.tool, "task_tool")
+            arguments = [bytes(prefix), bytes(id), bytes(settings.replica), bytes(String(attempt)), bytes(event.kind.rawValue), event.json.serialized()]
+        }
+        client.run(script, keys: [], byteArguments: arguments, operation: operation) { [self] result in
+            if case .success(let reply) = result, reply.integerValue == -1 {
+                abandon(id, reason: "no longer this replica's")
+                return
+            }
+            // A failed write loses a live event only: the final record has the whole answer and its steps.
+            let next = state.withLock { state -> Int? in
+                guard var held = state.held[id], held.attempt == attempt else { return nil }
+                held.flushing = false
+                defer { state.held[id] = held }
+                guard !held.pieces.isEmpty || held.outcome != nil else { return nil }
+                held.flushScheduled = true
+                let onlyText = held.outcome == nil && held.pieces.allSatisfy { if case .text = $0 { true } else { false } }
+                return onlyText ? settings.textFlushMs : 0
+            }
+            if let delay = next {
+                queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in flush(id, attempt: attempt) }
             }
         }
     }
@@ -225,7 +243,7 @@ extension RedisTaskStore {
             defer { state.held[id] = held }
             // A write under way or due ends with the outcome (`flush`).
             if held.flushing || held.flushScheduled { return .wait }
-            if held.text.isEmpty { return .store }
+            if held.pieces.isEmpty { return .store }
             held.flushScheduled = true
             return .flush
         }

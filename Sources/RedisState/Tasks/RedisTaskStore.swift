@@ -55,8 +55,10 @@ public final class RedisTaskStore: TaskStoring {
         let entry: String
         let attempt: Int
         var cancel: (@Sendable () -> Void)?
-        /// Text streamed and not yet written; `flushing` while a write is under way (one at a time, in order).
-        var text: [UInt8] = []
+        /// What the run streamed and was not written yet, in order; `flushing` while a write is under way (one
+        /// at a time, so pieces land in order).
+        enum Piece { case text([UInt8]), tool(TaskToolEvent) }
+        var pieces: [Piece] = []
         var flushing = false
         var flushScheduled = false
         /// The run's end, waiting for the text write under way.

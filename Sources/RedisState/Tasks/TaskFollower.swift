@@ -21,6 +21,8 @@ final class TaskFollower: Sendable {
         var ended = false
         /// The last record sent, for a task deleted while the subscriber was away.
         var lastRecord: TaskRecord?
+        /// `<kind>:<call id>` of the tool events the client has (a result in a record counts for both).
+        var tools: Set<String> = []
     }
 
     private let sink: @Sendable (TaskEvent) -> Void
@@ -68,6 +70,11 @@ final class TaskFollower: Sendable {
         switch event {
         case .status(let fields):
             if let record = fields.record { applyStatus(record, &state) }
+        case .tool(let attempt, let event):
+            guard attempt == state.attempt, let id = event.json["id"]?.stringValue,
+                state.tools.insert(event.kind.rawValue + ":" + id).inserted
+            else { return }
+            sink(.tool(event))
         case .text(let attempt, let offset, let bytes):
             guard attempt == state.attempt, offset + bytes.count > state.offset, !bytes.isEmpty else { return }
             // A piece the client has in part (never from the scripts' whole appends, but cheap to get right).
@@ -86,6 +93,12 @@ final class TaskFollower: Sendable {
         if record.attempts != state.attempt {
             state.attempt = record.attempts
             state.offset = 0
+            state.tools.removeAll()
+        }
+        for step in record.steps {
+            guard let id = step["id"]?.stringValue else { continue }
+            state.tools.insert("tool_call:" + id)
+            state.tools.insert("tool_result:" + id)
         }
         sink(.status(record))
         if record.status.isFinal { state.ended = true }

@@ -14,7 +14,7 @@ final class RedisMetrics: RedisObserver {
         "admit", "budget_settle", "budget_charge", "conversation_read", "conversation_append", "conversation_count",
         "cache_read", "cache_store", "cache_lock",
         "task_submit", "task_read", "task_list", "task_delete", "task_stats", "task_take", "task_claim", "task_start",
-        "task_text", "task_finish", "task_webhook", "task_renew", "task_sweep", "task_ping", "task_group", "task_hand_back",
+        "task_text", "task_tool", "task_finish", "task_webhook", "task_renew", "task_sweep", "task_ping", "task_group", "task_hand_back",
         "subscribe", "unsubscribe",
     ]
     /// Redis answers in tens of microseconds on a LAN; the top buckets catch a struggling one before the timeout.

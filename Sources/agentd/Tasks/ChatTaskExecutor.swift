@@ -1,4 +1,5 @@
 import Agent
+import JSON
 import LLM
 import Locks
 import Tasks
@@ -16,7 +17,8 @@ struct ChatTaskExecutor: TaskExecutor {
     var loop: AgentLoop?
 
     func execute(
-        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, completion: @escaping @Sendable (TaskOutcome) -> Void
+        _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, onTool: @escaping @Sendable (TaskToolEvent) -> Void,
+        completion: @escaping @Sendable (TaskOutcome) -> Void
     ) -> TaskRun {
         let prepared: PreparedChat
         do {
@@ -28,7 +30,7 @@ struct ChatTaskExecutor: TaskExecutor {
             completion(.failed(error: error.message, model: nil, tokens: 0))
             return TaskRun {}
         }
-        if let loop, prepared.agent.hasTools { return runAgent(task, prepared, loop: loop, completion: completion) }
+        if let loop, prepared.agent.hasTools { return runAgent(task, prepared, loop: loop, onTool: onTool, completion: completion) }
         let text = Locked("")
         let report = Locked<GatewayReport?>(nil)
         let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
@@ -64,11 +66,21 @@ struct ChatTaskExecutor: TaskExecutor {
 
     /// A task of an agent with tools: the whole loop, its final answer the result.
     private func runAgent(
-        _ task: TaskRecord, _ prepared: PreparedChat, loop: AgentLoop, completion: @escaping @Sendable (TaskOutcome) -> Void
+        _ task: TaskRecord, _ prepared: PreparedChat, loop: AgentLoop, onTool: @escaping @Sendable (TaskToolEvent) -> Void,
+        completion: @escaping @Sendable (TaskOutcome) -> Void
     ) -> TaskRun {
         let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
         let finalReport = Locked<GatewayReport?>(nil)
-        let call = loop.run(prepared, events: { _ in }, report: { report in
+        let call = loop.run(prepared, events: { event in
+            switch event {
+            case .toolCall(let call):
+                onTool(TaskToolEvent(kind: .toolCall, json: .object(JSONObject([
+                    ("id", .string(call.id)), ("name", .string(call.name)), ("arguments", .string(call.arguments)),
+                ]))))
+            case .toolResult(let step):
+                onTool(TaskToolEvent(kind: .toolResult, json: step.json))
+            }
+        }, report: { report in
             finalReport.withLock { $0 = report }
             if let client = task.client, let budget, report.usage.totalTokens > 0 { budget.charge(client, tokens: report.usage.totalTokens) }
         }) { result in

@@ -27,6 +27,9 @@ extension TasksEndpoint {
                     switch event {
                     case .text(let text):
                         _ = bridge.send(TasksEndpoint.textEvent(text))
+                    case .tool(let tool):
+                        let data = String(decoding: tool.eventJSON.serialized(), as: UTF8.self)
+                        _ = bridge.send(ServerSentEvent(event: tool.kind.rawValue, data: data).encoded())
                     case .status(let record):
                         _ = bridge.send(TasksEndpoint.statusEvent(record))
                         if record.status.isFinal { bridge.finish() }
