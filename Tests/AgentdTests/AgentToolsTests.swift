@@ -85,8 +85,14 @@ struct AgentToolsTests {
         let (agentd, file) = try await Self.agentd(#"{"weather": {"model": "mock:tool", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#)
         defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
         let response = try Self.chat(#"{"agent":"weather","message":"Paris","stream":true}"#, port: agentd.port)
-        let types = try ChatRoutesTests.events(response).compactMap { $0["type"]?.stringValue }
-        #expect(types == ["tool_call", "tool_result", "text", "done"], "\(response.bodyText)")
+        let events = try ChatRoutesTests.events(response)
+        let types = events.compactMap { $0["type"]?.stringValue }
+        // Consecutive text pieces as one: the final model call's answer streams word by word.
+        let kinds = types.reduce(into: [String]()) { kinds, type in if kinds.last != type { kinds.append(type) } }
+        #expect(kinds == ["tool_call", "tool_result", "text", "done"], "\(response.bodyText)")
+        #expect(types.filter { $0 == "text" }.count > 1, "the answer streamed in pieces")
+        let text = events.filter { $0["type"] == "text" }.compactMap { $0["content"]?.stringValue }.joined()
+        #expect(text == #"tool said: {"temperature":21,"sky":"clear"}"#)
     }
 
     @Test func failingSlowAndMisusedToolsGoBackToTheModelAsErrorResults() async throws {
@@ -137,11 +143,17 @@ struct AgentToolsTests {
         #expect(answer["steps"]?.arrayValue?.count == 3, "\(answer)")
         #expect(answer["response"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#)
         #expect(tools.requests.count == 3)
+        #expect(String(decoding: tools.requests[0].body, as: UTF8.self) == #"{"query":"Rome"}"#)
+        // Streamed, the tool calls are put together from the provider's pieces: the same three rounds.
+        let streamed = try ChatRoutesTests.events(try Self.chat(#"{"agent":"worker","message":"Rome","stream":true}"#, port: agentd.port))
+        #expect(streamed.filter { $0["type"] == "tool_result" && $0["ok"] == true }.count == 3, "\(streamed)")
+        #expect(streamed.filter { $0["type"] == "text" }.compactMap { $0["content"]?.stringValue }.joined() == #"tool said: {"temperature":21,"sky":"clear"}"#)
+        #expect(streamed.last?["type"] == "done")
         // Three tool rounds need four model calls: with max_steps 3 the run ends with an error naming the limit.
         let capped = try Self.chat(#"{"agent":"capped","message":"Rome"}"#, port: agentd.port)
         #expect(capped.status == 502 && capped.bodyText.contains("max_steps (3)"), "\(capped.bodyText)")
         let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
-        #expect(metrics.contains("agentd_agent_steps_sum 7"), "4 model calls, then 3")
+        #expect(metrics.contains("agentd_agent_steps_sum 11"), "4 model calls, 4 streamed, then 3")
     }
 
     @Test func aClientThatLeavesMidToolCancelsTheToolCall() async throws {

@@ -61,6 +61,8 @@ public struct AgentStep: Sendable, Equatable {
 
 /// What a run tells its caller while it goes: each tool call as it starts, each result as it ends.
 public enum AgentEvent: Sendable {
+    /// A piece of a model's answer, as it streams (runs with `streaming`).
+    case text(String)
     case toolCall(ToolCall)
     case toolResult(AgentStep)
 }
@@ -112,9 +114,11 @@ public final class AgentLoop: Sendable {
     }
 
     /// Runs `prepared` (its agent has tools) to its end. `report` gets the sum of the model calls' reports once,
-    /// before `completion`. The returned call cancels the model call and the tool calls in flight.
+    /// before `completion`. The returned call cancels the model call and the tool calls in flight. `streaming`:
+    /// every model call streams, its text reaching `events` as it comes (a client's stream); else each model
+    /// call is answered whole.
     public func run(
-        _ prepared: PreparedChat, events: @escaping @Sendable (AgentEvent) -> Void,
+        _ prepared: PreparedChat, streaming: Bool = false, events: @escaping @Sendable (AgentEvent) -> Void,
         report: @escaping @Sendable (GatewayReport) -> Void,
         completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) -> ProviderCall {
@@ -122,7 +126,8 @@ public final class AgentLoop: Sendable {
         let tools = toolSource?.tools(for: prepared.agent) ?? prepared.agent.tools
         if !tools.isEmpty { request.tools = .array(tools.map(\.functionJSON)) }
         let run = AgentRun(
-            loop: self, prepared: prepared, tools: tools, request: request, events: events, report: report, completion: completion
+            loop: self, prepared: prepared, tools: tools, request: request, streaming: streaming, events: events, report: report,
+            completion: completion
         )
         run.step()
         return ProviderCall(cancel: { run.cancel() }, resume: {})
@@ -158,19 +163,22 @@ final class AgentRun: Sendable {
     /// The agent's tools for this run (its MCP servers' as listed when the run began).
     private let tools: [AgentTool]
     private let request: ChatRequest
+    private let streaming: Bool
     private let events: @Sendable (AgentEvent) -> Void
     private let report: @Sendable (GatewayReport) -> Void
     private let completion: @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     private let state: Locked<State>
 
     init(
-        loop: AgentLoop, prepared: PreparedChat, tools: [AgentTool], request: ChatRequest, events: @escaping @Sendable (AgentEvent) -> Void,
+        loop: AgentLoop, prepared: PreparedChat, tools: [AgentTool], request: ChatRequest, streaming: Bool,
+        events: @escaping @Sendable (AgentEvent) -> Void,
         report: @escaping @Sendable (GatewayReport) -> Void, completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) {
         self.loop = loop
         self.prepared = prepared
         self.tools = tools
         self.request = request
+        self.streaming = streaming
         self.events = events
         self.report = report
         self.completion = completion
@@ -187,7 +195,7 @@ final class AgentRun: Sendable {
             return request
         }
         guard let next else { return }
-        let call = loop.gateway.complete(next, resolution: prepared.resolution, useCache: false) { [self] result, report in
+        let call = modelCall(next) { [self] result, report in
             let proceed = state.withLock { state -> Bool in
                 state.usage.inputTokens += report.usage.inputTokens
                 state.usage.outputTokens += report.usage.outputTokens
@@ -219,6 +227,47 @@ final class AgentRun: Sendable {
             return state.cancelled
         }
         if cancelledMeanwhile { call.cancel() }
+    }
+
+    /// One model call: answered whole, or streamed with its text passed on as it comes and its tool calls put
+    /// together from their pieces.
+    private func modelCall(
+        _ request: ChatRequest, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
+    ) -> ProviderCall {
+        guard streaming else {
+            return loop.gateway.complete(request, resolution: prepared.resolution, useCache: false, completion: completion)
+        }
+        let text = Locked("")
+        let calls = Locked<[Int: ToolCall]>([:])
+        let finalReport = Locked<GatewayReport?>(nil)
+        let events = self.events, prepared = self.prepared
+        return loop.gateway.stream(request, resolution: prepared.resolution, callbacks: ChatStreamCallbacks(
+            onEvent: { event in
+                switch event {
+                case .text(let piece):
+                    text.withLock { $0 += piece }
+                    events(.text(piece))
+                case .toolCallStart(let index, let id, let name):
+                    calls.withLock { $0[index] = ToolCall(id: id, name: name, arguments: "") }
+                case .toolCallArguments(let index, let fragment):
+                    calls.withLock { $0[index]?.arguments += fragment }
+                }
+                return .proceed
+            },
+            onComplete: { result in
+                let report = finalReport.withLock { $0 }
+                    ?? GatewayReport(model: prepared.model, provider: prepared.resolution.provider.name)
+                switch result {
+                case .failure(let error):
+                    completion(.failure(error), report)
+                case .success(let summary):
+                    let toolCalls = calls.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
+                    completion(.success(ChatCompletion(
+                        text: text.withLock { $0 }, toolCalls: toolCalls, finishReason: summary.finishReason, usage: summary.usage
+                    )), report)
+                }
+            }
+        ), report: { report in finalReport.withLock { $0 = report } })
     }
 
     /// Runs the answer's tool calls at once; when the last ends, their results go back in the model's order.

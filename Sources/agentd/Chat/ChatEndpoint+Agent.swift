@@ -6,16 +6,19 @@ import LLM
 import Server
 
 /// `/chat` for an agent with tools: the loop runs inside agentd (contract: Agent tools). The JSON answer has
-/// `steps`; a stream carries `tool_call` and `tool_result` events, then the answer's text and `done`.
+/// `steps`; a stream carries `tool_call` and `tool_result` events and each model call's text as it streams,
+/// then `done`.
 extension ChatEndpoint {
     func runAgent(
         _ prepared: PreparedChat, loop: AgentLoop, stream: Bool, request: HTTPRequest, responder: Responder, startedNs: UInt64
     ) {
         let bridge = stream ? StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs) : nil
         let accounting = self.accounting, service = self.service
-        let call = loop.run(prepared, events: { event in
+        let call = loop.run(prepared, streaming: stream, events: { event in
             guard let bridge else { return }
             switch event {
+            case .text(let piece):
+                _ = bridge.send(JSONValue.sseDataEvent(["type": "text", "content": .string(piece)]))
             case .toolCall(let call):
                 _ = bridge.send(JSONValue.sseDataEvent([
                     "type": "tool_call", "id": .string(call.id), "name": .string(call.name), "arguments": .string(call.arguments),
@@ -44,9 +47,7 @@ extension ChatEndpoint {
                         responder.respond(.json(.ok, body.serialized()))
                         return
                     }
-                    if !answer.completion.text.isEmpty {
-                        _ = bridge.send(JSONValue.sseDataEvent(["type": "text", "content": .string(answer.completion.text)]))
-                    }
+                    // The answer's text went out as it streamed.
                     bridge.sendLast(JSONValue.sseDataEvent([
                         "type": "done", "conversation_id": .string(prepared.conversationID), "model": .string(prepared.model),
                         "usage": ChatEndpoint.usage(answer.completion.usage), "steps": .integer(answer.steps.count),

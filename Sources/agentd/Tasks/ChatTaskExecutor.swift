@@ -79,6 +79,8 @@ struct ChatTaskExecutor: TaskExecutor {
                 ]))))
             case .toolResult(let step):
                 onTool(TaskToolEvent(kind: .toolResult, json: step.json))
+            case .text:
+                break   // Not streamed: the answer is the task's result.
             }
         }, report: { report in
             finalReport.withLock { $0 = report }
