@@ -118,7 +118,7 @@ public final class AgentLoop: Sendable {
     /// every model call streams, its text reaching `events` as it comes (a client's stream); else each model
     /// call is answered whole.
     public func run(
-        _ prepared: PreparedChat, streaming: Bool = false, events: @escaping @Sendable (AgentEvent) -> Void,
+        _ prepared: PreparedChat, streaming: Bool = false, events: @escaping @Sendable (AgentEvent) -> TransferFlow,
         report: @escaping @Sendable (GatewayReport) -> Void,
         completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) -> ProviderCall {
@@ -130,7 +130,7 @@ public final class AgentLoop: Sendable {
             completion: completion
         )
         run.step()
-        return ProviderCall(cancel: { run.cancel() }, resume: {})
+        return ProviderCall(cancel: { run.cancel() }, resume: { run.resume() })
     }
 
     /// `content` cut to `resultMaxBytes` (on a character boundary), with a marker saying how much was left out.
@@ -164,14 +164,15 @@ final class AgentRun: Sendable {
     private let tools: [AgentTool]
     private let request: ChatRequest
     private let streaming: Bool
-    private let events: @Sendable (AgentEvent) -> Void
+    /// A stream's text piece may answer `.pause` (the client is slow): the model call waits for `resume()`.
+    private let events: @Sendable (AgentEvent) -> TransferFlow
     private let report: @Sendable (GatewayReport) -> Void
     private let completion: @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     private let state: Locked<State>
 
     init(
         loop: AgentLoop, prepared: PreparedChat, tools: [AgentTool], request: ChatRequest, streaming: Bool,
-        events: @escaping @Sendable (AgentEvent) -> Void,
+        events: @escaping @Sendable (AgentEvent) -> TransferFlow,
         report: @escaping @Sendable (GatewayReport) -> Void, completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) {
         self.loop = loop
@@ -246,7 +247,7 @@ final class AgentRun: Sendable {
                 switch event {
                 case .text(let piece):
                     text.withLock { $0 += piece }
-                    events(.text(piece))
+                    return events(.text(piece))
                 case .toolCallStart(let index, let id, let name):
                     calls.withLock { $0[index] = ToolCall(id: id, name: name, arguments: "") }
                 case .toolCallArguments(let index, let fragment):
@@ -277,7 +278,7 @@ final class AgentRun: Sendable {
         let remaining = Locked(calls.count)
         let context = ToolCallContext(agent: prepared.agent.name, requestID: prepared.request.requestID, traceparent: prepared.request.traceparent)
         for (index, call) in calls.enumerated() {
-            events(.toolCall(call))
+            _ = events(.toolCall(call))
             let startedNs = DispatchTime.now().uptimeNanoseconds
             let done: @Sendable (ToolCallResult) -> Void = { [self] result in
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
@@ -286,7 +287,7 @@ final class AgentRun: Sendable {
                 loop.observer?.toolCallFinished(
                     agent: prepared.agent.name, tool: call.name, outcome: result.outcome, seconds: seconds, requestID: prepared.request.requestID
                 )
-                events(.toolResult(step))
+                _ = events(.toolResult(step))
                 results.withLock { $0[index] = step }
                 let last = remaining.withLock { count -> Bool in
                     count -= 1
@@ -355,6 +356,9 @@ final class AgentRun: Sendable {
         case .failure(let error): completion(.failure(error))
         }
     }
+
+    /// The client caught up: the model call that paused for it goes on.
+    func resume() { state.withLock { $0.modelCall }?.resume() }
 
     func cancel() {
         let (call, tools) = state.withLock { state -> (ProviderCall?, [ToolCallHandle]) in

@@ -15,16 +15,16 @@ extension ChatEndpoint {
         let bridge = stream ? StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs) : nil
         let accounting = self.accounting, service = self.service
         let call = loop.run(prepared, streaming: stream, events: { event in
-            guard let bridge else { return }
+            guard let bridge else { return .proceed }
             switch event {
             case .text(let piece):
-                _ = bridge.send(JSONValue.sseDataEvent(["type": "text", "content": .string(piece)]))
+                return bridge.send(JSONValue.sseDataEvent(["type": "text", "content": .string(piece)]))
             case .toolCall(let call):
-                _ = bridge.send(JSONValue.sseDataEvent([
+                return bridge.send(JSONValue.sseDataEvent([
                     "type": "tool_call", "id": .string(call.id), "name": .string(call.name), "arguments": .string(call.arguments),
                 ]))
             case .toolResult(let step):
-                _ = bridge.send(JSONValue.sseDataEvent([
+                return bridge.send(JSONValue.sseDataEvent([
                     "type": "tool_result", "id": .string(step.id), "name": .string(step.name), "ok": .bool(step.ok),
                     "content": .string(step.result.content),
                 ]))
@@ -65,6 +65,7 @@ extension ChatEndpoint {
                 bridge.finish()
             }
         }
+        bridge?.attach(call)
         responder.onCancel {
             call.cancel()
             bridge?.stop()
