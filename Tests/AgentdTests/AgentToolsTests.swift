@@ -190,6 +190,11 @@ struct AgentToolsTests {
         #expect(try JSONValue.parse(bob.body)["error"]?["type"] == "forbidden")
         let task = try TaskRoutesTests.submit(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer bob-key")])
         #expect(task.status == 403)
+        // Without API keys configured no request has a key: an agent limited to keys serves nobody.
+        let (open, openFile) = try await Self.agentd(#"{"private": {"model": "mock:echo", "keys": ["alice"]}}"#)
+        defer { open.kill(); try? FileManager.default.removeItem(at: openFile) }
+        #expect(try Self.chat(#"{"agent":"private","message":"hi"}"#, port: open.port).status == 403)
+        #expect(try Self.chat(#"{"message":"hi"}"#, port: open.port).status == 200)
     }
 
     @Test func aTaskOfAnAgentWithToolsRunsTheLoop() async throws {

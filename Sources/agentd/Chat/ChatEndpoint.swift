@@ -46,7 +46,7 @@ struct ChatEndpoint: Sendable {
                     retryAfterSeconds: SharedStateUnavailable.retryAfterSeconds
                 ).contractResponse(requestID: request.id))
             case .success(let prepared):
-                if let refusal = ChatEndpoint.refusal(prepared.agent, request: request) {
+                if let refusal = ChatEndpoint.refusal(prepared.agent, request: request, keysConfigured: endpoint.keysConfigured) {
                     responder.respond(refusal)
                 } else if let loop = endpoint.loop, prepared.agent.hasTools {
                     endpoint.runAgent(prepared, loop: loop, stream: stream, request: request, responder: responder, startedNs: startedNs)
@@ -120,9 +120,10 @@ struct ChatEndpoint: Sendable {
         }
     }
 
-    /// 403 when the agent names the API keys that may use it and the request's key is not one of them.
-    static func refusal(_ agent: AgentProfile, request: HTTPRequest) -> HTTPResponse? {
-        guard let keys = agent.keys, !keys.contains(request.client ?? "") || request.client == request.remoteAddress else { return nil }
+    /// 403 when the agent names the API keys that may use it and the request's key is not one of them (without API
+    /// keys configured no request has a key, so none may).
+    static func refusal(_ agent: AgentProfile, request: HTTPRequest, keysConfigured: Bool) -> HTTPResponse? {
+        guard let keys = agent.keys, !keysConfigured || !keys.contains(request.client ?? "") else { return nil }
         return APIFailure(status: .forbidden, type: "forbidden", message: "this API key may not use agent \"\(agent.name)\"")
             .contractResponse(requestID: request.id)
     }

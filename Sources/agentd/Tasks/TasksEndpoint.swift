@@ -37,7 +37,7 @@ struct TasksEndpoint: Sendable {
             responder.respond(error.contractResponse(requestID: request.id))
             return
         }
-        if let refusal = ChatEndpoint.refusal(agent, request: request) {
+        if let refusal = ChatEndpoint.refusal(agent, request: request, keysConfigured: scopedToKeys) {
             responder.respond(refusal)
             return
         }
