@@ -643,7 +643,22 @@ enum OpenAPIDocument {
           "usage": {"$ref": "#/components/schemas/Usage"},
           "processing_time_ms": {"type": "number", "minimum": 0},
           "cached": {"type": "boolean"},
-          "request_id": {"type": "string"}
+          "request_id": {"type": "string"},
+          "steps": {
+            "type": "array", "items": {"$ref": "#/components/schemas/AgentStep"},
+            "description": "An agent with tools: the tool calls agentd ran, with their results, in order."
+          }
+        }
+      },
+      "AgentStep": {
+        "type": "object",
+        "required": ["id", "name", "arguments", "ok", "content"],
+        "properties": {
+          "id": {"type": "string"},
+          "name": {"type": "string"},
+          "arguments": {"type": "string", "description": "The model's arguments, JSON text."},
+          "ok": {"type": "boolean"},
+          "content": {"type": "string", "description": "The result (or the error) as the model read it."}
         }
       },
       "Usage": {
@@ -658,6 +673,8 @@ enum OpenAPIDocument {
         "description": "The JSON of one `data:` event of a chat stream.",
         "oneOf": [
           {"$ref": "#/components/schemas/ChatStreamText"},
+          {"$ref": "#/components/schemas/ChatStreamToolCall"},
+          {"$ref": "#/components/schemas/ChatStreamToolResult"},
           {"$ref": "#/components/schemas/ChatStreamDone"},
           {"$ref": "#/components/schemas/ChatStreamError"}
         ],
@@ -665,6 +682,8 @@ enum OpenAPIDocument {
           "propertyName": "type",
           "mapping": {
             "text": "#/components/schemas/ChatStreamText",
+            "tool_call": "#/components/schemas/ChatStreamToolCall",
+            "tool_result": "#/components/schemas/ChatStreamToolResult",
             "done": "#/components/schemas/ChatStreamDone",
             "error": "#/components/schemas/ChatStreamError"
           }
@@ -676,6 +695,27 @@ enum OpenAPIDocument {
         "properties": {
           "type": {"const": "text"},
           "content": {"type": "string", "description": "The next piece of the answer."}
+        }
+      },
+      "ChatStreamToolCall": {
+        "type": "object",
+        "required": ["type", "id", "name", "arguments"],
+        "properties": {
+          "type": {"const": "tool_call"},
+          "id": {"type": "string"},
+          "name": {"type": "string"},
+          "arguments": {"type": "string"}
+        }
+      },
+      "ChatStreamToolResult": {
+        "type": "object",
+        "required": ["type", "id", "name", "ok", "content"],
+        "properties": {
+          "type": {"const": "tool_result"},
+          "id": {"type": "string"},
+          "name": {"type": "string"},
+          "ok": {"type": "boolean"},
+          "content": {"type": "string"}
         }
       },
       "ChatStreamDone": {
@@ -958,7 +998,17 @@ enum OpenAPIDocument {
           "system_prompt": {"type": ["string", "null"]},
           "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
           "max_tokens": {"type": ["integer", "null"], "minimum": 1},
-          "fallback_models": {"type": "array", "items": {"type": "string"}}
+          "fallback_models": {"type": "array", "items": {"type": "string"}},
+          "tools": {
+            "type": "array", "description": "Tools agentd runs for this agent (names and descriptions only).",
+            "items": {
+              "type": "object", "required": ["name", "description", "type"],
+              "properties": {
+                "name": {"type": "string"}, "description": {"type": ["string", "null"]}, "type": {"enum": ["http", "mcp"]}
+              }
+            }
+          },
+          "max_steps": {"type": "integer", "minimum": 1, "description": "Model calls one run may make (agents with tools)."}
         }
       },
       "Liveness": {
