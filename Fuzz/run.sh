@@ -3,6 +3,7 @@
 #
 #   Fuzz/run.sh [seconds=60]                     the HTTP parser (from the repo root or anywhere)
 #   FUZZ_TARGET=resp Fuzz/run.sh [seconds=60]    the Redis RESP parser and encoder
+#   FUZZ_TARGET=jsonrpc Fuzz/run.sh [seconds=60] MCP's JSON-RPC framing (JSON and SSE answers)
 #
 # Targets (FUZZ_TARGET, default http):
 #   http  Sources/HTTP/*.swift + Fuzz/ParserFuzzer.swift → .build-fuzz/http-fuzzer
@@ -10,6 +11,9 @@
 #   resp  Sources/Redis/RESP*.swift + Fuzz/RESPFuzzer.swift → .build-fuzz/resp-fuzzer
 #         seeds Fuzz/resp-corpus/, working corpus Fuzz/corpus-work-resp/, dictionary Fuzz/resp.dict
 #         (only the RESP*.swift files: the rest of Sources/Redis does I/O and is not built here)
+#   jsonrpc Sources/JSON/*.swift + Sources/LLM/SSE/UpstreamEventParser.swift + Sources/MCP/JSONRPC.swift
+#         + Fuzz/JSONRPCFuzzer.swift → .build-fuzz/jsonrpc-fuzzer; seeds Fuzz/jsonrpc-corpus/, working corpus
+#         Fuzz/corpus-work-jsonrpc/, dictionary Fuzz/jsonrpc.dict
 # Seeds are checked in; working corpora are gitignored and seeded from them. Crashes, leaks and timeouts:
 # Fuzz/artifacts/ (gitignored; the resp target's names start with "resp-"). Binaries: .build-fuzz/ (gitignored).
 # Exits non-zero when libFuzzer finds a crash, a leak, a timeout or an out-of-memory input.
@@ -35,7 +39,10 @@ case "$target" in
   resp)
     module=RESPFuzz; sources=(Sources/Redis/RESP*.swift Fuzz/RESPFuzzer.swift)
     seeds=Fuzz/resp-corpus; work=Fuzz/corpus-work-resp; dict=Fuzz/resp.dict; artifact_name="resp-" ;;
-  *) echo "FUZZ_TARGET must be http or resp, not $target" >&2; exit 2 ;;
+  jsonrpc)
+    module=JSONRPCFuzz; sources=(Sources/JSON/*.swift Sources/LLM/SSE/UpstreamEventParser.swift Sources/MCP/JSONRPC.swift Fuzz/JSONRPCFuzzer.swift)
+    seeds=Fuzz/jsonrpc-corpus; work=Fuzz/corpus-work-jsonrpc; dict=Fuzz/jsonrpc.dict; artifact_name="jsonrpc-" ;;
+  *) echo "FUZZ_TARGET must be http, resp or jsonrpc, not $target" >&2; exit 2 ;;
 esac
 
 swiftc_bin=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}

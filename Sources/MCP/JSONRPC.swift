@@ -1,5 +1,10 @@
+// Built alone with the JSON sources and the SSE parser by `FUZZ_TARGET=jsonrpc Fuzz/run.sh` (one module there).
+#if canImport(JSON)
 import JSON
+#endif
+#if canImport(LLM)
 import LLM
+#endif
 
 /// One JSON-RPC 2.0 message as MCP servers send them (https://www.jsonrpc.org/specification).
 public enum JSONRPCMessage: Sendable, Equatable {
