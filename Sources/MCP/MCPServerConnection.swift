@@ -32,6 +32,8 @@ public final class MCPServerConnection: Sendable {
         var listing = false
         var nextID = 1
         var stopped = false
+        /// The session's GET stream is open (`listen()`).
+        var listening = false
     }
 
     public let settings: MCPServerSettings
@@ -116,6 +118,7 @@ public final class MCPServerConnection: Sendable {
                     }
                     if wasDown { logger.log(.info, "mcp server connected", ["server": .string(settings.name), "protocol": .string(version)]) }
                     listTools()
+                    listen()
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import RedisSupport
 import Testing
 
 /// Agents whose tools live on MCP servers (contract: Agent tools, `mcp_servers`), against real servers from
@@ -81,6 +82,22 @@ struct MCPToolsTests {
         let after = try Self.chat(agentd, "after")
         #expect(after["response"] == "tool said: mcp found: after", "\(after)")
         #expect(await AgentToolsTests().waitUntilLogged(agentd, "mcp session expired"))
+    }
+
+    @Test func aToolListChangeTheServerAnnouncesIsPickedUpAtOnce() async throws {
+        let server = try await MCPServerProcess(mode: "sse")
+        defer { server.kill() }
+        let agents = #"{"agent": {"model": "mock:tool", "mcp_servers": [{"name":"s","url":"\#(server.url)","allowed_tools":["grow","fresh"]}]}}"#
+        let (agentd, file) = try await AgentToolsTests.agentd(agents)
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        #expect(await Self.waitUntilServersUp(agentd))
+        #expect(try HTTPTestClient.send("GET", "/health", port: agentd.port).bodyText.contains("1 tools"))
+        // grow adds the tool fresh and announces it on the session's GET stream; the list is a minute from stale.
+        #expect(try Self.chat(agentd, "now")["response"] == "tool said: grown")
+        let listed = await waitUntil(.seconds(5)) {
+            (try? HTTPTestClient.send("GET", "/health", port: agentd.port).bodyText.contains("2 tools")) == true
+        }
+        #expect(listed, "the list changed notification refreshed the tools")
     }
 
     @Test func aServerDownAtStartIsRetriedAndItsToolsAppearWhenItAnswers() async throws {

@@ -4,12 +4,13 @@
 
 sse: answers in SSE streams, with sessions (Mcp-Session-Id); json: plain JSON answers; stateless: no sessions.
 Every tool takes {"query": string}, the arguments agentd's mock models send to the first tool offered:
-lookup (answers), broken (an isError result), slow (answers after 3 s), shout (answers in capitals).
+lookup (answers), broken (an isError result), slow (answers after 3 s), shout (answers in capitals), grow (adds
+the tool "fresh" and tells the client its tool list changed).
 """
 import asyncio
 import sys
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 
 port, mode = int(sys.argv[1]), sys.argv[2]
 stateless = len(sys.argv) > 3 and sys.argv[3] == "stateless"
@@ -39,6 +40,19 @@ async def slow(query: str) -> str:
 def shout(query: str) -> str:
     """Says the query in capitals."""
     return query.upper()
+
+
+def fresh(query: str) -> str:
+    """A tool that appeared later."""
+    return f"fresh: {query}"
+
+
+@server.tool()
+async def grow(query: str, ctx: Context) -> str:
+    """Adds the tool fresh."""
+    server.add_tool(fresh)
+    await ctx.session.send_tool_list_changed()
+    return "grown"
 
 
 server.run(transport="streamable-http", host="127.0.0.1", port=port, json_response=(mode == "json"), stateless_http=stateless)
