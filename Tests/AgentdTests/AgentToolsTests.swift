@@ -15,6 +15,8 @@ struct AgentToolsTests {
             case "/ok": (200, #"{"temperature":21,"sky":"clear"}"#, 0)
             case "/fail": (500, #"{"error":"database down"}"#, 0)
             case "/slow": (200, "{}", 3000)
+            case "/first": (200, #"{"n":1}"#, 1000)
+            case "/second": (200, #"{"n":2}"#, 1000)
             default: (404, "no such tool", 0)
             }
         }
@@ -93,6 +95,21 @@ struct AgentToolsTests {
         #expect(types.filter { $0 == "text" }.count > 1, "the answer streamed in pieces")
         let text = events.filter { $0["type"] == "text" }.compactMap { $0["content"]?.stringValue }.joined()
         #expect(text == #"tool said: {"temperature":21,"sky":"clear"}"#)
+    }
+
+    @Test func severalToolCallsRunAtOnceAndTheirResultsGoBackInTheModelsOrder() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let (agentd, file) = try await Self.agentd(
+            #"{"both": {"model": "mock:tools", "tools": [\#(Self.tool("first", path: "/first", port: tools.port)), \#(Self.tool("second", path: "/second", port: tools.port))]}}"#
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let startedNs = DispatchTime.now().uptimeNanoseconds
+        let answer = try JSONValue.parse(try Self.chat(#"{"agent":"both","message":"x"}"#, port: agentd.port).body)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
+        #expect(seconds < 1.8, "two tools of 1 s each took \(seconds) s: not at once")
+        #expect(answer["steps"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["first", "second"])
+        #expect(answer["response"]?.stringValue == #"tool said: {"n":1} | {"n":2}"#, "\(answer)")
     }
 
     @Test func failingSlowAndMisusedToolsGoBackToTheModelAsErrorResults() async throws {

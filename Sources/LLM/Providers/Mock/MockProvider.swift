@@ -5,8 +5,8 @@ import Locks
 
 /// The built-in provider: no network, deterministic. It echoes the last user message ("echo: …"), counts
 /// plausible tokens (about four characters a token in, a word a token out) and streams word by word.
-/// With tools offered and a model name containing "tool", it calls the first tool with the user's text;
-/// given a tool's reply, it answers "tool said: …". That is enough to run agent loops with no provider key.
+/// With tools offered and a model name containing "tool", it calls the first tool with the user's text
+/// (containing "tools": every tool offered, at once); given the tools' replies, it answers "tool said: …". That is enough to run agent loops with no provider key.
 public struct MockProvider: ChatProvider {
     public let name: String
     public var knownModels: [String] { ["echo", "echo-tool"] }
@@ -36,22 +36,33 @@ public struct MockProvider: ChatProvider {
         let inputTokens = max(1, (input + 3) / 4)
         let last = request.messages.last
         if last?.role == .tool {
-            return reply("tool said: \(last?.content.text ?? "")", request: request, inputTokens: inputTokens)
+            // Every result of the last round, in order ("a | b" after two calls at once).
+            let results = request.messages.reversed().prefix { $0.role == .tool }.reversed().map(\.content.text)
+            return reply("tool said: \(results.joined(separator: " | "))", request: request, inputTokens: inputTokens)
         }
         let userText = request.messages.last { $0.role == .user }?.content.text ?? ""
-        if MockProvider.mentionsTool(request.model), let tool = request.tools?[0]?["function"]?["name"]?.stringValue {
+        let offered = (request.tools?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue }
+        if MockProvider.mentionsTool(request.model), !offered.isEmpty {
+            // "tools" in the name: every tool offered at once (at most 8); else the first.
+            let names = MockProvider.mentions("tools", in: request.model) ? Array(offered.prefix(8)) : [offered[0]]
             let arguments = JSONValue.object(JSONObject([("query", .string(userText))])).text
+            let calls = names.enumerated().map { index, name in
+                ToolCall(id: "call_mock_\(abs(userText.hashValue % 1_000_000))_\(index)", name: name, arguments: arguments)
+            }
             return ChatCompletion(
-                text: "", toolCalls: [ToolCall(id: "call_mock_\(abs(userText.hashValue % 1_000_000))", name: tool, arguments: arguments)],
-                finishReason: .toolCalls, usage: ChatUsage(inputTokens: inputTokens, outputTokens: 1 + arguments.count / 4)
+                text: "", toolCalls: calls, finishReason: .toolCalls,
+                usage: ChatUsage(inputTokens: inputTokens, outputTokens: calls.count * (1 + arguments.count / 4))
             )
         }
         return reply("echo: \(userText)", request: request, inputTokens: inputTokens)
     }
 
     /// Whether a model name contains "tool" (bytewise: Foundation's `contains` is slow on every request).
-    static func mentionsTool(_ model: String) -> Bool {
-        let bytes = Array(model.utf8), word = Array("tool".utf8)
+    static func mentionsTool(_ model: String) -> Bool { mentions("tool", in: model) }
+
+    /// Whether `model` contains `word` (bytewise).
+    static func mentions(_ word: String, in model: String) -> Bool {
+        let bytes = Array(model.utf8), word = Array(word.utf8)
         guard bytes.count >= word.count else { return false }
         return (0...(bytes.count - word.count)).contains { bytes[$0..<($0 + word.count)].elementsEqual(word) }
     }
