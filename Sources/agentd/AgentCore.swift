@@ -125,7 +125,7 @@ enum AgentCore {
             lifecycle: lifecycle,
             chat: ChatEndpoint(
                 service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting, loop: agentLoop,
-                keysConfigured: protection.hasKeys
+                keysConfigured: protection.hasKeys, budget: budget
             ),
             openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,

@@ -173,6 +173,27 @@ struct AgentToolsTests {
         #expect(metrics.contains("agentd_agent_steps_sum 11"), "4 model calls, 4 streamed, then 3")
     }
 
+    @Test func eachLaterModelCallReservesFromTheDailyBudgetAndARefusalEndsTheRun() async throws {
+        let tools = try Self.toolServer()
+        defer { tools.stop() }
+        let mock = try await MockLLMProcess.start()
+        defer { mock.kill() }
+        let (agentd, file) = try await Self.agentd(
+            #"{"busy": {"model": "up:m?tool=1&tool_steps=5", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#,
+            ["AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1", "AGENTD_DAILY_TOKEN_BUDGET": "150", "AGENTD_RATE_LIMIT_RPS": "0"]
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        // Six model calls of up to 50 output tokens each cannot fit a budget of 150: a later call is refused.
+        let response = try Self.chat(#"{"agent":"busy","message":"Rome","max_tokens":50}"#, port: agentd.port)
+        #expect(response.status == 429, "\(response.bodyText)")
+        #expect(try JSONValue.parse(response.body)["error"]?["type"] == "budget_exceeded")
+        #expect(response.header("Retry-After") != nil)
+        #expect(tools.requests.count >= 1 && tools.requests.count < 5, "\(tools.requests.count) tool calls before the refusal")
+        // The next request of the key is refused at the door: the run's calls were all charged.
+        let next = try Self.chat(#"{"agent":"busy","message":"again","max_tokens":50}"#, port: agentd.port)
+        #expect(next.status == 429)
+    }
+
     @Test func aClientThatLeavesMidToolCancelsTheToolCall() async throws {
         let tools = try Self.toolServer()
         defer { tools.stop() }

@@ -79,6 +79,25 @@ public enum AgentRunError: Error, Sendable {
     case provider(ProviderError)
     /// `max_steps` model calls were made and the model still asked for tools.
     case maxSteps(Int)
+    /// A later model call's budget reservation was refused: the daily budget is spent (429 until midnight UTC).
+    case budgetExceeded(retryAfterSeconds: Int)
+    /// The budget could not be checked (shared state unreachable): 503.
+    case budgetUnavailable(String)
+}
+
+/// The daily budget a run's later model calls reserve from, one reservation each, like a request's; the first
+/// call is covered by the request's own reservation (taken by the client guard).
+public struct AgentRunBudget: Sendable {
+    public let budget: any TokenBudgeting
+    public let client: String
+    /// Output tokens a call may use when the request sets no `max_tokens`.
+    public let defaultMaxTokens: Int
+
+    public init(budget: any TokenBudgeting, client: String, defaultMaxTokens: Int) {
+        self.budget = budget
+        self.client = client
+        self.defaultMaxTokens = defaultMaxTokens
+    }
 }
 
 /// Told of each tool call and each run (metrics and logs).
@@ -114,20 +133,22 @@ public final class AgentLoop: Sendable {
     }
 
     /// Runs `prepared` (its agent has tools) to its end. `report` gets the sum of the model calls' reports once,
-    /// before `completion`. The returned call cancels the model call and the tool calls in flight. `streaming`:
+    /// before `completion`, and the tokens of the first call (what the request's own reservation covers; each
+    /// later call settles a reservation of its own from `budget`). The returned call cancels the model call and the tool calls in flight. `streaming`:
     /// every model call streams, its text reaching `events` as it comes (a client's stream); else each model
     /// call is answered whole.
     public func run(
-        _ prepared: PreparedChat, streaming: Bool = false, events: @escaping @Sendable (AgentEvent) -> TransferFlow,
-        report: @escaping @Sendable (GatewayReport) -> Void,
+        _ prepared: PreparedChat, streaming: Bool = false, budget: AgentRunBudget? = nil,
+        events: @escaping @Sendable (AgentEvent) -> TransferFlow,
+        report: @escaping @Sendable (_ total: GatewayReport, _ firstCallTokens: Int) -> Void,
         completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) -> ProviderCall {
         var request = prepared.request
         let tools = toolSource?.tools(for: prepared.agent) ?? prepared.agent.tools
         if !tools.isEmpty { request.tools = .array(tools.map(\.functionJSON)) }
         let run = AgentRun(
-            loop: self, prepared: prepared, tools: tools, request: request, streaming: streaming, events: events, report: report,
-            completion: completion
+            loop: self, prepared: prepared, tools: tools, request: request, streaming: streaming, budget: budget, events: events,
+            report: report, completion: completion
         )
         run.step()
         return ProviderCall(cancel: { run.cancel() }, resume: { run.resume() })
@@ -150,6 +171,7 @@ final class AgentRun: Sendable {
         var modelCalls = 0
         var steps: [AgentStep] = []
         var usage = ChatUsage()
+        var firstCallTokens: Int?
         var attempts = 0
         var lastReport: GatewayReport?
         var cancelled = false
@@ -164,40 +186,62 @@ final class AgentRun: Sendable {
     private let tools: [AgentTool]
     private let request: ChatRequest
     private let streaming: Bool
+    private let budget: AgentRunBudget?
     /// A stream's text piece may answer `.pause` (the client is slow): the model call waits for `resume()`.
     private let events: @Sendable (AgentEvent) -> TransferFlow
-    private let report: @Sendable (GatewayReport) -> Void
+    private let report: @Sendable (GatewayReport, Int) -> Void
     private let completion: @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     private let state: Locked<State>
 
     init(
-        loop: AgentLoop, prepared: PreparedChat, tools: [AgentTool], request: ChatRequest, streaming: Bool,
+        loop: AgentLoop, prepared: PreparedChat, tools: [AgentTool], request: ChatRequest, streaming: Bool, budget: AgentRunBudget?,
         events: @escaping @Sendable (AgentEvent) -> TransferFlow,
-        report: @escaping @Sendable (GatewayReport) -> Void, completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
+        report: @escaping @Sendable (GatewayReport, Int) -> Void, completion: @escaping @Sendable (Result<AgentAnswer, AgentRunError>) -> Void
     ) {
         self.loop = loop
         self.prepared = prepared
         self.tools = tools
         self.request = request
         self.streaming = streaming
+        self.budget = budget
         self.events = events
         self.report = report
         self.completion = completion
         state = Locked(State(messages: request.messages))
     }
 
-    /// The next model call.
+    /// The next model call; after the first, once the budget reserved for it (when there is one).
     func step() {
-        let next = state.withLock { state -> ChatRequest? in
+        let next = state.withLock { state -> (request: ChatRequest, number: Int)? in
             guard !state.cancelled, !state.finished else { return nil }
             state.modelCalls += 1
             var request = self.request
             request.messages = state.messages
-            return request
+            return (request, state.modelCalls)
         }
         guard let next else { return }
+        guard let budget, next.number > 1 else { return call(next.request, reservation: nil) }
+        let input = next.request.messages.reduce(0) { $0 + $1.content.text.utf8.count + $1.toolCalls.reduce(0) { $0 + $1.arguments.utf8.count } }
+        let tokens = (next.request.maxTokens ?? budget.defaultMaxTokens) + (input + 3) / 4
+        budget.budget.reserve(budget.client, tokens: tokens) { [self] result in
+            switch result {
+            case .failure(let unavailable):
+                finish(.failure(.budgetUnavailable(unavailable.reason)))
+            case .success(let admission):
+                guard admission.decision.allowed, let reservation = admission.reservation else {
+                    finish(.failure(.budgetExceeded(retryAfterSeconds: admission.decision.retryAfterSeconds)))
+                    return
+                }
+                call(next.request, reservation: reservation)
+            }
+        }
+    }
+
+    private func call(_ next: ChatRequest, reservation: BudgetReservation?) {
         let call = modelCall(next) { [self] result, report in
+            reservation?.settle(usedTokens: report.usage.totalTokens)
             let proceed = state.withLock { state -> Bool in
+                if state.firstCallTokens == nil { state.firstCallTokens = report.usage.totalTokens }
                 state.usage.inputTokens += report.usage.inputTokens
                 state.usage.outputTokens += report.usage.outputTokens
                 state.attempts += report.attempts
@@ -335,7 +379,7 @@ final class AgentRun: Sendable {
     }
 
     private func finish(_ result: Result<ChatCompletion, AgentRunError>) {
-        let ended = state.withLock { state -> (AgentAnswer?, GatewayReport, Int)? in
+        let ended = state.withLock { state -> (AgentAnswer?, GatewayReport, Int, Int)? in
             guard !state.finished else { return nil }
             state.finished = true
             var total = state.lastReport ?? GatewayReport(model: prepared.model, provider: prepared.resolution.provider.name)
@@ -346,11 +390,11 @@ final class AgentRun: Sendable {
                 completion.usage = state.usage
                 answer = AgentAnswer(completion: completion, steps: state.steps, modelCalls: state.modelCalls)
             }
-            return (answer, total, state.modelCalls)
+            return (answer, total, state.modelCalls, state.firstCallTokens ?? 0)
         }
-        guard let (answer, total, modelCalls) = ended else { return }
+        guard let (answer, total, modelCalls, firstCallTokens) = ended else { return }
         loop.observer?.runFinished(agent: prepared.agent.name, modelCalls: modelCalls)
-        report(total)
+        report(total, firstCallTokens)
         switch result {
         case .success: completion(.success(answer!))
         case .failure(let error): completion(.failure(error))

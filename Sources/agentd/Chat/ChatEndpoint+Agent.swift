@@ -14,7 +14,10 @@ extension ChatEndpoint {
     ) {
         let bridge = stream ? StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs) : nil
         let accounting = self.accounting, service = self.service
-        let call = loop.run(prepared, streaming: stream, events: { event in
+        let budget = self.budget.flatMap { budget in
+            request.client.map { AgentRunBudget(budget: budget, client: $0, defaultMaxTokens: limits.maxTokensPerRequest) }
+        }
+        let call = loop.run(prepared, streaming: stream, budget: budget, events: { event in
             guard let bridge else { return .proceed }
             switch event {
             case .text(let piece):
@@ -29,8 +32,11 @@ extension ChatEndpoint {
                     "content": .string(step.result.content),
                 ]))
             }
-        }, report: { report in
-            accounting.settle(report, client: request.client, reservation: request.reservation, agent: prepared.agent.name, succeeded: report.attempts > 0, responder: responder)
+        }, report: { report, firstCallTokens in
+            accounting.settle(
+                report, client: request.client, reservation: request.reservation, agent: prepared.agent.name,
+                succeeded: report.attempts > 0, responder: responder, reservedCallTokens: firstCallTokens
+            )
         }) { result in
             switch result {
             case .success(let answer):
@@ -79,6 +85,17 @@ extension ChatEndpoint {
             APIFailure(
                 status: .badGateway, type: "upstream_error",
                 message: "the agent made max_steps (\(limit)) model calls and the model still asked for tools: no final answer"
+            )
+        case .budgetExceeded(let retryAfterSeconds):
+            APIFailure(
+                status: .tooManyRequests, type: "budget_exceeded",
+                message: "the daily token budget of this key ran out during the agent's run; it renews at 00:00 UTC",
+                retryAfterSeconds: retryAfterSeconds
+            )
+        case .budgetUnavailable(let reason):
+            APIFailure(
+                status: .serviceUnavailable, type: "unavailable", message: "the token budget cannot be checked now (\(reason)); retry shortly",
+                retryAfterSeconds: SharedStateUnavailable.retryAfterSeconds
             )
         }
     }

@@ -16,6 +16,8 @@ struct ChatEndpoint: Sendable {
     var loop: AgentLoop?
     /// API keys are configured: an agent's `keys` admit only those key names.
     var keysConfigured = false
+    /// The daily budget an agent run's later model calls reserve from (its first is the request's reservation).
+    var budget: (any TokenBudgeting)?
 
     static let streamHeaders: HTTPHeaders = [
         "Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",

@@ -13,9 +13,10 @@ struct CallAccounting: Sendable {
 
     func settle(
         _ report: GatewayReport, client: String?, reservation: BudgetReservation?, agent: String? = nil, succeeded: Bool,
-        responder: Responder
+        responder: Responder, reservedCallTokens: Int? = nil
     ) {
-        reservation?.settle(usedTokens: report.usage.totalTokens)
+        // An agent run's later model calls settle reservations of their own: this one covers its first call.
+        reservation?.settle(usedTokens: reservedCallTokens ?? report.usage.totalTokens)
         if let metrics {
             if let result = report.cache?.metricResult { metrics.cacheRequests.labels(result).increment() }
             if let agent { metrics.agentRequests.labels(agent, succeeded ? "success" : "error").increment() }

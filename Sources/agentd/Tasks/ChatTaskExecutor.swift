@@ -83,7 +83,7 @@ struct ChatTaskExecutor: TaskExecutor {
                 break   // Not streamed: the answer is the task's result.
             }
             return .proceed
-        }, report: { report in
+        }, report: { report, _ in
             finalReport.withLock { $0 = report }
             if let client = task.client, let budget, report.usage.totalTokens > 0 { budget.charge(client, tokens: report.usage.totalTokens) }
         }) { result in
