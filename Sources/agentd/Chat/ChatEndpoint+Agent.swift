@@ -3,6 +3,7 @@ import CAgentdSystem
 import HTTP
 import JSON
 import LLM
+import Locks
 import Server
 
 /// `/chat` for an agent with tools: the loop runs inside agentd (contract: Agent tools). The JSON answer has
@@ -17,6 +18,8 @@ extension ChatEndpoint {
         let budget = self.budget.flatMap { budget in
             request.client.map { AgentRunBudget(budget: budget, client: $0, defaultMaxTokens: limits.maxTokensPerRequest) }
         }
+        // The model that answered the last call (after fallbacks), from the run's report.
+        let answeredModel = Locked(prepared.model)
         let call = loop.run(prepared, streaming: stream, budget: budget, events: { event in
             guard let bridge else { return .proceed }
             switch event {
@@ -33,6 +36,7 @@ extension ChatEndpoint {
                 ]))
             }
         }, report: { report, firstCallTokens in
+            if report.attempts > 0 { answeredModel.withLock { $0 = report.model } }
             accounting.settle(
                 report, client: request.client, reservation: request.reservation, agent: prepared.agent.name,
                 succeeded: report.attempts > 0, responder: responder, reservedCallTokens: firstCallTokens
@@ -45,7 +49,9 @@ extension ChatEndpoint {
                     id: prepared.conversationID, user: prepared.userMessage, assistant: [.assistant(answer.completion.text)]
                 ) { _ in
                     guard let bridge else {
-                        var body = ChatEndpoint.answer(answer.completion, prepared, request, startedNs, model: prepared.model, cached: false)
+                        var body = ChatEndpoint.answer(
+                            answer.completion, prepared, request, startedNs, model: answeredModel.withLock { $0 }, cached: false
+                        )
                         if case .object(var object) = body {
                             object["steps"] = .array(answer.steps.map(\.json))
                             body = .object(object)
@@ -55,7 +61,7 @@ extension ChatEndpoint {
                     }
                     // The answer's text went out as it streamed.
                     bridge.sendLast(JSONValue.sseDataEvent([
-                        "type": "done", "conversation_id": .string(prepared.conversationID), "model": .string(prepared.model),
+                        "type": "done", "conversation_id": .string(prepared.conversationID), "model": .string(answeredModel.withLock { $0 }),
                         "usage": ChatEndpoint.usage(answer.completion.usage), "steps": .integer(answer.steps.count),
                     ]))
                     bridge.finish()
