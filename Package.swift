@@ -43,7 +43,7 @@ let package = Package(
         // SHA-256, HMAC and the constant-time compare from libcrypto; API keys (kept hashed).
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: strictSwift),
         .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
-        .target(name: "Agent", dependencies: ["LLM", "JSON", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
+        .target(name: "Agent", dependencies: ["LLM", "JSON", "HTTP", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),

@@ -6,14 +6,6 @@
 // at any point yields a prefix of the whole body's messages (never a changed or invented one); a JSON body
 // yields the same messages when read again after re-serializing what was parsed.
 
-@inline(__always)
-func invariant(
-    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-    file: StaticString = #fileID, line: UInt = #line
-) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let body = Array(UnsafeBufferPointer(start: data, count: size))

@@ -11,16 +11,6 @@
 private let cr: UInt8 = 0x0D
 private let lf: UInt8 = 0x0A
 
-/// `precondition` that keeps its message in -O builds (fatalError prints it), so a crash says which
-/// invariant broke. libFuzzer reports the trap as a crash and saves the input.
-@inline(__always)
-func invariant(
-    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-    file: StaticString = #fileID, line: UInt = #line
-) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: data, count: size)

@@ -10,16 +10,6 @@
 // encoding; small limits change an answer only by failing on a limit. Every invariant is a precondition
 // (`invariant`, which keeps its message in -O builds), so libFuzzer reports a violation as a crash.
 
-/// `precondition` that keeps its message in -O builds (fatalError prints it), so a crash says which
-/// invariant broke. libFuzzer reports the trap as a crash and saves the input.
-@inline(__always)
-func invariant(
-    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-    file: StaticString = #fileID, line: UInt = #line
-) {
-    if !condition() { fatalError(message(), file: file, line: line) }
-}
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = UnsafeRawBufferPointer(start: data, count: size)

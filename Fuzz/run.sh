@@ -34,13 +34,13 @@ cd "$root"
 target=${FUZZ_TARGET:-http}
 case "$target" in
   http)
-    module=HTTPFuzz; sources=(Sources/HTTP/*.swift Fuzz/ParserFuzzer.swift)
+    module=HTTPFuzz; sources=(Sources/HTTP/*.swift Fuzz/ParserFuzzer.swift Fuzz/Invariant.swift)
     seeds=Fuzz/corpus; work=Fuzz/corpus-work; dict=Fuzz/http.dict; artifact_name="" ;;
   resp)
-    module=RESPFuzz; sources=(Sources/Redis/RESP*.swift Fuzz/RESPFuzzer.swift)
+    module=RESPFuzz; sources=(Sources/Redis/RESP*.swift Fuzz/RESPFuzzer.swift Fuzz/Invariant.swift)
     seeds=Fuzz/resp-corpus; work=Fuzz/corpus-work-resp; dict=Fuzz/resp.dict; artifact_name="resp-" ;;
   jsonrpc)
-    module=JSONRPCFuzz; sources=(Sources/JSON/*.swift Sources/LLM/SSE/UpstreamEventParser.swift Sources/MCP/JSONRPC.swift Fuzz/JSONRPCFuzzer.swift)
+    module=JSONRPCFuzz; sources=(Sources/JSON/*.swift Sources/LLM/SSE/UpstreamEventParser.swift Sources/MCP/JSONRPC.swift Fuzz/JSONRPCFuzzer.swift Fuzz/Invariant.swift)
     seeds=Fuzz/jsonrpc-corpus; work=Fuzz/corpus-work-jsonrpc; dict=Fuzz/jsonrpc.dict; artifact_name="jsonrpc-" ;;
   *) echo "FUZZ_TARGET must be http, resp or jsonrpc, not $target" >&2; exit 2 ;;
 esac

@@ -66,3 +66,8 @@ enum ASCII {
         return equalsIgnoringCase(lhs.utf8, rhs.utf8)
     }
 }
+
+/// Field names (RFC 9110 §5.1): one or more token characters. For code outside the parser that builds headers.
+public enum HTTPFieldName {
+    public static func isValid(_ name: String) -> Bool { !name.isEmpty && name.utf8.allSatisfy(ASCII.isToken) }
+}

@@ -165,7 +165,7 @@ public final class MCPServerConnection: Sendable {
                 else { continue }
                 let schema = item["inputSchema"].flatMap { JSONSchema.problem(inSchema: $0) == nil ? $0 : nil }
                     ?? .object(JSONObject([("type", "object")]))
-                tools.append(AgentTool(name: name, description: item["description"]?.stringValue, parameters: schema, kind: .mcp(server: settings.name)))
+                tools.append(AgentTool(name: name, description: item["description"]?.stringValue, parameters: schema, kind: .mcp(server: MCPToolbox.key(settings))))
             }
             if let next = result["nextCursor"]?.stringValue, !next.isEmpty, tools.count < 10_000 {
                 listPage(cursor: next, found: tools)

@@ -23,6 +23,7 @@ public final class MCPToolbox: AgentToolSource {
         self.logger = logger
     }
 
+    /// The connection of `server`: agents that name the same server at the same URL share it.
     static func key(_ server: MCPServerSettings) -> String { server.name + "\u{0}" + server.url }
 
     public func start() { for connection in connections.values { connection.start() } }
@@ -43,15 +44,13 @@ public final class MCPToolbox: AgentToolSource {
         return tools
     }
 
-    /// Calls `tool` (an `mcp` tool of `agent`) on its server.
+    /// Calls `tool`, an `mcp` tool listed by the connection `server` (its `key`).
     public func call(
-        _ tool: AgentTool, agent: String, server: String, arguments: [UInt8], context: ToolCallContext,
+        _ tool: AgentTool, server: String, arguments: [UInt8], context: ToolCallContext,
         completion: @escaping @Sendable (ToolCallResult) -> Void
     ) -> ToolCallHandle {
-        guard let connection = connections.values.first(where: { $0.settings.name == server && $0.tools.contains { $0.name == tool.name } })
-            ?? connections.values.first(where: { $0.settings.name == server })
-        else {
-            completion(ToolCallResult(outcome: .error, content: "error: no MCP server \(server)"))
+        guard let connection = connections[server] else {
+            completion(ToolCallResult(outcome: .error, content: "error: the tool's MCP server is not configured"))
             return ToolCallHandle {}
         }
         return connection.call(tool.name, arguments: arguments, context: context, completion: completion)

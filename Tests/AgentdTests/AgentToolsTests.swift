@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MockLLMSupport
+import RedisSupport
 import Testing
 
 /// Agents whose tools agentd runs (contract: Agent tools), end to end: the built-in mock's tool-calling model
@@ -67,18 +68,10 @@ struct AgentToolsTests {
         #expect(metrics.contains(#"agentd_tool_calls_total{agent="weather",tool="get_weather",outcome="success"} 1"#))
         #expect(metrics.contains("agentd_agent_steps_count 1"))
         #expect(metrics.contains(#"agentd_tool_call_duration_seconds_count{tool="get_weather"} 1"#))
-        #expect(await waitUntilLogged(agentd, "\"tool call\""))
+        #expect(await agentd.standardOutput.waitForLine { $0.contains("\"tool call\"") } != nil)
         let logs = agentd.standardOutput.text
         #expect(logs.contains("\"tool\":\"get_weather\"") && logs.contains("\"request_id\":\"req-tools-1\""))
         #expect(!logs.contains("temperature") && !logs.contains("s3cr3t") && !logs.contains("Paris"))
-    }
-
-    func waitUntilLogged(_ agentd: AgentdProcess, _ text: String) async -> Bool {
-        for _ in 0..<100 {
-            if agentd.standardOutput.text.contains(text) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
     }
 
     @Test func aStreamCarriesToolCallAndToolResultEventsBeforeTheAnswer() async throws {
@@ -206,7 +199,10 @@ struct AgentToolsTests {
             "POST", "/chat", port: agentd.port, headers: [("Content-Type", "application/json")],
             body: Array(#"{"agent":"slow","message":"x"}"#.utf8), timeoutMs: 500
         )
-        #expect(await waitUntilLogged(agentd, "\"outcome\":\"error\""), "the tool call ended when the client left, not after 3 s")
+        #expect(
+            await agentd.standardOutput.waitForLine { $0.contains("\"outcome\":\"error\"") } != nil,
+            "the tool call ended when the client left, not after 3 s"
+        )
         let line = agentd.standardOutput.text.split(separator: "\n").first { $0.contains("\"tool call\"") } ?? ""
         let ms = Double(line.split(separator: "\"duration_ms\":").last?.prefix { $0 != "," && $0 != "}" } ?? "") ?? 99_999
         #expect(ms < 2_000, "\(line)")
@@ -250,10 +246,10 @@ struct AgentToolsTests {
 
     /// Follows a task of an agent whose tool takes 3 s, from `follower` (joining while the tool runs): the
     /// stream has the tool's result as a `tool_result` event, then the final record with its steps.
-    static func followToolTask(submitTo submitter: AgentdProcess, follower: AgentdProcess) async throws {
+    static func followToolTask(submitTo submitter: AgentdProcess, follower: AgentdProcess, tools: WebhookReceiver) async throws {
         let submitted = try TaskRoutesTests.submit(#"{"agent":"slow","message":"Oslo"}"#, port: submitter.port)
         let id = try #require(try JSONValue.parse(submitted.body)["task_id"]?.stringValue, "\(submitted.bodyText)")
-        try await Task.sleep(for: .milliseconds(500))
+        #expect(await waitUntil(.seconds(5)) { !tools.requests.isEmpty }, "the tool is called (and takes 3 s)")
         let response = try HTTPTestClient.send("GET", "/tasks/\(id)/events", port: follower.port, timeoutMs: 10_000)
         let stream = String(decoding: ChatRoutesTests.dechunk(response.body), as: UTF8.self)
         let names = stream.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
@@ -272,7 +268,7 @@ struct AgentToolsTests {
         let (agentd, file) = try await Self.agentd(Self.slowAgent(tools.port))
         defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
         #expect(try await TaskRoutesTests.waitUntilReady(agentd))
-        try await Self.followToolTask(submitTo: agentd, follower: agentd)
+        try await Self.followToolTask(submitTo: agentd, follower: agentd, tools: tools)
     }
 
     @Test("a bad tool in the agents file stops agentd with status 2 naming the agent, the field and the problem", arguments: [

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RedisSupport
 
 /// An MCP server from the official Python SDK (`Tests/mcp/server.py`) in the test venv (`.venv`, which
 /// `scripts/test.sh` makes with the `mcp` package), on a free port. `kill()` is idempotent; `restart()` starts
@@ -17,7 +18,7 @@ final class MCPServerProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: MCPServerProcess.python.path) else {
             throw MCPServerError.noVenv(MCPServerProcess.python.path)
         }
-        self.port = try port ?? TestPorts.free()
+        self.port = try port ?? RedisServerProcess.freePort()
         arguments = [MCPServerProcess.repository.appendingPathComponent("Tests/mcp/server.py").path, String(self.port), mode]
             + (stateless ? ["stateless"] : [])
         try await launch()
@@ -34,12 +35,11 @@ final class MCPServerProcess: @unchecked Sendable {
         try process.run()
         self.process = process
         // Up once the port accepts connections (bounded: 15 s, the SDK's import takes a second or two).
-        for _ in 0..<300 {
-            if TestPorts.accepts(port) { return }
-            try await Task.sleep(for: .milliseconds(50))
+        let port = self.port
+        guard await waitUntil(.seconds(15), interval: .milliseconds(50), { MCPServerProcess.accepts(port) }) else {
+            kill()
+            throw MCPServerError.didNotStart(port)
         }
-        kill()
-        throw MCPServerError.didNotStart(port)
     }
 
     func restart() async throws {
@@ -68,23 +68,8 @@ enum MCPServerError: Error, CustomStringConvertible {
     }
 }
 
-/// Loopback ports for test servers.
-enum TestPorts {
-    static func free() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw HTTPTestClientError.system(call: "bind", errno: errno) }
-        withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
+extension MCPServerProcess {
+    /// Whether something accepts connections on 127.0.0.1:`port`.
     static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

@@ -19,15 +19,10 @@ struct MCPToolsTests {
 
     /// Waits until `/health` shows every MCP server up (their tools listed).
     static func waitUntilServersUp(_ agentd: AgentdProcess, timeout: Duration = .seconds(10)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let text = try? HTTPTestClient.send("GET", "/health", port: agentd.port).bodyText,
-                text.contains("\"mcp:"), !text.contains("unreachable"), !text.contains("listing its tools") {
-                return true
-            }
-            try? await Task.sleep(for: .milliseconds(50))
+        await waitUntil(timeout, interval: .milliseconds(50)) {
+            guard let text = try? HTTPTestClient.send("GET", "/health", port: agentd.port).bodyText else { return false }
+            return text.contains("\"mcp:") && !text.contains("unreachable") && !text.contains("listing its tools")
         }
-        return false
     }
 
     @Test("the loop calls MCP tools on a server answering in SSE with sessions and on a stateless JSON one", arguments: ["sse", "json"])
@@ -81,7 +76,7 @@ struct MCPToolsTests {
         try await server.restart()
         let after = try Self.chat(agentd, "after")
         #expect(after["response"] == "tool said: mcp found: after", "\(after)")
-        #expect(await AgentToolsTests().waitUntilLogged(agentd, "mcp session expired"))
+        #expect(await agentd.standardOutput.waitForLine { $0.contains("mcp session expired") } != nil)
     }
 
     @Test func aToolListChangeTheServerAnnouncesIsPickedUpAtOnce() async throws {
@@ -101,7 +96,7 @@ struct MCPToolsTests {
     }
 
     @Test func aServerDownAtStartIsRetriedAndItsToolsAppearWhenItAnswers() async throws {
-        let port = try TestPorts.free()
+        let port = try RedisServerProcess.freePort()
         let url = "http://127.0.0.1:\(port)/mcp"
         let agents = #"{"agent": {"model": "mock:tool", "mcp_servers": [{"name":"late","url":"\#(url)","allowed_tools":["lookup"]}]}}"#
         let (agentd, file) = try await AgentToolsTests.agentd(agents)

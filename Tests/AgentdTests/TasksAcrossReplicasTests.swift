@@ -86,7 +86,7 @@ import Testing
             #"{"message":"one two three four five six seven eight nine ten","model":"\#(Self.slowModel(seconds: 1.5, scenario: "follow"))"}"#,
             to: replicas.members[0]
         ))
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await waitUntil(.seconds(5)) { (try? Self.record(followed, on: replicas.members[1]))??["status"]?.stringValue == "running" })
         for member in replicas.members {
             let stream = try HTTPTestClient.send("GET", "/tasks/\(followed)/events", port: member.port, timeoutMs: 10_000).bodyText
             #expect(stream.contains("\"status\":\"completed\""), "the stream ends with the final record: \(stream)")
@@ -145,11 +145,11 @@ import Testing
         #expect(rerun >= 1, "the killed replica's tasks ran again elsewhere: \(records.map { $0["attempts"]?.intValue ?? 0 })")
         let takeovers = Self.metric("agentd_task_takeovers_total", on: replicas.members[1]) + Self.metric("agentd_task_takeovers_total", on: replicas.members[2])
         #expect(Int(takeovers) == rerun, "each rerun was a takeover (\(seconds) s after the kill)")
-        // Finished and acknowledged: nothing runs again, however long we wait past the lease.
-        let callsNow = try (0..<6).map { try Self.calls(mock, scenario: "run-\($0)") }
-        try await Task.sleep(for: .seconds(5))
-        #expect(try (0..<6).map { try Self.calls(mock, scenario: "run-\($0)") } == callsNow)
-        #expect(callsNow.reduce(0, +) == 6 + rerun, "\(callsNow)")
+        // Finished and acknowledged: the queue is empty (no entry left to lapse), so nothing can run again.
+        #expect(await waitUntil(.seconds(5)) { (try? redis.command(["XLEN", "agentd:tasks:queue"])) == "0" })
+        #expect(try redis.command(["XPENDING", "agentd:tasks:queue", "workers"]).hasPrefix("0"))
+        let calls = try (0..<6).map { try Self.calls(mock, scenario: "run-\($0)") }
+        #expect(calls.reduce(0, +) == 6 + rerun, "\(calls)")
     }
 
     @Test func aStoppedReplicaHandsItsRunningTasksBackAtOnce() async throws {
@@ -194,7 +194,8 @@ import Testing
         submitter.run(ports: replicas.members.map(\.port), group: group)
         try await Task.sleep(for: .milliseconds(Int.random(in: 150...600)))
         redis.crash()
-        try await Task.sleep(for: .milliseconds(300))
+        // The replicas see Redis gone (503) before the burst stops.
+        #expect(await waitUntil(.seconds(5)) { (try? Self.submit(#"{"message":"late","model":"mock:echo"}"#, to: replicas.pick()))?.status == 503 })
         submitter.stop()
         _ = group.wait(timeout: .now() + 10)
         let acknowledged = submitter.ids
@@ -268,7 +269,7 @@ import Testing
             "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "0", "AGENTD_AGENTS_FILE": file.path,
         ])
         #expect(await replicas.waitUntilConnected())
-        try await AgentToolsTests.followToolTask(submitTo: replicas.members[0], follower: replicas.members[1])
+        try await AgentToolsTests.followToolTask(submitTo: replicas.members[0], follower: replicas.members[1], tools: tools)
     }
 
     @Test func aPoisonTaskStopsAfterTheAttemptLimit() async throws {
@@ -286,7 +287,8 @@ import Testing
         #expect(record?["status"]?.stringValue == "failed")
         #expect(record?["attempts"]?.intValue == 3)
         #expect(record?["error"]?.stringValue?.contains("gave up after 3 attempts") == true, "\(String(describing: record))")
-        try await Task.sleep(for: .seconds(3))
+        // Failed for good and acknowledged: no entry is left to lapse, so there is no fourth run.
+        #expect(await waitUntil(.seconds(5)) { (try? redis.command(["XLEN", "agentd:tasks:queue"])) == "0" })
         #expect(try Self.calls(mock, scenario: "poison") == 3, "no fourth run")
     }
 

@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 
 /// The agents file's tool fields (contract: Agent tools): `tools`, `max_steps`, `keys`, strictly validated at
@@ -104,7 +105,7 @@ extension AgentCatalog {
             throw AgentCatalogError(message: "\(place): headers must be an object of header names to strings")
         }
         for (header, text) in members {
-            guard isToken(header), let template = text.stringValue else {
+            guard HTTPFieldName.isValid(header), let template = text.stringValue else {
                 throw AgentCatalogError(message: "\(place): headers.\(header) must be a string under a valid header name")
             }
             let expanded = try expand(template, environment: environment, at: "\(place): headers.\(header)")
@@ -160,15 +161,5 @@ extension AgentCatalog {
             rest = rest[rest.index(after: end)...]
         }
         return result + rest
-    }
-
-    /// RFC 9110 token characters.
-    private static func isToken(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-            default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-            }
-        }
     }
 }

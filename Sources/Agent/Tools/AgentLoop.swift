@@ -13,7 +13,6 @@ public protocol ToolRunning: Sendable {
 
 /// What a tool call carries besides its arguments: the request it serves.
 public struct ToolCallContext: Sendable {
-    public let agent: String
     public let requestID: String?
     public let traceparent: String?
 }
@@ -320,7 +319,7 @@ final class AgentRun: Sendable {
         let calls = answer.toolCalls
         let results = Locked<[AgentStep?]>(Array(repeating: nil, count: calls.count))
         let remaining = Locked(calls.count)
-        let context = ToolCallContext(agent: prepared.agent.name, requestID: prepared.request.requestID, traceparent: prepared.request.traceparent)
+        let context = ToolCallContext(requestID: prepared.request.requestID, traceparent: prepared.request.traceparent)
         for (index, call) in calls.enumerated() {
             _ = events(.toolCall(call))
             let startedNs = DispatchTime.now().uptimeNanoseconds

@@ -9,7 +9,8 @@ public struct AgentTool: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// POST the arguments as JSON to `url`; the response body is the result.
         case http(url: String, headers: [HTTPToolHeader], timeoutMs: Int)
-        /// A tool of the MCP server named `server` in the agent's `mcp_servers` (listed at run time).
+        /// A tool of an MCP server in the agent's `mcp_servers` (listed at run time); `server` identifies its
+        /// connection (`MCPToolbox.key`).
         case mcp(server: String)
     }
 

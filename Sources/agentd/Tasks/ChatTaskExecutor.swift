@@ -52,9 +52,7 @@ struct ChatTaskExecutor: TaskExecutor {
                     completion(.completed(text: text.withLock { $0 }, model: model, tokens: max(tokens, summary.usage.totalTokens)))
                 case .failure(let error):
                     let failure = APIFailure(error)
-                    // 502, 503, 504: the upstream failed, was unavailable or too slow; may pass by the next run.
-                    let retryable = [502, 503, 504].contains(failure.status.code)
-                    completion(.failed(error: failure.message, model: model, tokens: tokens, retryable: retryable))
+                    completion(.failed(error: failure.message, model: model, tokens: tokens, retryable: ChatTaskExecutor.mayPass(failure)))
                 }
             }
         ), report: { final in
@@ -97,12 +95,15 @@ struct ChatTaskExecutor: TaskExecutor {
                 ))
             case .failure(let error):
                 let failure = ChatEndpoint.failure(error)
-                completion(.failed(
-                    error: failure.message, model: model, tokens: report?.usage.totalTokens ?? 0,
-                    retryable: [502, 503, 504].contains(failure.status.code) && { if case .provider = error { true } else { false } }()
-                ))
+                // Only the upstream's failures may pass by the next run (max_steps and the budget will not).
+                var retryable = false
+                if case .provider = error { retryable = ChatTaskExecutor.mayPass(failure) }
+                completion(.failed(error: failure.message, model: model, tokens: report?.usage.totalTokens ?? 0, retryable: retryable))
             }
         }
         return TaskRun { call.cancel() }
     }
+
+    /// 502, 503, 504: the upstream failed, was unavailable or too slow; the next run may get through.
+    static func mayPass(_ failure: APIFailure) -> Bool { [502, 503, 504].contains(failure.status.code) }
 }

@@ -17,7 +17,7 @@ struct AgentToolRunner: ToolRunning {
                 completion(ToolCallResult(outcome: .error, content: "error: MCP servers are not configured"))
                 return ToolCallHandle {}
             }
-            return mcp.call(tool, agent: context.agent, server: server, arguments: arguments, context: context, completion: completion)
+            return mcp.call(tool, server: server, arguments: arguments, context: context, completion: completion)
         }
     }
 }
