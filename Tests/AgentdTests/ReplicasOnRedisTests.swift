@@ -12,10 +12,12 @@ import Testing
         let members: [AgentdProcess]
         private var next = 0
 
+        /// Unless a test sets `AGENTD_REDIS_TIMEOUT_MS` (the ones that measure it do), the replicas wait 2 s for
+        /// Redis, so a stall of a busy CI machine is not mistaken for a dead Redis.
         init(count: Int, environment: [String: String]) async throws {
             var members: [AgentdProcess] = []
             for index in 0..<count {
-                var settings = environment
+                var settings = ["AGENTD_REDIS_TIMEOUT_MS": "2000"].merging(environment) { $1 }
                 settings["AGENTD_REPLICA_ID"] = "replica-\(index)"
                 members.append(try await AgentdProcess.serve(settings))
             }

@@ -65,7 +65,11 @@ import Testing
             let record = try await TaskRoutesTests.waitUntilFinished(id, port: replicas.pick().port)
             #expect(record?["status"]?.stringValue == "completed", "\(id): \(String(describing: record))")
             for member in replicas.members {
-                #expect(try Self.record(id, on: member)?["status"]?.stringValue == "completed", "\(id) read on another replica")
+                let response = try TaskRoutesTests.get("/tasks/\(id)", port: member.port)
+                #expect(
+                    response.status == 200 && (try? JSONValue.parse(response.body))?["status"]?.stringValue == "completed",
+                    "\(id) read on another replica: \(response.status) \(response.bodyText)"
+                )
             }
         }
         for member in replicas.members {
