@@ -11,6 +11,23 @@ final class GatewayCall: Sendable {
     enum Mode: Sendable {
         case complete(@Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void)
         case stream(ChatStreamCallbacks, @Sendable (GatewayReport) -> Void)
+        /// Embeddings: retries and the breaker, no fallbacks (the fallback models are chat models).
+        case embed(EmbeddingRequest, @Sendable (Result<EmbeddingResponse, ProviderError>, GatewayReport) -> Void)
+    }
+
+    /// What an attempt that succeeded produced, by mode.
+    private enum Answer {
+        case completion(ChatCompletion)
+        case summary(StreamSummary)
+        case embeddings(EmbeddingResponse)
+
+        var usage: ChatUsage {
+            switch self {
+            case .completion(let completion): return completion.usage
+            case .summary(let summary): return summary.usage
+            case .embeddings(let response): return response.usage
+            }
+        }
     }
 
     private struct State {
@@ -38,7 +55,7 @@ final class GatewayCall: Sendable {
     private let startedMs: Int64
     private let state: Locked<State>
 
-    init(gateway: LLMGateway, request: ChatRequest, primary: ProviderRegistry.Resolution, mode: Mode) {
+    init(gateway: LLMGateway, request: ChatRequest = ChatRequest(model: "", messages: []), primary: ProviderRegistry.Resolution, mode: Mode) {
         self.gateway = gateway
         self.request = request
         self.primary = primary
@@ -70,6 +87,7 @@ final class GatewayCall: Sendable {
     /// The candidate at `index`: 0 is the chosen model, then each fallback that is not that same model.
     private func candidate(at index: Int) -> ProviderRegistry.Resolution? {
         if index == 0 { return primary }
+        if case .embed = mode { return nil }
         var remaining = index
         for fallback in gateway.fallbacks where fallback.qualifiedName != primary.qualifiedName {
             remaining -= 1
@@ -84,7 +102,7 @@ final class GatewayCall: Sendable {
             let (index, cancelled) = state.withLock { ($0.candidateIndex, $0.cancelled) }
             if cancelled { return }
             guard let candidate = candidate(at: index) else {
-                finish(.failure(state.withLock { $0.lastError } ?? ProviderError(
+                end(.failure(state.withLock { $0.lastError } ?? ProviderError(
                     provider: primary.provider.name, kind: .unavailable, message: "no model left to try"
                 )))
                 return
@@ -143,7 +161,20 @@ final class GatewayCall: Sendable {
         case .complete:
             call = candidate.provider.complete(upstreamRequest) { [self] result in
                 attemptEnded(candidate, serial: serial, permit: permit, guardian: guardian, attempt: attempt,
-                             startedMs: attemptStartedMs, result: result.map { Optional($0) }, usage: (try? result.get())?.usage)
+                             startedMs: attemptStartedMs, result: result.map(Answer.completion))
+            }
+        case .embed(var embedding, _):
+            embedding.model = candidate.model
+            guard let provider = candidate.provider as? any EmbeddingProviding else {
+                end(.failure(ProviderError(
+                    provider: candidate.provider.name, kind: .invalidRequest,
+                    message: "provider \(candidate.provider.name) has no embeddings (an OpenAI-kind provider or mock has)"
+                )))
+                return
+            }
+            call = provider.embed(embedding) { [self] result in
+                attemptEnded(candidate, serial: serial, permit: permit, guardian: guardian, attempt: attempt,
+                             startedMs: attemptStartedMs, result: result.map(Answer.embeddings))
             }
         case .stream(let callbacks, _):
             let sawFirst = Locked(false)
@@ -159,9 +190,8 @@ final class GatewayCall: Sendable {
                     return callbacks.onEvent(event)
                 },
                 onComplete: { [self] result in
-                    let usage = (try? result.get())?.usage
                     attemptEnded(candidate, serial: serial, permit: permit, guardian: guardian, attempt: attempt,
-                                 startedMs: attemptStartedMs, result: result.map { _ in nil }, usage: usage, summary: try? result.get())
+                                 startedMs: attemptStartedMs, result: result.map(Answer.summary))
                 }
             ))
         }
@@ -175,8 +205,7 @@ final class GatewayCall: Sendable {
 
     private func attemptEnded(
         _ candidate: ProviderRegistry.Resolution, serial: UInt64, permit: CircuitBreaker.Permit, guardian: ProviderGuard,
-        attempt: Int, startedMs: Int64, result: Result<ChatCompletion?, ProviderError>, usage: ChatUsage?,
-        summary: StreamSummary? = nil
+        attempt: Int, startedMs: Int64, result: Result<Answer, ProviderError>
     ) {
         state.withLock { state in
             if state.inFlight == serial {
@@ -186,16 +215,16 @@ final class GatewayCall: Sendable {
         }
         let seconds = Double(gateway.clock.nowMs - startedMs) / 1000
         switch result {
-        case .success(let completion):
+        case .success(let answer):
             permit.record(.success)
             gateway.observer.attemptFinished(
-                provider: candidate.provider.name, model: candidate.model, outcome: .success, seconds: seconds, usage: usage
+                provider: candidate.provider.name, model: candidate.model, outcome: .success, seconds: seconds, usage: answer.usage
             )
-            state.withLock { $0.report.usage = usage ?? ChatUsage() }
-            if let completion {
-                finish(.success(completion))
-            } else {
-                finishStream(.success(summary ?? StreamSummary()))
+            state.withLock { $0.report.usage = answer.usage }
+            switch answer {
+            case .completion(let completion): finish(.success(completion))
+            case .summary(let summary): finishStream(.success(summary))
+            case .embeddings(let response): finishEmbedding(.success(response))
             }
         case .failure(let error):
             permit.record(error.countsAgainstBreaker ? .failure : .ignored)
@@ -240,21 +269,24 @@ final class GatewayCall: Sendable {
         }
     }
 
-    private func end(_ result: Result<ChatCompletion, ProviderError>) {
+    /// Ends the call with a failure, whatever its mode.
+    private func end(_ failure: Result<Never, ProviderError>) {
+        guard case .failure(let error) = failure else { return }
         switch mode {
-        case .complete: finish(result)
-        case .stream: finishStream(result.map { _ in StreamSummary() })
+        case .complete: finish(.failure(error))
+        case .stream: finishStream(.failure(error))
+        case .embed: finishEmbedding(.failure(error))
         }
     }
 
     private func finish(_ result: Result<ChatCompletion, ProviderError>) {
-        switch mode {
-        case .complete(let completion):
-            guard let report = claimFinish() else { return }
-            completion(result, report)
-        case .stream:
-            finishStream(result.map { _ in StreamSummary() })
-        }
+        guard case .complete(let completion) = mode, let report = claimFinish() else { return }
+        completion(result, report)
+    }
+
+    private func finishEmbedding(_ result: Result<EmbeddingResponse, ProviderError>) {
+        guard case .embed(_, let completion) = mode, let report = claimFinish() else { return }
+        completion(result, report)
     }
 
     private func finishStream(_ result: Result<StreamSummary, ProviderError>) {

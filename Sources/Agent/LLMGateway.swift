@@ -124,6 +124,18 @@ public final class LLMGateway: Sendable {
     }
 }
 
+extension LLMGateway {
+    /// Embeddings through the provider's breaker and retries (no cache, no fallbacks). `completion` runs once.
+    public func embed(
+        _ request: EmbeddingRequest, resolution: ProviderRegistry.Resolution,
+        completion: @escaping @Sendable (Result<EmbeddingResponse, ProviderError>, GatewayReport) -> Void
+    ) -> ProviderCall {
+        let call = GatewayCall(gateway: self, primary: resolution, mode: .embed(request, completion))
+        call.start()
+        return call.handle
+    }
+}
+
 /// One provider's protection: its circuit breaker and its retry budget.
 final class ProviderGuard: Sendable {
     let breaker: CircuitBreaker

@@ -25,12 +25,18 @@ public struct ChatCompletion: Sendable, Equatable {
     public var toolCalls: [ToolCall]
     public var finishReason: FinishReason
     public var usage: ChatUsage
+    /// The stop sequence that ended the answer, when the upstream names it (Anthropic does; OpenAI says `stop`).
+    public var stopSequence: String?
 
-    public init(text: String, toolCalls: [ToolCall] = [], finishReason: FinishReason = .stop, usage: ChatUsage = ChatUsage()) {
+    public init(
+        text: String, toolCalls: [ToolCall] = [], finishReason: FinishReason = .stop, usage: ChatUsage = ChatUsage(),
+        stopSequence: String? = nil
+    ) {
         self.text = text
         self.toolCalls = toolCalls
         self.finishReason = finishReason
         self.usage = usage
+        self.stopSequence = stopSequence
     }
 }
 
@@ -47,9 +53,12 @@ public enum ChatStreamEvent: Sendable, Equatable {
 public struct StreamSummary: Sendable, Equatable {
     public var finishReason: FinishReason
     public var usage: ChatUsage
+    /// As on `ChatCompletion`.
+    public var stopSequence: String?
 
-    public init(finishReason: FinishReason = .stop, usage: ChatUsage = ChatUsage()) {
+    public init(finishReason: FinishReason = .stop, usage: ChatUsage = ChatUsage(), stopSequence: String? = nil) {
         self.finishReason = finishReason
         self.usage = usage
+        self.stopSequence = stopSequence
     }
 }

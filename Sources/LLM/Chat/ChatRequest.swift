@@ -18,6 +18,8 @@ public struct ChatRequest: Sendable {
     public var requestID: String?
     /// W3C trace context, passed through.
     public var traceparent: String?
+    /// What an Anthropic-format client sent that the fields above do not model, for Anthropic-kind upstreams.
+    public var anthropic: AnthropicPassthrough?
 
     public init(
         model: String, messages: [ChatMessage], maxTokens: Int? = nil, temperature: Double? = nil, topP: Double? = nil,
@@ -36,5 +38,25 @@ public struct ChatRequest: Sendable {
         self.parallelToolCalls = parallelToolCalls
         self.requestID = requestID
         self.traceparent = traceparent
+    }
+}
+
+/// The parts of an inbound Anthropic Messages request that only an Anthropic-kind upstream understands: kept
+/// as sent so that `/v1/messages` to Anthropic passes them through (`top_k`, `metadata`, `system` blocks with
+/// `cache_control`, `service_tier`…), and the client's `anthropic-version` and `anthropic-beta` headers.
+/// OpenAI-kind upstreams never see them.
+public struct AnthropicPassthrough: Sendable, Equatable {
+    /// Top-level body fields, each sent unless the translated request already sets it.
+    public var fields: JSONObject
+    /// Body fields that replace the translated ones (the `system` blocks, kept with their `cache_control`).
+    public var overrides: JSONObject
+    public var version: String?
+    public var beta: String?
+
+    public init(fields: JSONObject = JSONObject(), overrides: JSONObject = JSONObject(), version: String? = nil, beta: String? = nil) {
+        self.fields = fields
+        self.overrides = overrides
+        self.version = version
+        self.beta = beta
     }
 }

@@ -21,9 +21,21 @@ struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
     func complete(
         _ request: ChatRequest, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>) -> Void
     ) -> ProviderCall {
+        let wire = self.wire
+        return perform({ () throws(ProviderError) in try wire.makeRequest(request, stream: false) }, decode: { body throws(ProviderError) in
+            try wire.decodeCompletion(body)
+        }, completion: completion)
+    }
+
+    /// One whole JSON exchange: a 200 answer decoded by `decode`, any other status by the wire's error decoder.
+    func perform<Value: Sendable>(
+        _ makeTransfer: () throws(ProviderError) -> TransferRequest,
+        decode: @escaping @Sendable ([UInt8]) throws(ProviderError) -> Value,
+        completion: @escaping @Sendable (Result<Value, ProviderError>) -> Void
+    ) -> ProviderCall {
         let transfer: TransferRequest
         do {
-            transfer = try wire.makeRequest(request, stream: false)
+            transfer = try makeTransfer()
         } catch {
             completion(.failure(error))
             return ProviderCall(cancel: {}, resume: {})
@@ -36,7 +48,7 @@ struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
             case .success(let response) where response.head.status != 200:
                 completion(.failure(wire.decodeError(status: response.head.status, head: response.head, body: response.body)))
             case .success(let response):
-                completion(Result { () throws(ProviderError) in try wire.decodeCompletion(response.body) })
+                completion(Result { () throws(ProviderError) in try decode(response.body) })
             }
         }
         return ProviderCall(handle)
@@ -57,6 +69,29 @@ struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
             onComplete: { state.complete($0) }
         ))
         return ProviderCall(handle)
+    }
+}
+
+extension HTTPChatProvider: EmbeddingProviding where Wire == OpenAIWire {
+    func embed(
+        _ request: EmbeddingRequest, completion: @escaping @Sendable (Result<EmbeddingResponse, ProviderError>) -> Void
+    ) -> ProviderCall {
+        let wire = self.wire
+        return perform({ wire.makeEmbeddingRequest(request) }, decode: { body throws(ProviderError) in
+            try wire.decodeEmbeddings(body)
+        }, completion: completion)
+    }
+}
+
+extension HTTPChatProvider: TokenCounting where Wire == AnthropicWire {
+    func countTokens(_ request: ChatRequest, completion: @escaping @Sendable (Result<Int, ProviderError>) -> Void) -> ProviderCall {
+        let wire = self.wire
+        return perform({ wire.makeCountRequest(request) }, decode: { body throws(ProviderError) in
+            guard let tokens = try ProviderJSON.parse(body, provider: wire.configuration.name)["input_tokens"]?.intValue else {
+                throw ProviderError(provider: wire.configuration.name, kind: .invalidResponse, message: "no input_tokens in the answer")
+            }
+            return tokens
+        }, completion: completion)
     }
 }
 

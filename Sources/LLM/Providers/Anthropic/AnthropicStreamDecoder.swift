@@ -46,6 +46,7 @@ struct AnthropicStreamDecoder: StreamDecoder {
         case "message_delta":
             if let reason = data["delta"]?["stop_reason"]?.stringValue {
                 summary.finishReason = AnthropicWire.finishReason(reason)
+                summary.stopSequence = data["delta"]?["stop_sequence"]?.stringValue
                 sawStopReason = true
             }
             if let output = data["usage"]?["output_tokens"]?.intValue { summary.usage.outputTokens = output }

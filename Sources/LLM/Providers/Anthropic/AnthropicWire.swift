@@ -11,6 +11,19 @@ struct AnthropicWire: WireFormat {
     let configuration: ProviderConfiguration
 
     func makeRequest(_ request: ChatRequest, stream: Bool) throws(ProviderError) -> TransferRequest {
+        transfer(path: "/v1/messages", body: messageBody(request, stream: stream), request: request, stream: stream)
+    }
+
+    /// The body of `POST /v1/messages/count_tokens`: the message request's fields that endpoint takes.
+    func makeCountRequest(_ request: ChatRequest) -> TransferRequest {
+        var body = messageBody(request, stream: false)
+        body.members.removeAll { !AnthropicWire.countedFields.contains($0.key) }
+        return transfer(path: "/v1/messages/count_tokens", body: body, request: request, stream: false)
+    }
+
+    static let countedFields: Set<String> = ["model", "messages", "system", "tools", "tool_choice", "thinking", "mcp_servers"]
+
+    func messageBody(_ request: ChatRequest, stream: Bool) -> JSONObject {
         var body = JSONObject()
         body["model"] = .string(request.model)
         body["max_tokens"] = .integer(request.maxTokens ?? AnthropicWire.defaultMaxTokens)
@@ -29,11 +42,20 @@ struct AnthropicWire: WireFormat {
             }
         }
         if stream { body["stream"] = true }
+        if let passthrough = request.anthropic {
+            for member in passthrough.fields.members where body[member.key] == nil { body[member.key] = member.value }
+            for member in passthrough.overrides.members { body[member.key] = member.value }
+        }
+        return body
+    }
+
+    private func transfer(path: String, body: JSONObject, request: ChatRequest, stream: Bool) -> TransferRequest {
         var headers = ProviderJSON.headers(for: request, stream: stream)
-        headers.append(("anthropic-version", AnthropicWire.apiVersion))
+        headers.append(("anthropic-version", request.anthropic?.version ?? AnthropicWire.apiVersion))
+        if let beta = request.anthropic?.beta { headers.append(("anthropic-beta", beta)) }
         if let key = configuration.apiKey, !key.isEmpty { headers.append(("x-api-key", key)) }
         return TransferRequest(
-            url: configuration.baseURL + "/v1/messages", headers: headers, body: JSONValue.object(body).serialized(),
+            url: configuration.baseURL + path, headers: headers, body: JSONValue.object(body).serialized(),
             connectTimeoutMs: configuration.connectTimeoutMs, totalTimeoutMs: configuration.totalTimeoutMs,
             idleTimeoutMs: stream ? configuration.streamIdleTimeoutMs : 0, caFile: configuration.caFile
         )
@@ -146,7 +168,7 @@ struct AnthropicWire: WireFormat {
         }
         return ChatCompletion(
             text: text, toolCalls: calls, finishReason: AnthropicWire.finishReason(json["stop_reason"]?.stringValue),
-            usage: AnthropicWire.usage(json["usage"])
+            usage: AnthropicWire.usage(json["usage"]), stopSequence: json["stop_sequence"]?.stringValue
         )
     }
 

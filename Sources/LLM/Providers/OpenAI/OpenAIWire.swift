@@ -122,6 +122,34 @@ struct OpenAIWire: WireFormat {
         )
     }
 
+    /// `POST <base>/embeddings`, OpenAI's body.
+    func makeEmbeddingRequest(_ request: EmbeddingRequest) -> TransferRequest {
+        var body = JSONObject()
+        body["model"] = .string(request.model)
+        body["input"] = request.input
+        if let dimensions = request.dimensions { body["dimensions"] = .integer(dimensions) }
+        if let format = request.encodingFormat { body["encoding_format"] = .string(format) }
+        if let user = request.user { body["user"] = .string(user) }
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("Accept", "application/json")]
+        if let id = request.requestID { headers.append(("X-Request-ID", id)) }
+        if let trace = request.traceparent { headers.append(("traceparent", trace)) }
+        if let key = configuration.apiKey, !key.isEmpty { headers.append(("Authorization", "Bearer \(key)")) }
+        return TransferRequest(
+            url: configuration.baseURL + "/embeddings", headers: headers, body: JSONValue.object(body).serialized(),
+            connectTimeoutMs: configuration.connectTimeoutMs, totalTimeoutMs: configuration.totalTimeoutMs,
+            idleTimeoutMs: 0, caFile: configuration.caFile
+        )
+    }
+
+    func decodeEmbeddings(_ body: [UInt8]) throws(ProviderError) -> EmbeddingResponse {
+        let json = try ProviderJSON.parse(body, provider: configuration.name)
+        guard let data = json["data"], data.arrayValue != nil else {
+            throw ProviderError(provider: configuration.name, kind: .invalidResponse, message: "no data in the embeddings answer")
+        }
+        let usage = json["usage"]
+        return EmbeddingResponse(data: data, usage: ChatUsage(inputTokens: usage?["prompt_tokens"]?.intValue ?? usage?["total_tokens"]?.intValue ?? 0))
+    }
+
     func decodeError(status: Int, head: TransferHead, body: [UInt8]) -> ProviderError {
         let error = (try? JSONValue.parse(body))?["error"]
         let code = error?["code"]?.stringValue ?? error?["type"]?.stringValue
