@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs agentd's whole test suite: unit tests and end-to-end tests against live servers on loopback, then
-# the official OpenAI Python SDK against a live agentd (in a venv this script makes: .venv/).
+# the official OpenAI, Anthropic and OpenAI Agents Python SDKs and headless Chromium against a live agentd (in a
+# venv this script makes: .venv/).
 #   scripts/test.sh                 debug build
 #   SANITIZE=thread scripts/test.sh the Swift suite under ThreadSanitizer (also: address)
 set -euo pipefail
@@ -17,14 +18,16 @@ ulimit -n 65536 2>/dev/null || true
 if [ "${SANITIZE:-}" = address ]; then
   export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi
-# The MCP tool tests start servers from the official MCP Python SDK, and the SDK tests use the OpenAI SDK: one venv.
-agentd_python_venv .venv openai pytest mcp
+# The MCP tool tests start servers from the official MCP Python SDK, and the SDK tests use the OpenAI, Anthropic and
+# OpenAI Agents SDKs: one venv. The browser test (CORS) drives Debian's headless Chromium.
+agentd_python_venv .venv openai pytest mcp anthropic openai-agents
+agentd_install_debian_packages "the browser test runs headless Chromium against agentd's CORS" chromium
 if [ -n "${SANITIZE:-}" ]; then
   # Its own build folder, so the sanitized build does not replace the normal one.
   swift test --scratch-path ".build-$SANITIZE" --sanitize="$SANITIZE" --disable-xctest --no-parallel
 else
   swift test --disable-xctest --no-parallel
-  # The OpenAI SDK compatibility tests use the binaries the Swift tests just built.
+  # The SDK and browser compatibility tests use the binaries the Swift tests just built.
   AGENTD_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/pytest -q Tests/sdk
   # The deployment artefacts: hadolint, kustomize + kubernetes-validate, yamllint, promtool check config, the
   # Grafana dashboard's metric names.
