@@ -1,0 +1,200 @@
+"""The official Anthropic Python SDK, unmodified, against agentd's root URL (POST /v1/messages and
+/v1/messages/count_tokens): non-stream, stream, a tool round trip and the SDK's exceptions, on an Anthropic-kind
+upstream (passed through) and an OpenAI-kind one (translated both ways)."""
+import json
+
+import anthropic
+import pytest
+from anthropic import Anthropic
+
+MODELS = ["ant:claude-3-5-haiku-latest", "oai:gpt-4o-mini"]
+TOOL_MODELS = ["ant:claude-3-5-haiku-latest?tool=1", "oai:gpt-4o-mini?tool=1"]
+
+TOOLS = [{
+    "name": "lookup",
+    "description": "Look something up",
+    "input_schema": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
+}]
+
+
+@pytest.fixture
+def client(agentd_root):
+    return Anthropic(base_url=agentd_root, api_key="unused", max_retries=0, timeout=20)
+
+
+def text_of(message):
+    return "".join(block.text for block in message.content if block.type == "text")
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_create(client, model):
+    message = client.messages.create(
+        model=model, max_tokens=100, system="be brief", messages=[{"role": "user", "content": "hello sdk"}])
+    assert message.type == "message"
+    assert message.role == "assistant"
+    assert message.id
+    assert [block.type for block in message.content] == ["text"]
+    assert message.content[0].text == "echo: hello sdk"
+    assert message.stop_reason == "end_turn"
+    assert message.usage.input_tokens > 0
+    assert message.usage.output_tokens > 0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_content_blocks_and_conversation(client, model):
+    """Text blocks in and a multi-turn history: the answer echoes the last user turn."""
+    message = client.messages.create(
+        model=model, max_tokens=100, system=[{"type": "text", "text": "be brief"}],
+        messages=[{"role": "user", "content": [{"type": "text", "text": "first question"}]},
+                  {"role": "assistant", "content": [{"type": "text", "text": "first answer"}]},
+                  {"role": "user", "content": [{"type": "text", "text": "second question"}]}])
+    assert text_of(message) == "echo: second question"
+    assert message.stop_reason == "end_turn"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_max_tokens_stop_reason(client, model):
+    message = client.messages.create(
+        model=model, max_tokens=2, messages=[{"role": "user", "content": "a long enough question"}])
+    assert text_of(message) == "echo: a"
+    assert message.stop_reason == "max_tokens"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_stream_matches_create(client, model):
+    messages = [{"role": "user", "content": "stream three words"}]
+    whole = client.messages.create(model=model, max_tokens=100, messages=messages)
+    with client.messages.stream(model=model, max_tokens=100, messages=messages) as stream:
+        text = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert text == text_of(whole) == "echo: stream three words"
+    assert text_of(final) == text
+    assert final.stop_reason == "end_turn"
+    assert final.usage.input_tokens > 0
+    assert final.usage.output_tokens > 0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_stream_event_sequence(client, model):
+    """Anthropic's event order: message_start, content_block_start, deltas, content_block_stop, message_delta,
+    message_stop (pings anywhere)."""
+    events = list(client.messages.create(
+        model=model, max_tokens=100, stream=True, messages=[{"role": "user", "content": "one two three four"}]))
+    kinds = [event.type for event in events if event.type != "ping"]
+    assert kinds[0] == "message_start"
+    assert kinds[1] == "content_block_start"
+    assert kinds[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    assert set(kinds[2:-3]) == {"content_block_delta"}
+    assert events[0].message.role == "assistant"
+    assert events[0].message.content == []
+    deltas = [event.delta for event in events if event.type == "content_block_delta"]
+    assert {delta.type for delta in deltas} == {"text_delta"}
+    assert "".join(delta.text for delta in deltas) == "echo: one two three four"
+    end = next(event for event in events if event.type == "message_delta")
+    assert end.delta.stop_reason == "end_turn"
+    assert end.usage.output_tokens > 0
+
+
+def tool_use_of(message):
+    blocks = [block for block in message.content if block.type == "tool_use"]
+    assert len(blocks) == 1, message
+    return blocks[0]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["create", "stream"])
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_tool_round_trip(client, model, stream):
+    """The model asks for the tool (a tool_use block, stop_reason tool_use), the client sends a tool_result back,
+    the model answers with text. Streamed, the SDK puts the input together from input_json_delta events."""
+    def ask(messages):
+        if not stream:
+            return client.messages.create(model=model, max_tokens=100, tools=TOOLS, messages=messages)
+        with client.messages.stream(model=model, max_tokens=100, tools=TOOLS, messages=messages) as events:
+            kinds = [event.type for event in events]
+            final = events.get_final_message()
+        if final.stop_reason == "tool_use":
+            assert "input_json" in kinds, kinds
+        return final
+
+    messages = [{"role": "user", "content": "find the weather in Oslo"}]
+    first = ask(messages)
+    assert first.stop_reason == "tool_use"
+    call = tool_use_of(first)
+    assert call.name == "lookup"
+    assert call.id
+    assert call.input == {"query": "find the weather in Oslo"}
+    messages.append({"role": "assistant", "content": [block.model_dump(exclude_none=True) for block in first.content]})
+    messages.append({"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": call.id, "content": "sunny, 21 C"}]})
+    final = ask(messages)
+    assert text_of(final) == "tool said: sunny, 21 C"
+    assert final.stop_reason == "end_turn"
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_tool_choice_and_result_blocks(client, model):
+    """tool_choice is accepted, and a tool_result whose content is text blocks reads like a string one."""
+    first = client.messages.create(
+        model=model, max_tokens=100, tools=TOOLS, tool_choice={"type": "any"},
+        messages=[{"role": "user", "content": "look up cats"}])
+    call = tool_use_of(first)
+    final = client.messages.create(
+        model=model, max_tokens=100, tools=TOOLS, tool_choice={"type": "auto"},
+        messages=[{"role": "user", "content": "look up cats"},
+                  {"role": "assistant", "content": [{"type": "tool_use", "id": call.id, "name": call.name,
+                                                     "input": call.input}]},
+                  {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id,
+                                                "content": [{"type": "text", "text": "cats purr"}]}]}])
+    assert text_of(final) == "tool said: cats purr"
+
+
+def test_missing_max_tokens_is_a_bad_request(client):
+    with pytest.raises(anthropic.BadRequestError) as error:
+        client.messages.create(model="ant:claude-3-5-haiku-latest", max_tokens=anthropic.omit,
+                               messages=[{"role": "user", "content": "x"}])
+    assert error.value.body["type"] == "error"
+    assert error.value.body["error"]["type"] == "invalid_request_error"
+    assert "max_tokens" in error.value.body["error"]["message"]
+
+
+def test_unknown_provider_is_a_bad_request(client):
+    with pytest.raises(anthropic.BadRequestError) as error:
+        client.messages.create(model="nowhere:model", max_tokens=10, messages=[{"role": "user", "content": "x"}])
+    assert error.value.body["error"]["type"] == "invalid_request_error"
+    assert "unknown provider" in error.value.body["error"]["message"]
+
+
+@pytest.mark.parametrize("model", ["ant:m?fault=400", "oai:m?fault=400"])
+def test_upstream_failure_is_a_502(client, model):
+    with pytest.raises(anthropic.APIStatusError) as error:
+        client.messages.create(model=model, max_tokens=10, messages=[{"role": "user", "content": "x"}])
+    assert error.value.status_code == 502
+    assert error.value.body["type"] == "error"
+
+
+def test_api_keys(start_agentd):
+    """With AGENTD_API_KEYS: the SDK's x-api-key and Bearer (auth_token) both work; a wrong key is a 401."""
+    server = start_agentd(AGENTD_API_KEYS="anthropic-sdk-key")
+    request = dict(model="ant:claude-3-5-haiku-latest", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+    assert text_of(Anthropic(base_url=server.root, api_key="anthropic-sdk-key", max_retries=0,
+                             timeout=20).messages.create(**request)) == "echo: hi"
+    assert text_of(Anthropic(base_url=server.root, auth_token="anthropic-sdk-key", max_retries=0,
+                             timeout=20).messages.create(**request)) == "echo: hi"
+    with pytest.raises(anthropic.AuthenticationError) as error:
+        Anthropic(base_url=server.root, api_key="wrong-key", max_retries=0, timeout=20).messages.create(**request)
+    assert error.value.body["type"] == "error"
+    assert error.value.body["error"]["type"] == "authentication_error"
+
+
+def test_count_tokens_on_an_anthropic_upstream(client):
+    count = client.messages.count_tokens(
+        model="ant:claude-3-5-haiku-latest", system="be brief", tools=TOOLS,
+        messages=[{"role": "user", "content": "how many tokens is this?"}])
+    assert count.input_tokens > 0
+
+
+def test_count_tokens_on_an_openai_upstream_is_not_implemented(client):
+    with pytest.raises(anthropic.APIStatusError) as error:
+        client.messages.count_tokens(model="oai:gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
+    assert error.value.status_code == 501
+    assert error.value.body["type"] == "error"
