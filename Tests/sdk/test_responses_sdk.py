@@ -1,0 +1,205 @@
+"""The official OpenAI Python SDK's Responses API (POST /v1/responses) and embeddings (POST /v1/embeddings),
+unmodified, against agentd's /v1 base URL, on an OpenAI-kind and an Anthropic-kind upstream."""
+import json
+
+import openai
+import pytest
+from openai import OpenAI
+
+MODELS = ["oai:gpt-4o-mini", "ant:claude-3-5-haiku-latest"]
+TOOL_MODELS = ["oai:gpt-4o-mini?tool=1", "ant:claude-3-5-haiku-latest?tool=1"]
+
+TOOLS = [{
+    "type": "function",
+    "name": "lookup",
+    "description": "Look something up",
+    "parameters": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
+}]
+
+
+@pytest.fixture
+def client(agentd_url):
+    return OpenAI(base_url=agentd_url, api_key="unused", max_retries=0, timeout=20)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_create(client, model):
+    response = client.responses.create(model=model, instructions="be brief", input="hello sdk")
+    assert response.object == "response"
+    assert response.id
+    assert response.status == "completed"
+    assert response.output_text == "echo: hello sdk"
+    assert [item.type for item in response.output] == ["message"]
+    message = response.output[0]
+    assert message.role == "assistant"
+    assert [part.type for part in message.content] == ["output_text"]
+    assert response.usage.input_tokens > 0
+    assert response.usage.output_tokens > 0
+    assert response.usage.total_tokens == response.usage.input_tokens + response.usage.output_tokens
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_input_items(client, model):
+    """Input as message items: easy form and typed input_text parts; the answer echoes the last user turn."""
+    response = client.responses.create(model=model, input=[
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "first question"},
+        {"role": "assistant", "content": "first answer"},
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "second question"}]},
+    ])
+    assert response.output_text == "echo: second question"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_max_output_tokens_is_incomplete(client, model):
+    response = client.responses.create(model=model, input="a long enough question", max_output_tokens=2)
+    assert response.output_text == "echo: a"
+    assert response.status == "incomplete"
+    assert response.incomplete_details.reason == "max_output_tokens"
+
+
+TEXT_EVENTS = ["response.created", "response.in_progress", "response.output_item.added",
+               "response.content_part.added", "response.output_text.delta", "response.output_text.done",
+               "response.content_part.done", "response.output_item.done", "response.completed"]
+
+
+def collapsed(kinds):
+    """The event types with runs of the same type made one."""
+    return [kind for index, kind in enumerate(kinds) if index == 0 or kinds[index - 1] != kind]
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_stream_events(client, model):
+    whole = client.responses.create(model=model, input="stream three words")
+    events = list(client.responses.create(model=model, input="stream three words", stream=True))
+    kinds = [event.type for event in events]
+    assert collapsed(kinds) == TEXT_EVENTS, kinds
+    numbers = [event.sequence_number for event in events]
+    assert numbers == sorted(set(numbers)), numbers
+    deltas = [event.delta for event in events if event.type == "response.output_text.delta"]
+    assert "".join(deltas) == whole.output_text == "echo: stream three words"
+    done = next(event for event in events if event.type == "response.output_text.done")
+    assert done.text == whole.output_text
+    created, completed = events[0].response, events[-1].response
+    assert created.status == "in_progress"
+    assert completed.id == created.id
+    assert completed.status == "completed"
+    assert completed.output_text == whole.output_text
+    assert completed.usage.output_tokens > 0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_stream_helper(client, model):
+    """The SDK's responses.stream() helper puts the final response together."""
+    with client.responses.stream(model=model, input="helper words") as stream:
+        text = "".join(event.delta for event in stream if event.type == "response.output_text.delta")
+        final = stream.get_final_response()
+    assert text == final.output_text == "echo: helper words"
+
+
+def function_call_of(response):
+    calls = [item for item in response.output if item.type == "function_call"]
+    assert len(calls) == 1, response.output
+    return calls[0]
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_function_call_round_trip_with_previous_response_id(client, model):
+    first = client.responses.create(model=model, input="find the weather in Oslo", tools=TOOLS)
+    call = function_call_of(first)
+    assert call.name == "lookup"
+    assert call.call_id
+    assert json.loads(call.arguments) == {"query": "find the weather in Oslo"}
+    second = client.responses.create(
+        model=model, previous_response_id=first.id, tools=TOOLS,
+        input=[{"type": "function_call_output", "call_id": call.call_id, "output": "sunny, 21 C"}])
+    assert second.output_text == "tool said: sunny, 21 C"
+    assert second.previous_response_id == first.id
+    assert second.id != first.id
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_function_call_round_trip_with_items(client, model):
+    """Without previous_response_id: the client sends the whole history as items (as the Agents SDK does)."""
+    history = [{"role": "user", "content": "look up cats"}]
+    first = client.responses.create(model=model, input=history, tools=TOOLS, store=False)
+    call = function_call_of(first)
+    history += [{"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+                {"type": "function_call_output", "call_id": call.call_id, "output": "cats purr"}]
+    final = client.responses.create(model=model, input=history, tools=TOOLS, store=False)
+    assert final.output_text == "tool said: cats purr"
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_streamed_function_call(client, model):
+    events = list(client.responses.create(model=model, input="look up cats", tools=TOOLS, stream=True))
+    kinds = collapsed([event.type for event in events])
+    assert kinds == ["response.created", "response.in_progress", "response.output_item.added",
+                     "response.function_call_arguments.delta", "response.function_call_arguments.done",
+                     "response.output_item.done", "response.completed"], kinds
+    arguments = "".join(event.delta for event in events if event.type == "response.function_call_arguments.delta")
+    assert json.loads(arguments) == {"query": "look up cats"}
+    added = next(event for event in events if event.type == "response.output_item.added")
+    assert added.item.type == "function_call" and added.item.name == "lookup"
+    item = next(event for event in events if event.type == "response.output_item.done").item
+    assert item.type == "function_call"
+    assert item.call_id == added.item.call_id
+    assert json.loads(item.arguments) == {"query": "look up cats"}
+    assert function_call_of(events[-1].response).call_id == item.call_id
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_previous_response_id_keeps_the_conversation(client, model):
+    """The second turn carries the first's input and answer upstream: more input tokens than the same text alone."""
+    first = client.responses.create(model=model, input="remember the number forty-two")
+    second = client.responses.create(model=model, previous_response_id=first.id, input="which number?")
+    alone = client.responses.create(model=model, input="which number?")
+    assert second.output_text == alone.output_text == "echo: which number?"
+    assert second.usage.input_tokens > alone.usage.input_tokens
+
+
+def test_unknown_previous_response_id_is_a_bad_request(client):
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="oai:gpt-4o-mini", previous_response_id="resp_nowhere123", input="x")
+    assert "resp_nowhere123" in str(error.value)
+
+
+def test_store_false_is_not_kept(client):
+    unstored = client.responses.create(model="oai:gpt-4o-mini", input="forget me", store=False)
+    assert unstored.output_text == "echo: forget me"
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="oai:gpt-4o-mini", previous_response_id=unstored.id, input="x")
+    assert unstored.id in str(error.value)
+
+
+@pytest.mark.parametrize("tool", [{"type": "web_search"}, {"type": "file_search", "vector_store_ids": ["vs_1"]}])
+def test_unsupported_built_in_tool_is_a_bad_request(client, tool):
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="oai:gpt-4o-mini", input="x", tools=[tool])
+    assert tool["type"] in str(error.value)
+
+
+def test_unknown_provider_is_a_bad_request(client):
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="nowhere:model", input="x")
+    assert "unknown provider" in str(error.value)
+
+
+@pytest.mark.parametrize("encoding", ["default", "float"])
+def test_embeddings(client, encoding):
+    """The SDK asks for base64 unless told otherwise and decodes it; both come back as float vectors."""
+    extra = {} if encoding == "default" else {"encoding_format": "float"}
+    result = client.embeddings.create(model="oai:text-embedding-3-small", input=["a", "b"], **extra)
+    assert result.object == "list"
+    assert [item.index for item in result.data] == [0, 1]
+    for item in result.data:
+        assert item.object == "embedding"
+        assert len(item.embedding) > 0
+        assert all(isinstance(value, float) for value in item.embedding)
+    assert len(result.data[0].embedding) == len(result.data[1].embedding)
+    assert result.usage.prompt_tokens > 0
+
+
+def test_embeddings_on_an_anthropic_upstream_is_a_bad_request(client):
+    with pytest.raises(openai.BadRequestError):
+        client.embeddings.create(model="ant:claude-3-5-haiku-latest", input=["a", "b"])
