@@ -1,0 +1,59 @@
+"""The OpenAI Agents SDK (openai-agents), unmodified, with its default model (the Responses API) pointed at
+agentd's /v1: an agent with one function tool, on an OpenAI-kind and an Anthropic-kind upstream whose mock
+model calls the tool once, run to its final text, plainly and streamed."""
+import asyncio
+
+import pytest
+from agents import Agent, Runner, function_tool, set_default_openai_api, set_default_openai_client, \
+    set_tracing_disabled
+from openai import AsyncOpenAI
+
+MODELS = ["oai:gpt-4o-mini?tool=1", "ant:claude-3-5-haiku-latest?tool=1"]
+
+
+@pytest.fixture
+def weather_agent(agentd_url):
+    set_tracing_disabled(True)
+    set_default_openai_api("responses")
+    set_default_openai_client(AsyncOpenAI(base_url=agentd_url, api_key="unused", max_retries=0, timeout=20),
+                              use_for_tracing=False)
+    calls = []
+
+    @function_tool
+    def lookup(query: str) -> str:
+        """Look up the weather.
+
+        Args:
+            query: what to look up.
+        """
+        calls.append(query)
+        return "sunny, 21 C"
+
+    def make(model):
+        return Agent(name="weather", instructions="Answer with the tool's findings.", model=model, tools=[lookup])
+
+    return make, calls
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_agent_runs_its_tool(weather_agent, model):
+    make, calls = weather_agent
+    result = Runner.run_sync(make(model), "find the weather in Oslo", max_turns=4)
+    assert calls == ["find the weather in Oslo"]
+    assert isinstance(result.final_output, str)
+    assert result.final_output == "tool said: sunny, 21 C"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_streamed_agent_runs_its_tool(weather_agent, model):
+    make, calls = weather_agent
+
+    async def run():
+        result = Runner.run_streamed(make(model), "find the weather in Bergen", max_turns=4)
+        kinds = [event.type async for event in result.stream_events()]
+        return result, kinds
+
+    result, kinds = asyncio.run(asyncio.wait_for(run(), timeout=60))
+    assert calls == ["find the weather in Bergen"]
+    assert "raw_response_event" in kinds
+    assert result.final_output == "tool said: sunny, 21 C"
