@@ -103,6 +103,7 @@ enum AgentCore {
         let service = ChatService(registry: registry, catalog: catalog, conversations: conversations, gateway: gateway)
         let budget = state.budget
         let accounting = CallAccounting(metrics: metrics)
+        let pipeline = InboundPipeline(gateway: gateway, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting)
         let clientGuard = ClientGuard(
             keys: try loadKeys(protection), admission: state.admission, metrics: metrics, defaultMaxTokens: configuration.maxTokensPerRequest
         )
@@ -127,7 +128,8 @@ enum AgentCore {
                 service: service, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting, loop: agentLoop,
                 keysConfigured: protection.hasKeys, budget: budget
             ),
-            openAI: OpenAIEndpoint(gateway: gateway, limits: limits, keepAliveMs: configuration.sseKeepAliveMs, accounting: accounting),
+            openAI: OpenAIEndpoint(pipeline: pipeline, limits: limits),
+            messages: MessagesEndpoint(pipeline: pipeline, limits: limits),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,

@@ -10,6 +10,7 @@ struct RouteDependencies: Sendable {
     let lifecycle: Lifecycle
     let chat: ChatEndpoint
     let openAI: OpenAIEndpoint
+    let messages: MessagesEndpoint
     let catalog: AgentCatalog
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
@@ -39,6 +40,13 @@ enum Routes {
         router.add(.post, "/v1/chat/completions", guarded.protect({ request, responder in
             openAI.completions(request, responder)
         }, format: .openAI, spendsTokens: true))
+        let messages = dependencies.messages
+        router.add(.post, "/v1/messages", guarded.protect({ request, responder in
+            messages.messages(request, responder)
+        }, format: .anthropic, spendsTokens: true))
+        router.add(.post, "/v1/messages/count_tokens", guarded.protect({ request, responder in
+            messages.countTokens(request, responder)
+        }, format: .anthropic, spendsTokens: false))
         router.add(.get, "/v1/models", guarded.protect({ request, responder in
             responder.respond(openAI.models(request))
         }, format: .openAI, spendsTokens: false))

@@ -28,6 +28,8 @@ final class MockService: Sendable {
         var router = Router()
         router.add(.post, "/v1/chat/completions") { [self] request, responder in chat(.openAI, request, responder) }
         router.add(.post, "/v1/messages") { [self] request, responder in chat(.anthropic, request, responder) }
+        router.add(.post, "/v1/messages/count_tokens", answer: { [self] request in countTokens(request) })
+        router.add(.post, "/v1/embeddings", answer: { [self] request in embeddings(request) })
         router.add(.get, "/v1/models", answer: { [self] request in models(request) })
         router.add(.get, "/health", answer: { [self] _ in
             stats.countRequest(path: "/health")
@@ -41,7 +43,7 @@ final class MockService: Sendable {
         return router
     }
 
-    private func authorized(_ provider: Provider, _ headers: HTTPHeaders) -> Bool {
+    func authorized(_ provider: Provider, _ headers: HTTPHeaders) -> Bool {
         guard let key = configuration.apiKey else { return true }
         switch provider {
         case .openAI: return headers["Authorization"] == "Bearer " + key

@@ -41,21 +41,18 @@ public struct ChatRequest: Sendable {
     }
 }
 
-/// The parts of an inbound Anthropic Messages request that only an Anthropic-kind upstream understands: kept
-/// as sent so that `/v1/messages` to Anthropic passes them through (`top_k`, `metadata`, `system` blocks with
-/// `cache_control`, `service_tier`…), and the client's `anthropic-version` and `anthropic-beta` headers.
-/// OpenAI-kind upstreams never see them.
+/// An inbound Anthropic Messages request as its client sent it, for Anthropic-kind upstreams: they get that
+/// body (with the model and `stream` set by agentd) and the client's `anthropic-version` and `anthropic-beta`,
+/// so what agentd does not model (`top_k`, `metadata`, `cache_control`, `document` blocks…) passes through.
+/// OpenAI-kind upstreams get the translated request instead and never see it.
 public struct AnthropicPassthrough: Sendable, Equatable {
-    /// Top-level body fields, each sent unless the translated request already sets it.
-    public var fields: JSONObject
-    /// Body fields that replace the translated ones (the `system` blocks, kept with their `cache_control`).
-    public var overrides: JSONObject
+    /// The client's body without `model` and `stream`.
+    public var body: JSONObject
     public var version: String?
     public var beta: String?
 
-    public init(fields: JSONObject = JSONObject(), overrides: JSONObject = JSONObject(), version: String? = nil, beta: String? = nil) {
-        self.fields = fields
-        self.overrides = overrides
+    public init(body: JSONObject, version: String? = nil, beta: String? = nil) {
+        self.body = body
         self.version = version
         self.beta = beta
     }

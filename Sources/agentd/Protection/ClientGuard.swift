@@ -14,7 +14,7 @@ import Server
 /// the route's error format (the contract's body, or OpenAI's on `/v1`): 429 with `Retry-After`, or 503 with
 /// `Retry-After` when shared state cannot be reached and the configured policy refuses.
 struct ClientGuard: Sendable {
-    enum ErrorFormat: Sendable { case contract, openAI }
+    enum ErrorFormat: Sendable { case contract, openAI, anthropic }
 
     /// nil: no key configured, requests are identified by their address.
     let keys: APIKeyStore?
@@ -105,7 +105,12 @@ struct ClientGuard: Sendable {
     }
 
     static func render(_ failure: APIFailure, _ format: ErrorFormat, _ request: HTTPRequest, extra: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-        var response = format == .openAI ? failure.openAIResponse() : failure.contractResponse(requestID: request.id)
+        var response: HTTPResponse
+        switch format {
+        case .contract: response = failure.contractResponse(requestID: request.id)
+        case .openAI: response = failure.openAIResponse()
+        case .anthropic: response = failure.anthropicResponse(requestID: request.id)
+        }
         for field in extra { response.headers.set(field.name, field.value) }
         return response
     }

@@ -43,8 +43,7 @@ struct AnthropicWire: WireFormat {
         }
         if stream { body["stream"] = true }
         if let passthrough = request.anthropic {
-            for member in passthrough.fields.members where body[member.key] == nil { body[member.key] = member.value }
-            for member in passthrough.overrides.members { body[member.key] = member.value }
+            for member in passthrough.body.members { body[member.key] = member.value }
         }
         return body
     }
