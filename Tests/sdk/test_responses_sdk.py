@@ -52,8 +52,10 @@ def test_input_items(client, model):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_max_output_tokens_is_incomplete(client, model):
-    response = client.responses.create(model=model, input="a long enough question", max_output_tokens=2)
-    assert response.output_text == "echo: a"
+    """Cut at max_output_tokens (16, OpenAI's least; the mock counts a word a token): status incomplete."""
+    words = [f"w{number}" for number in range(1, 21)]
+    response = client.responses.create(model=model, input=" ".join(words), max_output_tokens=16)
+    assert response.output_text == "echo: " + " ".join(words[:15])
     assert response.status == "incomplete"
     assert response.incomplete_details.reason == "max_output_tokens"
 
