@@ -126,6 +126,13 @@ public final class RedisClient: Sendable {
         pick().send(bytes, operation: operation, completion: completion)
     }
 
+    /// `send` with binary-safe arguments.
+    public func send(byteArguments: [[UInt8]], operation: String, completion: @escaping RedisConnection.Completion) {
+        var bytes: [UInt8] = []
+        RESPEncoder.appendCommand(byteArguments, to: &bytes)
+        pick().send(bytes, operation: operation, completion: completion)
+    }
+
     /// Runs `script` with `EVALSHA`, resending it as `EVAL` when Redis answers `NOSCRIPT`.
     public func run(
         _ script: RedisScript, keys: [String], arguments: [String], operation: String,

@@ -7,6 +7,7 @@ import Security
 ///   <prefix>budget:<client>:<day>        the day's budget (hash c = used + held, h:<minute> holds by expiry)
 ///   <prefix>conv:<id>, <prefix>conv:<id>:tokens   a conversation's turns and their token total
 ///   <prefix>conversations                conversations by last use (for the gauge)
+///   <prefix>resp:<id>                    a stored Responses API response (owner, then its messages)
 ///   <prefix>cache:<sha256 of the request key>, `…:lock`   a cached answer and its single-flight lock
 public struct RedisKeys: Sendable, Equatable {
     public let prefix: String
@@ -21,6 +22,7 @@ public struct RedisKeys: Sendable, Equatable {
         return (key, key + ":tokens")
     }
     var conversationIndex: String { prefix + "conversations" }
+    func response(_ id: String) -> String { prefix + "resp:" + id }
     /// Request keys are canonical JSON of a few KB; Redis gets their SHA-256, which no two requests share.
     func cache(_ requestKey: String) -> (answer: String, lock: String) {
         let key = prefix + "cache:" + SHA256.hex(SHA256.hash(Array(requestKey.utf8)))

@@ -130,6 +130,10 @@ enum AgentCore {
             ),
             openAI: OpenAIEndpoint(pipeline: pipeline, limits: limits),
             messages: MessagesEndpoint(pipeline: pipeline, limits: limits),
+            responses: ResponsesEndpoint(
+                pipeline: pipeline, limits: limits, store: state.responses, keysConfigured: protection.hasKeys,
+                maxHistoryTokens: configuration.conversationMaxTokens
+            ),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,

@@ -11,6 +11,7 @@ struct RouteDependencies: Sendable {
     let chat: ChatEndpoint
     let openAI: OpenAIEndpoint
     let messages: MessagesEndpoint
+    let responses: ResponsesEndpoint
     let catalog: AgentCatalog
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
@@ -47,6 +48,10 @@ enum Routes {
         router.add(.post, "/v1/messages/count_tokens", guarded.protect({ request, responder in
             messages.countTokens(request, responder)
         }, format: .anthropic, spendsTokens: false))
+        let responses = dependencies.responses
+        router.add(.post, "/v1/responses", guarded.protect({ request, responder in
+            responses.create(request, responder)
+        }, format: .openAI, spendsTokens: true))
         router.add(.get, "/v1/models", guarded.protect({ request, responder in
             responder.respond(openAI.models(request))
         }, format: .openAI, spendsTokens: false))

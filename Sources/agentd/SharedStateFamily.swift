@@ -12,6 +12,8 @@ struct SharedStateFamily: Sendable {
     let budget: (any TokenBudgeting)?
     let cache: (any CompletionCaching)?
     let conversations: any ConversationStoring
+    /// What `/v1/responses` keeps for `previous_response_id`.
+    let responses: any ResponseStoring
 
     /// The embedded default: this process' memory.
     static func inMemory(configuration: Configuration) -> SharedStateFamily {
@@ -29,7 +31,8 @@ struct SharedStateFamily: Sendable {
         )
         return SharedStateFamily(
             admission: limiter != nil || budget != nil ? LocalAdmission(limiter: limiter, budget: budget) : nil,
-            budget: budget, cache: cache, conversations: conversations
+            budget: budget, cache: cache, conversations: conversations,
+            responses: ResponseMemoryStore(ttlMs: UInt64(configuration.conversationTTLS) * 1000, maxEntries: configuration.conversationsMax)
         )
     }
 
@@ -53,7 +56,8 @@ struct SharedStateFamily: Sendable {
             budget: admission.hasBudget ? admission : nil, cache: cache,
             conversations: RedisConversationStore(
                 client: client, keys: keys, ttlMs: configuration.conversationTTLS * 1000, maxHistoryTokens: configuration.conversationMaxTokens
-            )
+            ),
+            responses: RedisResponseStore(client: client, keys: keys, ttlMs: configuration.conversationTTLS * 1000)
         )
     }
 }

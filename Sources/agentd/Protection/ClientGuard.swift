@@ -99,7 +99,7 @@ struct ClientGuard: Sendable {
     static func reservationTokens(_ request: HTTPRequest, defaultMaxTokens: Int) -> Int {
         let input = (request.body.count + 3) / 4
         guard let body = try? JSONValue.parse(request.body) else { return defaultMaxTokens + input }
-        let asked = body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue
+        let asked = body["max_tokens"]?.intValue ?? body["max_completion_tokens"]?.intValue ?? body["max_output_tokens"]?.intValue
         let output = asked.map { min(max(0, $0), defaultMaxTokens) } ?? defaultMaxTokens
         return output + input
     }
