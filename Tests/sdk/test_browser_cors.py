@@ -239,3 +239,32 @@ def test_browser_on_another_origin_is_blocked(cors_agentd, pages):
     assert list(results) == STEPS
     for step in STEPS:
         assert results[step].get("error", "").startswith("TypeError"), (step, results[step])
+
+
+def test_preflights_need_no_key_and_are_not_rate_limited(start_agentd):
+    origin = "http://127.0.0.1:9"
+    server = start_agentd(AGENTD_API_KEYS=KEY, AGENTD_CORS_ORIGINS=origin, AGENTD_RATE_LIMIT_RPS=1,
+                          AGENTD_RATE_LIMIT_BURST=1)
+    for _ in range(5):
+        status, headers = http_call("OPTIONS", server.root + "/v1/chat/completions", {
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert status == 204
+        assert headers["Access-Control-Allow-Origin"] == origin
+
+
+def test_any_origin_never_allows_credentials(start_agentd):
+    server = start_agentd(AGENTD_CORS_ORIGINS="*")
+    origin = "https://app.example.com"
+    status, headers = http_call("OPTIONS", server.root + "/v1/messages", {
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "x-api-key,anthropic-version,content-type"})
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] in ("*", origin)
+    assert headers.get("Access-Control-Allow-Credentials", "false").lower() != "true"
+    allowed_headers = {name.strip().lower() for name in headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"x-api-key", "anthropic-version", "content-type"} <= allowed_headers
+    status, headers = http_call("GET", server.root + "/v1/models", {"Origin": origin})
+    assert status == 200
+    assert headers["Access-Control-Allow-Origin"] in ("*", origin)
+    assert headers.get("Access-Control-Allow-Credentials", "false").lower() != "true"
