@@ -134,6 +134,7 @@ enum AgentCore {
                 pipeline: pipeline, limits: limits, store: state.responses, keysConfigured: protection.hasKeys,
                 maxHistoryTokens: configuration.conversationMaxTokens
             ),
+            embeddings: EmbeddingsEndpoint(pipeline: pipeline),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,

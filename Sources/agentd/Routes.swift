@@ -12,6 +12,7 @@ struct RouteDependencies: Sendable {
     let openAI: OpenAIEndpoint
     let messages: MessagesEndpoint
     let responses: ResponsesEndpoint
+    let embeddings: EmbeddingsEndpoint
     let catalog: AgentCatalog
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
@@ -51,6 +52,10 @@ enum Routes {
         let responses = dependencies.responses
         router.add(.post, "/v1/responses", guarded.protect({ request, responder in
             responses.create(request, responder)
+        }, format: .openAI, spendsTokens: true))
+        let embeddings = dependencies.embeddings
+        router.add(.post, "/v1/embeddings", guarded.protect({ request, responder in
+            embeddings.create(request, responder)
         }, format: .openAI, spendsTokens: true))
         router.add(.get, "/v1/models", guarded.protect({ request, responder in
             responder.respond(openAI.models(request))
