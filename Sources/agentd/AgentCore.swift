@@ -135,6 +135,7 @@ enum AgentCore {
                 maxHistoryTokens: configuration.conversationMaxTokens
             ),
             embeddings: EmbeddingsEndpoint(pipeline: pipeline),
+            cors: CORSPolicy(origins: protection.corsOrigins),
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,

@@ -40,6 +40,7 @@ extension Configuration {
             ("AGENTD_DAILY_TOKEN_BUDGET", .integer(protection.dailyTokenBudget)), ("AGENTD_PRICES_FILE", text(protection.pricesFile)),
             ("AGENTD_CACHE_TTL_S", .integer(protection.cacheTTLS)), ("AGENTD_CACHE_MAX_ENTRIES", .integer(protection.cacheMaxEntries)),
             ("AGENTD_LOG_BODIES", .bool(protection.logBodies)),
+            ("AGENTD_CORS_ORIGINS", .array(protection.corsOrigins.map(JSONValue.string))),
             ("AGENTD_DATA_DIR", .string(tasks.dataDirectory)), ("AGENTD_TASK_WORKERS", .integer(tasks.workers)),
             ("AGENTD_TASK_QUEUE_MAX", .integer(tasks.queueMax)), ("AGENTD_TASK_RETENTION_S", .integer(tasks.retentionS)),
             ("AGENTD_WEBHOOK_SECRET", secret(tasks.webhookSecret)), ("AGENTD_JOURNAL_SYNC", .string(tasks.groupCommit ? "group" : "each")),

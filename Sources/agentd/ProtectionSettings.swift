@@ -22,6 +22,8 @@ struct ProtectionSettings: Sendable {
     var cacheTTLS = 0
     var cacheMaxEntries = 10_000
     var logBodies = false
+    /// AGENTD_CORS_ORIGINS: origins allowed to call the API from a browser (`*`: any); empty: CORS off.
+    var corsOrigins: [String] = []
 
     static let settings: [Configuration.Setting] = [
         .init(name: "AGENTD_RETRY_MAX_ATTEMPTS", defaultValue: "3", summary: "tries per model, the first included"),
@@ -43,6 +45,7 @@ struct ProtectionSettings: Sendable {
         .init(name: "AGENTD_CACHE_TTL_S", defaultValue: "0", summary: "response cache lifetime (0 = off)"),
         .init(name: "AGENTD_CACHE_MAX_ENTRIES", defaultValue: "10000", summary: "responses cached at most (least recently used go first)"),
         .init(name: "AGENTD_LOG_BODIES", defaultValue: "false", summary: "true: log message content (never by default)"),
+        .init(name: "AGENTD_CORS_ORIGINS", defaultValue: "", summary: "comma list of origins browsers may call the API from, or *; empty: CORS off"),
     ]
 
     static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> ProtectionSettings {
@@ -74,6 +77,13 @@ struct ProtectionSettings: Sendable {
         settings.logBodies = try reader.choice(
             "AGENTD_LOG_BODIES", default: false, { ["true": true, "false": false][$0] }, accepted: "true|false"
         )
+        settings.corsOrigins = reader.list("AGENTD_CORS_ORIGINS")
+        for origin in settings.corsOrigins where !CORSPolicy.isOrigin(origin) {
+            throw ConfigurationError(
+                variable: "AGENTD_CORS_ORIGINS", value: environment["AGENTD_CORS_ORIGINS"] ?? "", problem: "\(origin) is not an origin",
+                accepted: "a comma list of scheme://host[:port] without a path (https://app.example.com), or *"
+            )
+        }
         return settings
     }
 

@@ -13,6 +13,8 @@ struct RouteDependencies: Sendable {
     let messages: MessagesEndpoint
     let responses: ResponsesEndpoint
     let embeddings: EmbeddingsEndpoint
+    /// AGENTD_CORS_ORIGINS; nil: CORS off.
+    let cors: CORSPolicy?
     let catalog: AgentCatalog
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
@@ -31,55 +33,72 @@ enum Routes {
 
     static func router(_ dependencies: RouteDependencies) -> Router {
         var router = Router()
+        // The API routes: behind the guard, and open to the configured origins (CORS).
+        let cors = dependencies.cors
+        var apiMethods: [(template: String, methods: [HTTPMethod])] = []
+        func api(_ method: HTTPMethod, _ template: String, _ handler: @escaping RouteHandler) {
+            router.add(method, template, cors?.wrap(handler) ?? handler)
+            if let index = apiMethods.firstIndex(where: { $0.template == template }) {
+                apiMethods[index].methods.append(method)
+            } else {
+                apiMethods.append((template, [method]))
+            }
+        }
         let chat = dependencies.chat, openAI = dependencies.openAI, guarded = dependencies.clientGuard
         let lifecycle = dependencies.lifecycle
-        router.add(.post, "/chat", guarded.protect({ request, responder in
+        api(.post, "/chat", guarded.protect({ request, responder in
             chat.handle(request, responder, alwaysStream: false)
         }, format: .contract, spendsTokens: true))
-        router.add(.post, "/chat/stream", guarded.protect({ request, responder in
+        api(.post, "/chat/stream", guarded.protect({ request, responder in
             chat.handle(request, responder, alwaysStream: true)
         }, format: .contract, spendsTokens: true))
-        router.add(.post, "/v1/chat/completions", guarded.protect({ request, responder in
+        api(.post, "/v1/chat/completions", guarded.protect({ request, responder in
             openAI.completions(request, responder)
         }, format: .openAI, spendsTokens: true))
         let messages = dependencies.messages
-        router.add(.post, "/v1/messages", guarded.protect({ request, responder in
+        api(.post, "/v1/messages", guarded.protect({ request, responder in
             messages.messages(request, responder)
         }, format: .anthropic, spendsTokens: true))
-        router.add(.post, "/v1/messages/count_tokens", guarded.protect({ request, responder in
+        api(.post, "/v1/messages/count_tokens", guarded.protect({ request, responder in
             messages.countTokens(request, responder)
         }, format: .anthropic, spendsTokens: false))
         let responses = dependencies.responses
-        router.add(.post, "/v1/responses", guarded.protect({ request, responder in
+        api(.post, "/v1/responses", guarded.protect({ request, responder in
             responses.create(request, responder)
         }, format: .openAI, spendsTokens: true))
         let embeddings = dependencies.embeddings
-        router.add(.post, "/v1/embeddings", guarded.protect({ request, responder in
+        api(.post, "/v1/embeddings", guarded.protect({ request, responder in
             embeddings.create(request, responder)
         }, format: .openAI, spendsTokens: true))
-        router.add(.get, "/v1/models", guarded.protect({ request, responder in
+        api(.get, "/v1/models", guarded.protect({ request, responder in
             responder.respond(openAI.models(request))
         }, format: .openAI, spendsTokens: false))
         let agents = dependencies.catalog.publicJSON().serialized()
-        router.add(.get, "/agents", guarded.protect({ _, responder in
+        api(.get, "/agents", guarded.protect({ _, responder in
             responder.respond(.json(.ok, agents))
         }, format: .contract, spendsTokens: false))
         let tasks = dependencies.tasks
-        router.add(.post, "/tasks", guarded.protect({ request, responder in
+        api(.post, "/tasks", guarded.protect({ request, responder in
             tasks.submit(request, responder)
         }, format: .contract, spendsTokens: true))
-        router.add(.get, "/tasks", guarded.protect({ request, responder in
+        api(.get, "/tasks", guarded.protect({ request, responder in
             tasks.list(request, responder)
         }, format: .contract, spendsTokens: false))
-        router.add(.get, "/tasks/{id}", guarded.protect({ request, responder in
+        api(.get, "/tasks/{id}", guarded.protect({ request, responder in
             tasks.read(request, responder)
         }, format: .contract, spendsTokens: false))
-        router.add(.delete, "/tasks/{id}", guarded.protect({ request, responder in
+        api(.delete, "/tasks/{id}", guarded.protect({ request, responder in
             tasks.delete(request, responder)
         }, format: .contract, spendsTokens: false))
-        router.add(.get, "/tasks/{id}/events", guarded.protect({ request, responder in
+        api(.get, "/tasks/{id}/events", guarded.protect({ request, responder in
             tasks.events(request, responder)
         }, format: .contract, spendsTokens: false))
+        if let cors {
+            // Preflights: no key, no rate limit.
+            for (template, methods) in apiMethods {
+                router.add(.options, template, answer: { request in cors.preflight(request, methods: methods) })
+            }
+        }
         router.add(.get, "/health/live", answer: { _ in HealthResponses.live })
         let taskService = tasks.tasks
         router.add(.get, "/health/ready", answer: { _ in
