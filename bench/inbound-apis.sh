@@ -79,10 +79,18 @@ wrk.headers["anthropic-version"] = "2023-06-01"
 EOF
 done
 
+# agentd_alive: exits 1 with agentd's exit status and log when it is gone (run in the script's own shell: wait).
+agentd_alive() {
+  local status=0
+  kill -0 "$agentd_pid" 2>/dev/null && return 0
+  wait "$agentd_pid" || status=$?
+  echo "agentd exited (status $status); its log:" >&2; tail -20 "$work/agentd.log" >&2
+  exit 1
+}
 # wrk's summary: requests/s, the p50 and the p99 in microseconds; stops on errors or non-2xx answers.
 run_wrk() { # lua url
   local out rps p50 p99 bad
-  out=$(wrk -t1 -c64 -d"${seconds}s" --latency -s "$1" "$2")
+  out=$(wrk -t1 -c64 -d"${seconds}s" --latency -s "$1" "$2") || { echo "wrk against $2 failed" >&2; exit 1; }
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(to_us "$(awk '$1=="50%" {print $2}' <<<"$out")")
   p99=$(to_us "$(awk '$1=="99%" {print $2}' <<<"$out")")
@@ -93,7 +101,7 @@ run_wrk() { # lua url
 
 # Warm-up: connections, agentd's pools to mock-llm, caches.
 for name in "${names[@]}"; do
-  wrk -t1 -c64 -d2s -s "$work/$name.lua" "http://127.0.0.1:$agentd_port${path[$name]}" >/dev/null
+  wrk -t1 -c64 -d2s -s "$work/$name.lua" "http://127.0.0.1:$agentd_port${path[$name]}" >/dev/null || agentd_alive
 done
 
 echo "wrk -t1 -c64 -d${seconds}s, non-streaming (agentd pid $agentd_pid :$agentd_port, mock-llm :$mock_port):"
@@ -101,13 +109,14 @@ declare -A rps p50 p99
 for i in $(seq "$runs"); do
   line="  run $i:"
   for name in "${names[@]}"; do
-    res=$(run_wrk "$work/$name.lua" "http://127.0.0.1:$agentd_port${path[$name]}"); read -r r m p <<<"$res"
+    res=$(run_wrk "$work/$name.lua" "http://127.0.0.1:$agentd_port${path[$name]}") || { agentd_alive; exit 1; }
+    read -r r m p <<<"$res"
     rps[$name]+="$r "; p50[$name]+="$m "; p99[$name]+="$p "
     line+=" $name $r req/s (p50/p99 $m/$p us),"
   done
   echo "${line%,}"
 done
-kill -0 "$agentd_pid" 2>/dev/null || { echo "agentd exited:"; tail -20 "$work/agentd.log"; exit 1; }
+agentd_alive
 if [ -s "$work/agentd.log" ]; then echo "agentd logged (warning and above), last lines:"; tail -5 "$work/agentd.log" | sed 's/^/  /'; fi
 
 # shellcheck disable=SC2086 # the lists are space-separated numbers
