@@ -18,6 +18,7 @@ enum OpenAPIDocument {
   "tags": [
     {"name": "chat", "description": "One turn of a conversation with an agent."},
     {"name": "openai", "description": "OpenAI's wire format: the official SDKs work against `base_url=http://host:port/v1`."},
+    {"name": "anthropic", "description": "Anthropic's wire format: the official SDKs work against `base_url=http://host:port`."},
     {"name": "agents", "description": "The configured agent profiles."},
     {"name": "tasks", "description": "Durable background tasks: on disk before they are acknowledged."},
     {"name": "health", "description": "Probes for Kubernetes and load balancers."},
@@ -156,6 +157,102 @@ enum OpenAPIDocument {
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelList"}}}
           },
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/v1/messages": {
+      "post": {
+        "tags": ["anthropic"],
+        "operationId": "createMessage",
+        "summary": "Anthropic's Messages API on any provider, streamed or not",
+        "description": "The Anthropic SDKs work against `base_url=http://host:port`. Passed through to Anthropic-kind upstreams (with the client's `anthropic-version` and `anthropic-beta`), translated to and from Chat Completions for OpenAI-kind ones: system, text and image blocks, `tool_use`/`tool_result`, `tool_choice`, `stop_sequences`, stop reasons, usage. Keys as `x-api-key` or Bearer. Extended thinking and Anthropic's server tools are refused with 400. Errors use Anthropic's body, except 413 and the generic errors.",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}},
+        "responses": {
+          "200": {
+            "description": "A `message`, or with `\"stream\": true` Anthropic's event stream: `message_start`, `ping`, `content_block_start`/`_delta` (`text_delta`, `input_json_delta`)/`_stop` per block, `message_delta` (stop reason, usage), `message_stop`; `error` if the upstream fails after the start.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {
+              "application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessage"}},
+              "text/event-stream": {"schema": {"type": "string"}}
+            }
+          },
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "default": {"$ref": "#/components/responses/AnthropicFailure"}
+        }
+      }
+    },
+    "/v1/messages/count_tokens": {
+      "post": {
+        "tags": ["anthropic"],
+        "operationId": "countMessageTokens",
+        "summary": "The input tokens of a Messages request, from an Anthropic-kind upstream's own endpoint",
+        "description": "OpenAI-kind providers cannot count Anthropic's way: 501 `not_implemented`.",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}},
+        "responses": {
+          "200": {
+            "description": "The count.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenCount"}}}
+          },
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "default": {"$ref": "#/components/responses/AnthropicFailure"}
+        }
+      }
+    },
+    "/v1/responses": {
+      "post": {
+        "tags": ["openai"],
+        "operationId": "createResponse",
+        "summary": "OpenAI's Responses API on any provider, streamed or not",
+        "description": "Input as text or items (messages, `function_call`, `function_call_output`), `instructions`, function tools, `tool_choice`, `max_output_tokens`, `temperature`, `top_p`. Stored (unless `store: false`) so `previous_response_id` continues it, on any replica with Redis, for the key that made it only; an unknown id is a 400 naming it. Built-in tools, background mode, reasoning and structured output formats are refused with a 400 naming them.",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponseRequest"}}}},
+        "responses": {
+          "200": {
+            "description": "A `response`, or with `\"stream\": true` its typed events, each with `sequence_number`: `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`, `response.function_call_arguments.delta`, the matching `…done` events, `response.completed` (or `response.incomplete`); `error` and `response.failed` if the upstream fails after the start.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {
+              "application/json": {"schema": {"$ref": "#/components/schemas/Response"}},
+              "text/event-stream": {"schema": {"type": "string"}}
+            }
+          },
+          "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
+          "401": {"$ref": "#/components/responses/OpenAIUnauthorized"},
+          "429": {"$ref": "#/components/responses/OpenAILimited"},
+          "502": {"$ref": "#/components/responses/OpenAIUpstreamError"},
+          "503": {"$ref": "#/components/responses/OpenAIUnavailable"},
+          "504": {"$ref": "#/components/responses/OpenAIUpstreamTimeout"},
+          "default": {"$ref": "#/components/responses/ProtocolError"}
+        }
+      }
+    },
+    "/v1/embeddings": {
+      "post": {
+        "tags": ["openai"],
+        "operationId": "createEmbeddings",
+        "summary": "Embeddings from an OpenAI-kind provider (or the mock), OpenAI's wire format both ways",
+        "description": "Metered, rate-limited and budgeted like chat. An Anthropic-kind provider has none: 400.",
+        "parameters": [{"$ref": "#/components/parameters/RequestID"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingRequest"}}}},
+        "responses": {
+          "200": {
+            "description": "One vector per input.",
+            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingList"}}}
+          },
+          "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
+          "401": {"$ref": "#/components/responses/OpenAIUnauthorized"},
+          "429": {"$ref": "#/components/responses/OpenAILimited"},
+          "502": {"$ref": "#/components/responses/OpenAIUpstreamError"},
+          "503": {"$ref": "#/components/responses/OpenAIUnavailable"},
+          "504": {"$ref": "#/components/responses/OpenAIUpstreamTimeout"},
           "default": {"$ref": "#/components/responses/ProtocolError"}
         }
       }
@@ -452,6 +549,11 @@ enum OpenAPIDocument {
       }
     },
     "responses": {
+      "AnthropicFailure": {
+        "description": "Anthropic's error body; `error.type` by status: `invalid_request_error` (400, 415), `authentication_error` (401), `permission_error` (403), `rate_limit_error` (429, with `Retry-After`), `api_error` (501, 502), `overloaded_error` (503), `timeout_error` (504).",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicError"}}}
+      },
       "BadRequest": {
         "description": "`invalid_request`: bad JSON, a field of the wrong type or out of range (the message names it), an unknown agent, model or provider.",
         "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
@@ -547,6 +649,94 @@ enum OpenAPIDocument {
       }
     },
     "schemas": {
+      "AnthropicMessageRequest": {
+        "type": "object",
+        "required": ["messages"],
+        "description": "Anthropic's Messages request. `max_tokens` is required on /v1/messages (1..AGENTD_MAX_TOKENS_PER_REQUEST), not on count_tokens. Other fields pass through to Anthropic-kind upstreams.",
+        "properties": {
+          "model": {"type": "string"},
+          "max_tokens": {"type": "integer", "minimum": 1},
+          "system": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
+          "messages": {"type": "array", "items": {"type": "object", "required": ["role", "content"], "properties": {"role": {"enum": ["user", "assistant"]}, "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}}}},
+          "tools": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "input_schema": {"type": "object"}}}},
+          "tool_choice": {"type": "object", "properties": {"type": {"enum": ["auto", "any", "tool", "none"]}, "name": {"type": "string"}, "disable_parallel_tool_use": {"type": "boolean"}}},
+          "stop_sequences": {"type": "array", "items": {"type": "string"}},
+          "temperature": {"type": "number", "minimum": 0, "maximum": 1},
+          "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+          "stream": {"type": "boolean"}
+        }
+      },
+      "AnthropicMessage": {
+        "type": "object",
+        "required": ["id", "type", "role", "model", "content", "stop_reason", "usage"],
+        "properties": {
+          "id": {"type": "string"}, "type": {"const": "message"}, "role": {"const": "assistant"}, "model": {"type": "string"},
+          "content": {"type": "array", "items": {"type": "object"}},
+          "stop_reason": {"enum": ["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal"]},
+          "stop_sequence": {"type": ["string", "null"]},
+          "usage": {"type": "object", "properties": {"input_tokens": {"type": "integer"}, "output_tokens": {"type": "integer"}}}
+        }
+      },
+      "AnthropicError": {
+        "type": "object",
+        "required": ["type", "error"],
+        "properties": {
+          "type": {"const": "error"},
+          "error": {"type": "object", "required": ["type", "message"], "properties": {"type": {"type": "string"}, "message": {"type": "string"}}},
+          "request_id": {"type": "string"}
+        }
+      },
+      "TokenCount": {"type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}},
+      "ResponseRequest": {
+        "type": "object",
+        "required": ["input"],
+        "properties": {
+          "model": {"type": "string"},
+          "input": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
+          "instructions": {"type": "string"},
+          "tools": {"type": "array", "items": {"type": "object", "required": ["type", "name"], "properties": {"type": {"const": "function"}, "name": {"type": "string"}, "parameters": {"type": "object"}}}},
+          "tool_choice": {"oneOf": [{"enum": ["auto", "none", "required"]}, {"type": "object"}]},
+          "max_output_tokens": {"type": "integer", "minimum": 1},
+          "temperature": {"type": "number", "minimum": 0, "maximum": 2},
+          "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+          "previous_response_id": {"type": "string"},
+          "store": {"type": "boolean", "default": true},
+          "stream": {"type": "boolean"}
+        }
+      },
+      "Response": {
+        "type": "object",
+        "required": ["id", "object", "status", "model", "output"],
+        "properties": {
+          "id": {"type": "string"}, "object": {"const": "response"}, "created_at": {"type": "integer"},
+          "status": {"enum": ["completed", "incomplete", "failed", "in_progress"]},
+          "model": {"type": "string"},
+          "output": {"type": "array", "items": {"type": "object"}},
+          "previous_response_id": {"type": ["string", "null"]},
+          "usage": {"type": ["object", "null"]}
+        }
+      },
+      "EmbeddingRequest": {
+        "type": "object",
+        "required": ["input"],
+        "properties": {
+          "model": {"type": "string"},
+          "input": {"oneOf": [{"type": "string"}, {"type": "array"}]},
+          "dimensions": {"type": "integer", "minimum": 1},
+          "encoding_format": {"enum": ["float", "base64"]},
+          "user": {"type": "string"}
+        }
+      },
+      "EmbeddingList": {
+        "type": "object",
+        "required": ["object", "data", "model", "usage"],
+        "properties": {
+          "object": {"const": "list"},
+          "data": {"type": "array", "items": {"type": "object", "properties": {"object": {"const": "embedding"}, "index": {"type": "integer"}, "embedding": {}}}},
+          "model": {"type": "string"},
+          "usage": {"type": "object", "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}
+        }
+      },
       "TaskStatus": {"type": "string", "enum": ["pending", "running", "completed", "failed", "cancelled"]},
       "TaskRequest": {
         "type": "object",
