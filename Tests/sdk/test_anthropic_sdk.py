@@ -198,3 +198,64 @@ def test_count_tokens_on_an_openai_upstream_is_not_implemented(client):
         client.messages.count_tokens(model="oai:gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
     assert error.value.status_code == 501
     assert error.value.body["type"] == "error"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_fields_real_clients_send(client, model):
+    """What Claude Code and other clients send besides the basics: cache_control on system and message blocks,
+    metadata, top_p/top_k, stop_sequences, an anthropic-beta header, a tool_result marked is_error."""
+    message = client.messages.create(
+        model=model, max_tokens=100, stop_sequences=["\n\nHuman:"],
+        metadata={"user_id": "user-1"}, extra_headers={"anthropic-beta": "prompt-caching-2024-07-31"},
+        # This SDK's create() has no sampling keywords any more; older ones and other clients still send them.
+        extra_body={"temperature": 0.5, "top_p": 0.9, "top_k": 40},
+        system=[{"type": "text", "text": "be brief", "cache_control": {"type": "ephemeral"}}],
+        messages=[{"role": "user", "content": [
+            {"type": "text", "text": "cached question", "cache_control": {"type": "ephemeral"}}]}])
+    assert text_of(message) == "echo: cached question"
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_tool_result_marked_as_an_error(client, model):
+    first = client.messages.create(model=model, max_tokens=100, tools=TOOLS,
+                                   messages=[{"role": "user", "content": "look up dogs"}])
+    call = tool_use_of(first)
+    final = client.messages.create(model=model, max_tokens=100, tools=TOOLS, messages=[
+        {"role": "user", "content": "look up dogs"},
+        {"role": "assistant", "content": [block.model_dump(exclude_none=True) for block in first.content]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call.id, "is_error": True,
+                                      "content": "lookup failed"}]}])
+    # Translated for an OpenAI-kind upstream (which has no is_error), the flag may become a prefix of the content.
+    assert text_of(final) in ("tool said: lookup failed", "tool said: error: lookup failed")
+
+
+@pytest.mark.parametrize("model", ["ant:claude-3-5-haiku-latest?fault=reset&chunks=8",
+                                   "oai:gpt-4o-mini?fault=reset&chunks=8"])
+def test_upstream_failing_mid_stream_raises(client, model):
+    """The upstream dies after half the text: the stream ends with Anthropic's error event, which the SDK raises;
+    it never looks like a finished message."""
+    with pytest.raises(anthropic.APIStatusError) as error:
+        with client.messages.stream(model=model, max_tokens=100, messages=[
+                {"role": "user", "content": "one two three four five six seven eight"}]) as stream:
+            for _ in stream.text_stream:
+                pass
+    assert error.value.body["type"] == "error"
+
+
+def test_rate_limited(start_agentd):
+    server = start_agentd(AGENTD_RATE_LIMIT_RPS=1, AGENTD_RATE_LIMIT_BURST=1)
+    client = Anthropic(base_url=server.root, api_key="unused", max_retries=0, timeout=20)
+    request = dict(model="ant:claude-3-5-haiku-latest", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
+    client.messages.create(**request)
+    with pytest.raises(anthropic.RateLimitError) as error:
+        client.messages.create(**request)
+    assert error.value.body["error"]["type"] == "rate_limit_error"
+    assert int(error.value.response.headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_empty_messages_is_a_bad_request(client, model):
+    """The client's mistake is a 400, not an upstream failure (a 5xx the SDK would retry)."""
+    with pytest.raises(anthropic.BadRequestError) as error:
+        client.messages.create(model=model, max_tokens=10, messages=[])
+    assert "messages" in error.value.body["error"]["message"]
