@@ -205,3 +205,70 @@ def test_embeddings(client, encoding):
 def test_embeddings_on_an_anthropic_upstream_is_a_bad_request(client):
     with pytest.raises(openai.BadRequestError):
         client.embeddings.create(model="ant:claude-3-5-haiku-latest", input=["a", "b"])
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_tool_choice_and_strict_tools(client, model):
+    """What the Agents SDK and others send with tools: strict schemas, tool_choice naming the function,
+    parallel_tool_calls, an empty include."""
+    tools = [{**TOOLS[0], "strict": True,
+              "parameters": {**TOOLS[0]["parameters"], "additionalProperties": False}}]
+    response = client.responses.create(
+        model=model, input="look up owls", tools=tools, tool_choice={"type": "function", "name": "lookup"},
+        parallel_tool_calls=False, include=[])
+    assert json.loads(function_call_of(response).arguments) == {"query": "look up owls"}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_output_items_sent_back_as_input(client, model):
+    """A client that keeps the history itself sends the earlier output items back as they came (ids, status,
+    output_text parts with annotations)."""
+    first = client.responses.create(model=model, input="first question", store=False)
+    history = [{"role": "user", "content": "first question"}]
+    history += [item.model_dump(exclude_none=True) for item in first.output]
+    history.append({"role": "user", "content": "second question"})
+    second = client.responses.create(model=model, input=history, store=False)
+    assert second.output_text == "echo: second question"
+
+
+@pytest.mark.parametrize("model", ["oai:gpt-4o-mini?fault=reset&chunks=8", "ant:claude-3-5-haiku-latest?fault=reset&chunks=8"])
+def test_upstream_failing_mid_stream(client, model):
+    """The upstream dies after half the text: the stream ends with response.failed (or an error event), never
+    response.completed."""
+    events = []
+    try:
+        for event in client.responses.create(model=model, stream=True,
+                                             input="one two three four five six seven eight"):
+            events.append(event)
+    except openai.APIError:
+        pass
+    kinds = [event.type for event in events]
+    assert "response.completed" not in kinds, kinds
+    assert kinds and kinds[-1] in ("response.failed", "error"), kinds
+
+
+def test_previous_response_of_another_key_is_refused(start_agentd):
+    server = start_agentd(AGENTD_API_KEYS="key-one,key-two")
+    one = OpenAI(base_url=server.v1, api_key="key-one", max_retries=0, timeout=20)
+    two = OpenAI(base_url=server.v1, api_key="key-two", max_retries=0, timeout=20)
+    first = one.responses.create(model="oai:gpt-4o-mini", input="mine")
+    assert one.responses.create(model="oai:gpt-4o-mini", previous_response_id=first.id, input="x").output_text
+    with pytest.raises(openai.BadRequestError) as error:
+        two.responses.create(model="oai:gpt-4o-mini", previous_response_id=first.id, input="x")
+    assert first.id in str(error.value)
+
+
+def test_rate_limited(start_agentd):
+    server = start_agentd(AGENTD_RATE_LIMIT_RPS=1, AGENTD_RATE_LIMIT_BURST=1)
+    client = OpenAI(base_url=server.v1, api_key="unused", max_retries=0, timeout=20)
+    client.responses.create(model="oai:gpt-4o-mini", input="hi")
+    with pytest.raises(openai.RateLimitError) as error:
+        client.responses.create(model="oai:gpt-4o-mini", input="hi")
+    assert int(error.value.response.headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize("model", ["oai:text-embedding-3-small", "mock:embed"])
+def test_embeddings_of_one_string_with_dimensions(client, model):
+    result = client.embeddings.create(model=model, input="one string", dimensions=4, encoding_format="float")
+    assert len(result.data) == 1
+    assert len(result.data[0].embedding) == 4
