@@ -57,3 +57,38 @@ def test_streamed_agent_runs_its_tool(weather_agent, model):
     assert calls == ["find the weather in Bergen"]
     assert "raw_response_event" in kinds
     assert result.final_output == "tool said: sunny, 21 C"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_second_turn_with_the_history(weather_agent, model):
+    """The next turn sends the first run's items back (function_call with its id, the output, the answer)."""
+    make, calls = weather_agent
+    agent = make(model)
+    first = Runner.run_sync(agent, "find the weather in Oslo", max_turns=4)
+    second = Runner.run_sync(agent, first.to_input_list() + [{"role": "user", "content": "and in Tromso?"}],
+                             max_turns=4)
+    assert calls == ["find the weather in Oslo", "and in Tromso?"]
+    assert second.final_output == "tool said: sunny, 21 C"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_chained_by_previous_response_id(weather_agent, model):
+    """auto_previous_response_id: after the first call the SDK sends only the new items and the previous id."""
+    make, calls = weather_agent
+    result = Runner.run_sync(make(model), "find the weather in Oslo", max_turns=4, auto_previous_response_id=True)
+    assert calls == ["find the weather in Oslo"]
+    assert result.final_output == "tool said: sunny, 21 C"
+    assert result.last_response_id
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_chat_completions_model(weather_agent, model):
+    """The SDK's other model, on /v1/chat/completions, for comparison."""
+    make, calls = weather_agent
+    set_default_openai_api("chat_completions")
+    try:
+        result = Runner.run_sync(make(model), "find the weather in Oslo", max_turns=4)
+    finally:
+        set_default_openai_api("responses")
+    assert calls == ["find the weather in Oslo"]
+    assert result.final_output == "tool said: sunny, 21 C"
