@@ -43,6 +43,9 @@ let package = Package(
         // SHA-256, HMAC and the constant-time compare from libcrypto; API keys (kept hashed).
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: strictSwift),
         .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
+        // The inbound wire formats (Anthropic Messages, OpenAI Responses): pure decoding of request bodies into
+        // the internal chat types and encoding of answers and streams; no I/O.
+        .target(name: "Inbound", dependencies: ["LLM", "JSON"], swiftSettings: strictSwift),
         .target(name: "Agent", dependencies: ["LLM", "JSON", "HTTP", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
@@ -62,7 +65,7 @@ let package = Package(
             name: "agentd",
             dependencies: [
                 "Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks", "Redis",
-                "RedisState", "MCP",
+                "RedisState", "MCP", "Inbound",
             ],
             swiftSettings: strictSwift
         ),

@@ -1,4 +1,5 @@
 import HTTP
+import Inbound
 import JSON
 import LLM
 import Server
@@ -36,6 +37,14 @@ struct APIFailure: Error, Sendable {
             )
         }
     }
+
+    /// A request its API's decoder refused.
+    init(_ error: InboundError) {
+        self.init(status: HTTPStatus(code: error.status), type: error.type, message: error.message, param: error.param)
+    }
+
+    /// What the wire formats' encoders render (an error event after a stream started).
+    var inbound: InboundError { InboundError(status: status.code, type: type, message: message, param: param) }
 
     init(status: HTTPStatus, type: String, message: String, param: String? = nil, retryAfterSeconds: Int? = nil) {
         self.status = status

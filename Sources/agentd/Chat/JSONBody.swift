@@ -1,4 +1,5 @@
 import HTTP
+import Inbound
 import JSON
 import Server
 
@@ -44,49 +45,24 @@ struct JSONBody {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
-    func has(_ key: String) -> Bool {
-        guard let value = object[key] else { return false }
-        return !value.isNull
-    }
+    var fields: JSONFields { JSONFields(object) }
+
+    func has(_ key: String) -> Bool { fields.has(key) }
 
     func string(_ key: String, maxLength: Int, minLength: Int = 0) throws(APIFailure) -> String? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let text = value.stringValue else { throw .invalid("\(key) must be a string", param: key) }
-        // A character takes at least one UTF-8 byte: the byte count settles most checks without counting
-        // characters (grapheme breaking is slow on long texts).
-        let bytes = text.utf8.count
-        let tooShort = minLength <= 1 ? bytes < minLength : bytes < minLength || text.count < minLength
-        guard !tooShort else {
-            throw .invalid(minLength == 1 ? "\(key) must not be empty" : "\(key) must have at least \(minLength) characters", param: key)
-        }
-        guard bytes <= maxLength || text.count <= maxLength else {
-            throw .invalid("\(key) must have at most \(maxLength) characters", param: key)
-        }
-        return text
+        do { return try fields.string(key, maxLength: maxLength, minLength: minLength) } catch { throw APIFailure(error) }
     }
 
     func int(_ key: String, in range: ClosedRange<Int>) throws(APIFailure) -> Int? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let number = value.intValue else { throw .invalid("\(key) must be a whole number", param: key) }
-        guard range.contains(number) else {
-            throw .invalid("\(key) must be from \(range.lowerBound) to \(range.upperBound)", param: key)
-        }
-        return number
+        do { return try fields.int(key, in: range) } catch { throw APIFailure(error) }
     }
 
     func double(_ key: String, in range: ClosedRange<Double>) throws(APIFailure) -> Double? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let number = value.doubleValue else { throw .invalid("\(key) must be a number", param: key) }
-        guard range.contains(number) else {
-            throw .invalid("\(key) must be from \(range.lowerBound.formatted) to \(range.upperBound.formatted)", param: key)
-        }
-        return number
+        do { return try fields.double(key, in: range) } catch { throw APIFailure(error) }
     }
 
     func bool(_ key: String) throws(APIFailure) -> Bool? {
-        guard let value = object[key], !value.isNull else { return nil }
-        guard let flag = value.boolValue else { throw .invalid("\(key) must be true or false", param: key) }
-        return flag
+        do { return try fields.bool(key) } catch { throw APIFailure(error) }
     }
 }
 

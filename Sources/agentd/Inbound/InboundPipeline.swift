@@ -1,4 +1,5 @@
 import Agent
+import Inbound
 import LLM
 import Locks
 import Server
@@ -71,7 +72,7 @@ struct InboundPipeline: Sendable {
                 case .failure(let error):
                     let failure = APIFailure(error)
                     if bridge.failBeforeStart(format.errorResponse(failure)) { return }
-                    bridge.sendLast(encoder.withLock { $0.encoder.failure(failure) })
+                    bridge.sendLast(encoder.withLock { $0.encoder.failure(failure.inbound) })
                     bridge.finish()
                 }
             }

@@ -1,5 +1,6 @@
 import Agent
 import HTTP
+import Inbound
 import JSON
 import LLM
 import Server
@@ -59,11 +60,16 @@ struct MessagesEndpoint: Sendable {
     }
 
     private func decode(_ request: HTTPRequest, forCounting: Bool) throws(APIFailure) -> AnthropicMessagesRequest {
-        try AnthropicMessagesRequest(
-            JSONBody(request), maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id,
-            traceparent: request.headers["traceparent"], version: request.headers["anthropic-version"],
-            beta: request.headers["anthropic-beta"], forCounting: forCounting
-        )
+        let body = try JSONBody(request)
+        do {
+            return try AnthropicMessagesRequest(
+                body.fields, maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id,
+                traceparent: request.headers["traceparent"], version: request.headers["anthropic-version"],
+                beta: request.headers["anthropic-beta"], forCounting: forCounting
+            )
+        } catch {
+            throw APIFailure(error)
+        }
     }
 
     private func resolve(_ model: String?) throws(APIFailure) -> ProviderRegistry.Resolution {

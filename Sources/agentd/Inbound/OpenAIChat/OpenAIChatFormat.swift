@@ -1,4 +1,5 @@
 import HTTP
+import Inbound
 import JSON
 import LLM
 
@@ -27,7 +28,7 @@ struct OpenAIChatFormat: InboundFormat {
             opening() + encoding.end(summary, includeUsage: includeUsage)
         }
 
-        mutating func failure(_ failure: APIFailure) -> [UInt8] { JSONValue.sseDataEvent(failure.openAIErrorJSON) }
+        mutating func failure(_ failure: InboundError) -> [UInt8] { JSONValue.sseDataEvent(APIFailure(failure).openAIErrorJSON) }
 
         /// The first chunk names the role.
         private mutating func opening() -> [UInt8] {

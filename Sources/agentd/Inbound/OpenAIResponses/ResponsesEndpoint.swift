@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import HTTP
+import Inbound
 import JSON
 import LLM
 import Server
@@ -23,10 +24,14 @@ struct ResponsesEndpoint: Sendable {
         let decoded: ResponsesRequest
         let resolution: ProviderRegistry.Resolution
         do throws(APIFailure) {
-            decoded = try ResponsesRequest(
-                JSONBody(request), maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id,
-                traceparent: request.headers["traceparent"]
-            )
+            let body = try JSONBody(request)
+            do {
+                decoded = try ResponsesRequest(
+                    body.fields, maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id, traceparent: request.headers["traceparent"]
+                )
+            } catch {
+                throw APIFailure(error)
+            }
             do {
                 resolution = try pipeline.gateway.registry.resolve(decoded.model)
             } catch {

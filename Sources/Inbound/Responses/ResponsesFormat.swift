@@ -1,24 +1,36 @@
-import HTTP
+#if canImport(JSON)
 import JSON
+#endif
+#if canImport(LLM)
 import LLM
+#endif
 
 /// The Responses API as an inbound format: `response` objects with their output items (a `message` with
 /// `output_text`, one `function_call` per tool call), and the typed stream events, each with its
-/// `sequence_number`. Errors use OpenAI's body.
-struct ResponsesFormat: InboundFormat {
+/// `sequence_number`. Pure functions of their inputs.
+public struct ResponsesFormat: Sendable {
     /// `resp_…`; the output items' ids are made from it.
-    let id: String
-    let createdAt: Int
+    public let id: String
+    public let createdAt: Int
     /// `provider:model`, as answers name it.
-    let model: String
-    let previousResponseID: String?
-    let store: Bool
+    public let model: String
+    public let previousResponseID: String?
+    public let store: Bool
     /// The request's fields the response object repeats (tools, metadata, sampling…).
-    let echo: JSONObject
+    public let echo: JSONObject
+
+    public init(id: String, createdAt: Int, model: String, previousResponseID: String?, store: Bool, echo: JSONObject) {
+        self.id = id
+        self.createdAt = createdAt
+        self.model = model
+        self.previousResponseID = previousResponseID
+        self.store = store
+        self.echo = echo
+    }
 
     var idSuffix: Substring { id.dropFirst(5) }
 
-    func completion(_ completion: ChatCompletion) -> [UInt8] {
+    public func completion(_ completion: ChatCompletion) -> [UInt8] {
         var items: [JSONValue] = []
         if !completion.text.isEmpty || completion.toolCalls.isEmpty {
             items.append(messageItem(id: "msg_\(idSuffix)", text: completion.text, status: "completed"))
@@ -30,9 +42,7 @@ struct ResponsesFormat: InboundFormat {
                       finishReason: completion.finishReason).serialized()
     }
 
-    func errorResponse(_ failure: APIFailure) -> HTTPResponse { failure.openAIResponse() }
-
-    func makeStreamEncoder() -> ResponsesStreamEncoder { ResponsesStreamEncoder(format: self) }
+    public func makeStreamEncoder() -> ResponsesStreamEncoder { ResponsesStreamEncoder(format: self) }
 
     static func status(_ reason: FinishReason) -> String {
         reason == .length || reason == .contentFilter ? "incomplete" : "completed"
@@ -100,8 +110,8 @@ struct ResponsesFormat: InboundFormat {
 /// `response.output_item.added`, `response.function_call_arguments.delta`…, `….done`,
 /// `response.output_item.done`; then `response.completed` (or `response.incomplete`) with the whole response.
 /// A failure after the start is an `error` event then `response.failed`.
-struct ResponsesStreamEncoder: InboundStreamEncoder {
-    let format: ResponsesFormat
+public struct ResponsesStreamEncoder: InboundStreamEncoder {
+    public let format: ResponsesFormat
     private var sequence = 0
     private var started = false
     /// Finished output items, in order.
@@ -110,9 +120,9 @@ struct ResponsesStreamEncoder: InboundStreamEncoder {
     private var open: (outputIndex: Int, id: String, text: String, call: ToolCall?, toolIndex: Int?)?
     private var messages = 0
 
-    init(format: ResponsesFormat) { self.format = format }
+    public init(format: ResponsesFormat) { self.format = format }
 
-    mutating func encode(_ event: ChatStreamEvent) -> [UInt8] {
+    public mutating func encode(_ event: ChatStreamEvent) -> [UInt8] {
         var bytes = opening()
         switch event {
         case .text(let text):
@@ -151,7 +161,7 @@ struct ResponsesStreamEncoder: InboundStreamEncoder {
         return bytes
     }
 
-    mutating func end(_ summary: StreamSummary, answer: ChatCompletion) -> [UInt8] {
+    public mutating func end(_ summary: StreamSummary, answer: ChatCompletion) -> [UInt8] {
         var bytes = opening()
         if items.isEmpty && open == nil { bytes += encode(.text("")) }
         bytes += close()
@@ -160,7 +170,7 @@ struct ResponsesStreamEncoder: InboundStreamEncoder {
         return bytes + emit(status == "completed" ? "response.completed" : "response.incomplete", ["response": response])
     }
 
-    mutating func failure(_ failure: APIFailure) -> [UInt8] {
+    public mutating func failure(_ failure: InboundError) -> [UInt8] {
         var bytes = emit("error", ["code": .string(failure.type), "message": .string(failure.message), "param": nil])
         var response = format.object(status: "failed", output: items, usage: nil)
         if case .object(var object) = response {

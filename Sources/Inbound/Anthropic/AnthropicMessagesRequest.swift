@@ -1,5 +1,9 @@
+#if canImport(JSON)
 import JSON
+#endif
+#if canImport(LLM)
 import LLM
+#endif
 
 /// A `POST /v1/messages` body, read and checked, as the internal request every provider serves: the system
 /// prompt (a string or text blocks), user and assistant turns of text, image, `tool_use` and `tool_result`
@@ -8,14 +12,14 @@ import LLM
 ///
 /// What the translation cannot carry is refused with a 400 naming it, never dropped: extended thinking, and
 /// Anthropic's server tools (web search, code execution…).
-struct AnthropicMessagesRequest {
-    var model: String?
-    var stream: Bool
-    var request: ChatRequest
+public struct AnthropicMessagesRequest: Sendable {
+    public var model: String?
+    public var stream: Bool
+    public var request: ChatRequest
 
     /// `forCounting`: `count_tokens` takes no `max_tokens`.
-    init(_ body: JSONBody, maxTokensLimit: Int, requestID: String, traceparent: String?, version: String?, beta: String?,
-         forCounting: Bool = false) throws(APIFailure) {
+    public init(_ body: JSONFields, maxTokensLimit: Int, requestID: String, traceparent: String?, version: String?, beta: String?,
+         forCounting: Bool = false) throws(InboundError) {
         model = try body.string("model", maxLength: 256)
         stream = try body.bool("stream") ?? false
         let maxTokens = try body.int("max_tokens", in: 1...maxTokensLimit)
@@ -55,7 +59,7 @@ struct AnthropicMessagesRequest {
         request.anthropic = AnthropicPassthrough(body: passthrough, version: version, beta: beta)
     }
 
-    static func systemText(_ system: JSONValue) throws(APIFailure) -> String {
+    static func systemText(_ system: JSONValue) throws(InboundError) -> String {
         if let text = system.stringValue { return text }
         guard let blocks = system.arrayValue else { throw .invalid("system must be a string or an array of text blocks", param: "system") }
         var texts: [String] = []
@@ -70,7 +74,7 @@ struct AnthropicMessagesRequest {
 
     /// One Anthropic turn as internal messages: an assistant turn is one message (text and tool calls); a user
     /// turn's `tool_result` blocks become tool messages, in order, then its other blocks one user message.
-    static func messages(_ raw: JSONValue, param: String) throws(APIFailure) -> [ChatMessage] {
+    static func messages(_ raw: JSONValue, param: String) throws(InboundError) -> [ChatMessage] {
         guard let role = raw["role"]?.stringValue, role == "user" || role == "assistant" else {
             throw .invalid("\(param).role must be user or assistant", param: "\(param).role")
         }
@@ -127,7 +131,7 @@ struct AnthropicMessagesRequest {
     }
 
     /// A `tool_result`'s content: a string, or text blocks (joined).
-    static func resultText(_ content: JSONValue?, at: String) throws(APIFailure) -> String {
+    static func resultText(_ content: JSONValue?, at: String) throws(InboundError) -> String {
         guard let content, !content.isNull else { return "" }
         if let text = content.stringValue { return text }
         guard let blocks = content.arrayValue else { throw .invalid("\(at).content must be a string or blocks", param: "\(at).content") }
@@ -142,7 +146,7 @@ struct AnthropicMessagesRequest {
     }
 
     /// An image block as an OpenAI image part: base64 data as a data URL, or the URL.
-    static func image(_ block: JSONValue, at: String) throws(APIFailure) -> JSONValue {
+    static func image(_ block: JSONValue, at: String) throws(InboundError) -> JSONValue {
         let source = block["source"]
         switch source?["type"]?.stringValue {
         case "base64":
@@ -159,7 +163,7 @@ struct AnthropicMessagesRequest {
     }
 
     /// Anthropic's client tools as OpenAI function tools (the internal form).
-    static func tools(_ value: JSONValue?) throws(APIFailure) -> JSONValue? {
+    static func tools(_ value: JSONValue?) throws(InboundError) -> JSONValue? {
         guard let value, !value.isNull else { return nil }
         guard let list = value.arrayValue else { throw .invalid("tools must be an array", param: "tools") }
         var tools: [JSONValue] = []
@@ -178,7 +182,7 @@ struct AnthropicMessagesRequest {
     }
 
     /// `tool_choice` in OpenAI's terms, and whether parallel calls are off.
-    static func toolChoice(_ value: JSONValue?) throws(APIFailure) -> (JSONValue?, Bool?) {
+    static func toolChoice(_ value: JSONValue?) throws(InboundError) -> (JSONValue?, Bool?) {
         guard let value, !value.isNull else { return (nil, nil) }
         let parallel: Bool? = value["disable_parallel_tool_use"]?.boolValue == true ? false : nil
         switch value["type"]?.stringValue {
@@ -193,7 +197,7 @@ struct AnthropicMessagesRequest {
         }
     }
 
-    static func unsupported(_ type: String?, at: String, what: String = "") -> APIFailure {
+    static func unsupported(_ type: String?, at: String, what: String = "") -> InboundError {
         let name = type.map { "\"\($0)\"" } ?? "without a type"
         let place = what.isEmpty ? "" : " \(what)"
         return .invalid("\(at): a content block \(name)\(place) is not supported by agentd (text, image, tool_use, tool_result)", param: at)

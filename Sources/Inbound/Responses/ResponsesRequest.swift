@@ -1,5 +1,9 @@
+#if canImport(JSON)
 import JSON
+#endif
+#if canImport(LLM)
 import LLM
+#endif
 
 /// A `POST /v1/responses` body, read and checked: `input` as text or items (messages, `function_call`,
 /// `function_call_output`), `instructions`, function `tools`, `tool_choice`, `max_output_tokens`, `temperature`,
@@ -7,21 +11,21 @@ import LLM
 ///
 /// What agentd cannot do is refused with a 400 naming it, never ignored: built-in tools (web search, file
 /// search, computer use…), background mode, reasoning, structured output formats, input files, reasoning items.
-struct ResponsesRequest {
-    var model: String?
-    var stream: Bool
-    var store: Bool
-    var previousResponseID: String?
+public struct ResponsesRequest: Sendable {
+    public var model: String?
+    public var stream: Bool
+    public var store: Bool
+    public var previousResponseID: String?
     /// The instructions, as a system message (not carried to later responses, as OpenAI does).
-    var instructions: String?
+    public var instructions: String?
     /// This request's input as messages (the stored history goes before them).
-    var input: [ChatMessage]
+    public var input: [ChatMessage]
     /// The request without its messages: limits, tools and sampling.
-    var request: ChatRequest
+    public var request: ChatRequest
     /// Echoed in the response object.
-    var echo: JSONObject
+    public var echo: JSONObject
 
-    init(_ body: JSONBody, maxTokensLimit: Int, requestID: String, traceparent: String?) throws(APIFailure) {
+    public init(_ body: JSONFields, maxTokensLimit: Int, requestID: String, traceparent: String?) throws(InboundError) {
         let object = body.object
         model = try body.string("model", maxLength: 256)
         stream = try body.bool("stream") ?? false
@@ -54,7 +58,7 @@ struct ResponsesRequest {
     }
 
     /// `input`: a string (one user message) or items.
-    static func input(_ value: JSONValue?) throws(APIFailure) -> [ChatMessage] {
+    static func input(_ value: JSONValue?) throws(InboundError) -> [ChatMessage] {
         guard let value, !value.isNull else { throw .invalid("input is required: a string or an array of items", param: "input") }
         if let text = value.stringValue { return [.user(text)] }
         guard let items = value.arrayValue else { throw .invalid("input must be a string or an array of items", param: "input") }
@@ -93,7 +97,7 @@ struct ResponsesRequest {
         return messages
     }
 
-    static func message(_ item: JSONValue, at: String) throws(APIFailure) -> ChatMessage {
+    static func message(_ item: JSONValue, at: String) throws(InboundError) -> ChatMessage {
         let role: ChatMessage.Role
         switch item["role"]?.stringValue {
         case "user": role = .user
@@ -106,7 +110,7 @@ struct ResponsesRequest {
     }
 
     /// Content parts (`input_text`, `output_text`, `input_image`) as internal content: text when all are text.
-    static func parts(_ value: JSONValue?, at: String) throws(APIFailure) -> MessageContent {
+    static func parts(_ value: JSONValue?, at: String) throws(InboundError) -> MessageContent {
         guard let parts = value?.arrayValue else { throw .invalid("\(at) must be a string or an array of content parts", param: at) }
         var converted: [JSONValue] = []
         for (index, part) in parts.enumerated() {
@@ -134,7 +138,7 @@ struct ResponsesRequest {
     }
 
     /// Function tools (`{"type":"function","name","description","parameters"}`) in Chat Completions' form.
-    static func tools(_ value: JSONValue?) throws(APIFailure) -> (JSONValue?, Set<String>) {
+    static func tools(_ value: JSONValue?) throws(InboundError) -> (JSONValue?, Set<String>) {
         guard let value, !value.isNull else { return (nil, []) }
         guard let list = value.arrayValue else { throw .invalid("tools must be an array", param: "tools") }
         var tools: [JSONValue] = []
@@ -155,7 +159,7 @@ struct ResponsesRequest {
         return (tools.isEmpty ? nil : .array(tools), names)
     }
 
-    static func toolChoice(_ value: JSONValue?, tools: Set<String>) throws(APIFailure) -> JSONValue? {
+    static func toolChoice(_ value: JSONValue?, tools: Set<String>) throws(InboundError) -> JSONValue? {
         guard let value, !value.isNull else { return nil }
         if let mode = value.stringValue {
             guard ["auto", "none", "required"].contains(mode) else { throw .invalid("tool_choice must be auto, none or required", param: "tool_choice") }
