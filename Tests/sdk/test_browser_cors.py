@@ -86,13 +86,21 @@ function post(path, body, headers) {
     const body = await response.json();
     return {status: response.status, text: body.content ? body.content[0].text : body};
   });
+  await step("responses_stream", async () => {
+    const response = await post("/v1/responses", {model: "mock:echo", input: "responses in the browser", stream: true});
+    const raw = await response.text();
+    const events = raw.split("\\n").filter(line => line.startsWith("data: ")).map(line => JSON.parse(line.slice(6)));
+    return {status: response.status,
+            text: events.filter(event => event.type === "response.output_text.delta").map(event => event.delta).join(""),
+            last: events.length ? events[events.length - 1].type : null};
+  });
   shown.textContent = JSON.stringify(results);
   await fetch("/report", {method: "POST", body: JSON.stringify(results)});
 })();
 </script></body></html>
 """
 
-STEPS = ["chat", "stream", "models", "no_key", "sdk_headers", "anthropic_headers"]
+STEPS = ["chat", "stream", "models", "no_key", "sdk_headers", "anthropic_headers", "responses_stream"]
 
 
 class PageServer:
@@ -167,7 +175,9 @@ def run_page(server, api):
     try:
         return server.reports.get(timeout=20)
     except queue.Empty:
-        pytest.fail(f"the page reported nothing; chromium exited {dump.returncode}; DOM: {dom[-2000:]!r}; "
+        shown = dom.split(marker, 1)[1].split("</pre>", 1)[0] if marker in dom else dom[-2000:]
+        pytest.fail(f"the page reported nothing; chromium exited {dump.returncode}; the page showed: {shown!r} "
+                    "('pending' alone: the script did not run); "
                     f"stderr: {dump.stderr[-2000:]!r}")
 
 
@@ -209,6 +219,35 @@ def test_preflight_and_headers(cors_agentd, pages):
     status, headers = http_call("GET", cors_agentd.root + "/health/live", {"Origin": allowed})
     assert status == 200
     assert "Access-Control-Allow-Origin" not in headers
+    status, headers = http_call("GET", cors_agentd.root + "/metrics", {"Origin": allowed})
+    assert status == 200
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_preflight_answers_for_the_route(cors_agentd, pages):
+    """Allow-Methods are the route's; a requested header outside the list is not allowed; the Anthropic browser
+    SDK's headers are (it sends anthropic-dangerous-direct-browser-access with dangerouslyAllowBrowser)."""
+    allowed = pages[0].origin
+    status, headers = http_call("OPTIONS", cors_agentd.root + "/tasks/task_123", {
+        "Origin": allowed, "Access-Control-Request-Method": "DELETE", "Access-Control-Request-Headers": "authorization"})
+    assert status == 204
+    methods = {name.strip() for name in headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"GET", "DELETE"} <= methods and "POST" not in methods
+    status, headers = http_call("OPTIONS", cors_agentd.root + "/tasks", {
+        "Origin": allowed, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,idempotency-key,x-not-allowed"})
+    assert status == 204
+    allowed_headers = {name.strip().lower() for name in headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "idempotency-key"} <= allowed_headers
+    assert "x-not-allowed" not in allowed_headers
+    browser_sdk = ["x-api-key", "anthropic-version", "anthropic-dangerous-direct-browser-access", "content-type",
+                   "x-stainless-lang", "x-stainless-package-version", "x-stainless-retry-count"]
+    status, headers = http_call("OPTIONS", cors_agentd.root + "/v1/messages", {
+        "Origin": allowed, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": ",".join(browser_sdk)})
+    assert status == 204
+    allowed_headers = {name.strip().lower() for name in headers["Access-Control-Allow-Headers"].split(",")}
+    assert set(browser_sdk) <= allowed_headers
 
 
 def test_browser_on_the_allowed_origin(cors_agentd, pages):
@@ -232,6 +271,8 @@ def test_browser_on_the_allowed_origin(cors_agentd, pages):
     assert results["sdk_headers"] == {"status": 200, "content": "echo: from the sdk",
                                       "request_id": "browser-request-1"}, results["sdk_headers"]
     assert results["anthropic_headers"] == {"status": 200, "text": "echo: from claude"}, results["anthropic_headers"]
+    assert results["responses_stream"] == {"status": 200, "text": "echo: responses in the browser",
+                                           "last": "response.completed"}, results["responses_stream"]
 
 
 def test_browser_on_another_origin_is_blocked(cors_agentd, pages):
