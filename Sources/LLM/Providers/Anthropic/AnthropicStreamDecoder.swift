@@ -50,6 +50,8 @@ struct AnthropicStreamDecoder: StreamDecoder {
                 sawStopReason = true
             }
             if let output = data["usage"]?["output_tokens"]?.intValue { summary.usage.outputTokens = output }
+            // Newer API versions (and agentd's own /v1/messages) give the input's total here too.
+            if data["usage"]?["input_tokens"]?.intValue != nil { summary.usage.inputTokens = AnthropicWire.usage(data["usage"]).inputTokens }
         case "message_stop":
             return true
         case "error":
