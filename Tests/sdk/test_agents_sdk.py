@@ -92,3 +92,19 @@ def test_chat_completions_model(weather_agent, model):
         set_default_openai_api("responses")
     assert calls == ["find the weather in Oslo"]
     assert result.final_output == "tool said: sunny, 21 C"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_streamed_and_chained(weather_agent, model):
+    make, calls = weather_agent
+
+    async def run():
+        result = Runner.run_streamed(make(model), "find the weather in Narvik", max_turns=4,
+                                     auto_previous_response_id=True)
+        async for _ in result.stream_events():
+            pass
+        return result
+
+    result = asyncio.run(asyncio.wait_for(run(), timeout=60))
+    assert calls == ["find the weather in Narvik"]
+    assert result.final_output == "tool said: sunny, 21 C"

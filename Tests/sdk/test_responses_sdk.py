@@ -272,3 +272,18 @@ def test_embeddings_of_one_string_with_dimensions(client, model):
     result = client.embeddings.create(model=model, input="one string", dimensions=4, encoding_format="float")
     assert len(result.data) == 1
     assert len(result.data[0].embedding) == 4
+
+
+@pytest.mark.parametrize("model", TOOL_MODELS)
+def test_streamed_response_is_kept_for_previous_response_id(client, model):
+    """A streamed response is stored like a plain one: its id continues the exchange (the Agents SDK streams and
+    chains this way)."""
+    events = list(client.responses.create(model=model, input="look up bats", tools=TOOLS, stream=True))
+    first = events[-1].response
+    call = function_call_of(first)
+    second = client.responses.create(
+        model=model, previous_response_id=first.id, tools=TOOLS, stream=True,
+        input=[{"type": "function_call_output", "call_id": call.call_id, "output": "bats sleep"}])
+    final = [event for event in second][-1]
+    assert final.type == "response.completed"
+    assert final.response.output_text == "tool said: bats sleep"
