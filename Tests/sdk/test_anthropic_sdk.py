@@ -259,3 +259,39 @@ def test_empty_messages_is_a_bad_request(client, model):
     with pytest.raises(anthropic.BadRequestError) as error:
         client.messages.create(model=model, max_tokens=10, messages=[])
     assert "messages" in error.value.body["error"]["message"]
+
+
+TRICKY = 'say "hi" \\ back\nnew line\ttab \u00e9t\u00e9 \U0001F44B \u4e16\u754c </script> \u2028 end'
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_text_that_needs_escaping(client, model):
+    """Quotes, backslashes, control characters, non-ASCII and U+2028 survive both ways, streamed and not."""
+    messages = [{"role": "user", "content": TRICKY}]
+    assert text_of(client.messages.create(model=model, max_tokens=100, messages=messages)) == "echo: " + TRICKY
+    with client.messages.stream(model=model, max_tokens=100, messages=messages) as stream:
+        assert "".join(stream.text_stream) == "echo: " + TRICKY
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_streamed_max_tokens(client, model):
+    with client.messages.stream(model=model, max_tokens=2, messages=[
+            {"role": "user", "content": "a long enough question"}]) as stream:
+        final = stream.get_final_message()
+    assert text_of(final) == "echo: a"
+    assert final.stop_reason == "max_tokens"
+
+
+@pytest.mark.parametrize("model", ["ant:claude-3-5-haiku-latest?chunks=4&chunk_delay_ms=300",
+                                   "oai:gpt-4o-mini?chunks=4&chunk_delay_ms=300"])
+def test_stream_is_not_buffered(client, model):
+    """Text reaches the client as the upstream sends it: the first piece long before the last."""
+    import time
+    started = time.monotonic()
+    arrivals = []
+    with client.messages.stream(model=model, max_tokens=100, messages=[
+            {"role": "user", "content": "one two three four five six seven"}]) as stream:
+        for _ in stream.text_stream:
+            arrivals.append(time.monotonic() - started)
+    assert len(arrivals) >= 3
+    assert arrivals[-1] - arrivals[0] >= 0.6, arrivals

@@ -287,3 +287,37 @@ def test_streamed_response_is_kept_for_previous_response_id(client, model):
     final = [event for event in second][-1]
     assert final.type == "response.completed"
     assert final.response.output_text == "tool said: bats sleep"
+
+
+TRICKY = 'say "hi" \\ back\nnew line\ttab \u00e9t\u00e9 \U0001F44B \u4e16\u754c </script> \u2028 end'
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_text_that_needs_escaping(client, model):
+    """Quotes, backslashes, control characters, non-ASCII and U+2028 survive both ways, streamed and not."""
+    assert client.responses.create(model=model, input=TRICKY).output_text == "echo: " + TRICKY
+    events = list(client.responses.create(model=model, input=TRICKY, stream=True))
+    assert "".join(event.delta for event in events if event.type == "response.output_text.delta") == "echo: " + TRICKY
+    assert events[-1].response.output_text == "echo: " + TRICKY
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_streamed_max_output_tokens_ends_incomplete(client, model):
+    """OpenAI ends a stream cut at max_output_tokens with response.incomplete, not response.completed."""
+    words = [f"w{number}" for number in range(1, 21)]
+    events = list(client.responses.create(model=model, input=" ".join(words), max_output_tokens=16, stream=True))
+    assert events[-1].type == "response.incomplete", [event.type for event in events][-3:]
+    assert events[-1].response.status == "incomplete"
+    assert events[-1].response.incomplete_details.reason == "max_output_tokens"
+
+
+@pytest.mark.parametrize("model", ["oai:gpt-4o-mini?chunks=4&chunk_delay_ms=300",
+                                   "ant:claude-3-5-haiku-latest?chunks=4&chunk_delay_ms=300"])
+def test_stream_is_not_buffered(client, model):
+    import time
+    started = time.monotonic()
+    arrivals = [time.monotonic() - started
+                for event in client.responses.create(model=model, input="one two three four five six", stream=True)
+                if event.type == "response.output_text.delta"]
+    assert len(arrivals) >= 3
+    assert arrivals[-1] - arrivals[0] >= 0.6, arrivals
