@@ -295,3 +295,15 @@ def test_stream_is_not_buffered(client, model):
             arrivals.append(time.monotonic() - started)
     assert len(arrivals) >= 3
     assert arrivals[-1] - arrivals[0] >= 0.6, arrivals
+
+
+def test_body_too_large_in_anthropic_format(start_agentd):
+    """A prompt over AGENTD_MAX_BODY_BYTES: 413, in Anthropic's error body like every other error of the route."""
+    server = start_agentd(AGENTD_MAX_BODY_BYTES=4096)
+    client = Anthropic(base_url=server.root, api_key="unused", max_retries=0, timeout=20)
+    with pytest.raises(anthropic.APIStatusError) as error:
+        client.messages.create(model="ant:claude-3-5-haiku-latest", max_tokens=10,
+                               messages=[{"role": "user", "content": "x" * 8192}])
+    assert error.value.status_code == 413
+    assert error.value.body.get("type") == "error", error.value.body
+    assert error.value.body["error"]["type"] == "request_too_large", error.value.body
