@@ -307,3 +307,32 @@ def test_body_too_large_in_anthropic_format(start_agentd):
     assert error.value.status_code == 413
     assert error.value.body.get("type") == "error", error.value.body
     assert error.value.body["error"]["type"] == "request_too_large", error.value.body
+
+
+TWO_TOOLS = TOOLS + [{**TOOLS[0], "name": "weather", "description": "The weather somewhere"}]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["create", "stream"])
+def test_two_tool_calls_in_one_answer(client, stream):
+    """The built-in mock with "tools" in its name calls every offered tool at once: two tool_use blocks (two
+    content block indexes when streamed), both results back in one user turn."""
+    def ask(messages):
+        if not stream:
+            return client.messages.create(model="mock:echo-tools", max_tokens=100, tools=TWO_TOOLS, messages=messages)
+        with client.messages.stream(model="mock:echo-tools", max_tokens=100, tools=TWO_TOOLS,
+                                    messages=messages) as events:
+            return events.get_final_message()
+
+    messages = [{"role": "user", "content": "oslo"}]
+    first = ask(messages)
+    assert first.stop_reason == "tool_use"
+    calls = [block for block in first.content if block.type == "tool_use"]
+    assert [call.name for call in calls] == ["lookup", "weather"]
+    assert [call.input for call in calls] == [{"query": "oslo"}, {"query": "oslo"}]
+    assert calls[0].id != calls[1].id
+    messages.append({"role": "assistant", "content": [block.model_dump(exclude_none=True) for block in first.content]})
+    messages.append({"role": "user", "content": [
+        {"type": "tool_result", "tool_use_id": call.id, "content": f"{call.name} done"} for call in calls]})
+    final = ask(messages)
+    assert final.stop_reason == "end_turn"
+    assert text_of(final).startswith("tool said: ")

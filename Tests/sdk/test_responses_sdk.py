@@ -321,3 +321,23 @@ def test_stream_is_not_buffered(client, model):
                 if event.type == "response.output_text.delta"]
     assert len(arrivals) >= 3
     assert arrivals[-1] - arrivals[0] >= 0.6, arrivals
+
+
+TWO_TOOLS = TOOLS + [{**TOOLS[0], "name": "weather", "description": "The weather somewhere"}]
+
+
+def test_two_function_calls_in_one_response(client):
+    """The built-in mock with "tools" in its name calls every offered tool at once: two function_call items (two
+    output indexes when streamed), both outputs back through previous_response_id."""
+    events = list(client.responses.create(model="mock:echo-tools", input="oslo", tools=TWO_TOOLS, stream=True))
+    added = [event for event in events if event.type == "response.output_item.added"]
+    assert [(event.output_index, event.item.name) for event in added] == [(0, "lookup"), (1, "weather")]
+    numbers = [event.sequence_number for event in events]
+    assert numbers == sorted(set(numbers))
+    first = events[-1].response
+    calls = [item for item in first.output if item.type == "function_call"]
+    assert [call.name for call in calls] == ["lookup", "weather"]
+    assert len({call.call_id for call in calls}) == 2
+    final = client.responses.create(model="mock:echo-tools", previous_response_id=first.id, tools=TWO_TOOLS, input=[
+        {"type": "function_call_output", "call_id": call.call_id, "output": f"{call.name} done"} for call in calls])
+    assert final.output_text.startswith("tool said: ")
