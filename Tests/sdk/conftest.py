@@ -127,3 +127,19 @@ def start_agentd(mock_port):
     yield start
     for server in started:
         server.stop()
+
+
+def mock_stats(mock_port):
+    """mock-llm's counters (GET /stats)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{mock_port}/stats", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def wait_for_cancelled_stream(mock_port, before, seconds=10):
+    """Waits until mock-llm has counted more cancelled streams than `before`; fails after `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if mock_stats(mock_port)["streams_cancelled"] > before:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no upstream stream was cancelled within {seconds}s: {mock_stats(mock_port)}")

@@ -6,6 +6,7 @@ import json
 import anthropic
 import pytest
 from anthropic import Anthropic
+from conftest import mock_stats, wait_for_cancelled_stream
 
 MODELS = ["ant:claude-3-5-haiku-latest", "oai:gpt-4o-mini"]
 TOOL_MODELS = ["ant:claude-3-5-haiku-latest?tool=1", "oai:gpt-4o-mini?tool=1"]
@@ -336,3 +337,14 @@ def test_two_tool_calls_in_one_answer(client, stream):
     final = ask(messages)
     assert final.stop_reason == "end_turn"
     assert text_of(final).startswith("tool said: ")
+
+
+@pytest.mark.parametrize("model", ["ant:claude-3-5-haiku-latest?chunks=50&chunk_delay_ms=200",
+                                   "oai:gpt-4o-mini?chunks=50&chunk_delay_ms=200"])
+def test_leaving_a_stream_cancels_the_upstream_call(client, mock_port, model):
+    before = mock_stats(mock_port)["streams_cancelled"]
+    words = " ".join(f"w{number}" for number in range(60))
+    with client.messages.stream(model=model, max_tokens=100, messages=[{"role": "user", "content": words}]) as stream:
+        for _ in stream.text_stream:
+            break
+    wait_for_cancelled_stream(mock_port, before)

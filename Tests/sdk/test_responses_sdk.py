@@ -5,6 +5,7 @@ import json
 import openai
 import pytest
 from openai import OpenAI
+from conftest import mock_stats, wait_for_cancelled_stream
 
 MODELS = ["oai:gpt-4o-mini", "ant:claude-3-5-haiku-latest"]
 TOOL_MODELS = ["oai:gpt-4o-mini?tool=1", "ant:claude-3-5-haiku-latest?tool=1"]
@@ -341,3 +342,16 @@ def test_two_function_calls_in_one_response(client):
     final = client.responses.create(model="mock:echo-tools", previous_response_id=first.id, tools=TWO_TOOLS, input=[
         {"type": "function_call_output", "call_id": call.call_id, "output": f"{call.name} done"} for call in calls])
     assert final.output_text.startswith("tool said: ")
+
+
+@pytest.mark.parametrize("model", ["oai:gpt-4o-mini?chunks=50&chunk_delay_ms=200",
+                                   "ant:claude-3-5-haiku-latest?chunks=50&chunk_delay_ms=200"])
+def test_leaving_a_stream_cancels_the_upstream_call(client, mock_port, model):
+    before = mock_stats(mock_port)["streams_cancelled"]
+    words = " ".join(f"w{number}" for number in range(60))
+    stream = client.responses.create(model=model, input=words, stream=True)
+    for event in stream:
+        if event.type == "response.output_text.delta":
+            break
+    stream.close()
+    wait_for_cancelled_stream(mock_port, before)
