@@ -194,12 +194,6 @@ def test_count_tokens_on_an_anthropic_upstream(client):
     assert count.input_tokens > 0
 
 
-def test_count_tokens_on_an_openai_upstream_is_not_implemented(client):
-    with pytest.raises(anthropic.APIStatusError) as error:
-        client.messages.count_tokens(model="oai:gpt-4o-mini", messages=[{"role": "user", "content": "x"}])
-    assert error.value.status_code == 501
-    assert error.value.body["type"] == "error"
-
 
 @pytest.mark.parametrize("model", MODELS)
 def test_fields_real_clients_send(client, model):
@@ -348,3 +342,20 @@ def test_leaving_a_stream_cancels_the_upstream_call(client, mock_port, model):
         for _ in stream.text_stream:
             break
     wait_for_cancelled_stream(mock_port, before)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_system_prompt_reaches_the_model(client, model):
+    """The mock counts the system prompt's characters in input_tokens: with one, the count grows."""
+    messages = [{"role": "user", "content": "hi"}]
+    plain = client.messages.create(model=model, max_tokens=10, messages=messages)
+    with_system = client.messages.create(model=model, max_tokens=10, messages=messages, system="x" * 400)
+    assert with_system.usage.input_tokens >= plain.usage.input_tokens + 90
+
+
+@pytest.mark.parametrize("model", ["oai:gpt-4o-mini", "mock:echo"])
+def test_count_tokens_is_not_implemented_for_other_kinds(client, model):
+    with pytest.raises(anthropic.APIStatusError) as error:
+        client.messages.count_tokens(model=model, messages=[{"role": "user", "content": "x"}])
+    assert error.value.status_code == 501
+    assert error.value.body["type"] == "error"

@@ -355,3 +355,15 @@ def test_leaving_a_stream_cancels_the_upstream_call(client, mock_port, model):
             break
     stream.close()
     wait_for_cancelled_stream(mock_port, before)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_instructions_reach_the_model_and_are_not_carried_over(client, model):
+    """instructions count in input_tokens; with previous_response_id the earlier response's instructions are not
+    carried over (OpenAI: "the instructions from a previous response will not be carried over")."""
+    plain = client.responses.create(model=model, input="hi")
+    instructed = client.responses.create(model=model, input="hi", instructions="x" * 400)
+    assert instructed.usage.input_tokens >= plain.usage.input_tokens + 90
+    after_plain = client.responses.create(model=model, input="again", previous_response_id=plain.id)
+    after_instructed = client.responses.create(model=model, input="again", previous_response_id=instructed.id)
+    assert after_instructed.usage.input_tokens == after_plain.usage.input_tokens
