@@ -4,6 +4,7 @@
 #   Fuzz/run.sh [seconds=60]                     the HTTP parser (from the repo root or anywhere)
 #   FUZZ_TARGET=resp Fuzz/run.sh [seconds=60]    the Redis RESP parser and encoder
 #   FUZZ_TARGET=jsonrpc Fuzz/run.sh [seconds=60] MCP's JSON-RPC framing (JSON and SSE answers)
+#   FUZZ_TARGET=inbound Fuzz/run.sh [seconds=60] the Anthropic Messages and Responses request decoders and stream encoders
 #
 # Targets (FUZZ_TARGET, default http):
 #   http  Sources/HTTP/*.swift + Fuzz/ParserFuzzer.swift → .build-fuzz/http-fuzzer
@@ -14,6 +15,9 @@
 #   jsonrpc Sources/JSON/*.swift + Sources/LLM/SSE/UpstreamEventParser.swift + Sources/MCP/JSONRPC.swift
 #         + Fuzz/JSONRPCFuzzer.swift → .build-fuzz/jsonrpc-fuzzer; seeds Fuzz/jsonrpc-corpus/, working corpus
 #         Fuzz/corpus-work-jsonrpc/, dictionary Fuzz/jsonrpc.dict
+#   inbound Sources/JSON/*.swift + Sources/LLM/Chat/*.swift + Sources/Inbound/**/*.swift + Fuzz/InboundFuzzer.swift
+#         → .build-fuzz/inbound-fuzzer; seeds Fuzz/inbound-corpus/, working corpus Fuzz/corpus-work-inbound/,
+#         dictionary Fuzz/inbound.dict
 # Seeds are checked in; working corpora are gitignored and seeded from them. Crashes, leaks and timeouts:
 # Fuzz/artifacts/ (gitignored; the resp target's names start with "resp-"). Binaries: .build-fuzz/ (gitignored).
 # Exits non-zero when libFuzzer finds a crash, a leak, a timeout or an out-of-memory input.
@@ -42,7 +46,10 @@ case "$target" in
   jsonrpc)
     module=JSONRPCFuzz; sources=(Sources/JSON/*.swift Sources/LLM/SSE/UpstreamEventParser.swift Sources/MCP/JSONRPC.swift Fuzz/JSONRPCFuzzer.swift Fuzz/Invariant.swift)
     seeds=Fuzz/jsonrpc-corpus; work=Fuzz/corpus-work-jsonrpc; dict=Fuzz/jsonrpc.dict; artifact_name="jsonrpc-" ;;
-  *) echo "FUZZ_TARGET must be http, resp or jsonrpc, not $target" >&2; exit 2 ;;
+  inbound)
+    module=InboundFuzz; sources=(Sources/JSON/*.swift Sources/LLM/Chat/*.swift Sources/Inbound/*.swift Sources/Inbound/*/*.swift Fuzz/InboundFuzzer.swift Fuzz/Invariant.swift)
+    seeds=Fuzz/inbound-corpus; work=Fuzz/corpus-work-inbound; dict=Fuzz/inbound.dict; artifact_name="inbound-" ;;
+  *) echo "FUZZ_TARGET must be http, resp, jsonrpc or inbound, not $target" >&2; exit 2 ;;
 esac
 
 swiftc_bin=${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}

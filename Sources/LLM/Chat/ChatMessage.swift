@@ -1,4 +1,7 @@
+// Also built alone with the JSON and Inbound sources by `FUZZ_TARGET=inbound Fuzz/run.sh` (one module there).
+#if canImport(JSON)
 import JSON
+#endif
 
 /// One message of a conversation, in the shape every provider adapter translates from.
 ///

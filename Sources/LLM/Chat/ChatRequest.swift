@@ -1,4 +1,7 @@
+// Also built alone with the JSON and Inbound sources by `FUZZ_TARGET=inbound Fuzz/run.sh` (one module there).
+#if canImport(JSON)
 import JSON
+#endif
 
 /// A chat call to one provider's model, after agent profiles and defaults were applied.
 public struct ChatRequest: Sendable {
