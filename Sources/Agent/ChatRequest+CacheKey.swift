@@ -41,6 +41,15 @@ extension ChatRequest {
         json.value(toolChoice ?? .null)
         if let parallelToolCalls { json.bool(parallelToolCalls) } else { json.null() }
         json.endArray()
+        // What an Anthropic client sent beyond these fields (top_k, cache_control…) shapes the answer too.
+        if let anthropic {
+            json.key("anthropic")
+            json.value(.object(anthropic.body))
+            if let beta = anthropic.beta {
+                json.key("anthropic_beta")
+                json.string(beta)
+            }
+        }
         json.endObject()
         return String(decoding: json.bytes, as: UTF8.self)
     }

@@ -41,10 +41,11 @@ public protocol ResponseStoring: Sendable {
 /// Owner: the `entries` lock; every method takes it once, briefly.
 public final class ResponseMemoryStore: ResponseStoring {
     private struct Table {
-        var entries: [String: (response: StoredResponse, expiresMs: UInt64)] = [:]
-        /// Ids in the order they were written, for eviction (an id written twice appears twice; stale ones skipped).
-        var order: [(id: String, expiresMs: UInt64)] = []
+        var entries: [String: (response: StoredResponse, expiresMs: UInt64, serial: UInt64)] = [:]
+        /// Writes in order, for eviction (an id written twice appears twice; the earlier write is stale).
+        var order: [(id: String, serial: UInt64)] = []
         var head = 0
+        var serial: UInt64 = 0
     }
 
     private let table = Locked(Table())
@@ -71,14 +72,15 @@ public final class ResponseMemoryStore: ResponseStoring {
         let now = clock()
         let expires = now + ttlMs
         table.withLock { table in
-            table.entries[id] = (response, expires)
-            table.order.append((id, expires))
-            // The oldest writes go: expired ones, then any past the bound.
+            table.serial += 1
+            table.entries[id] = (response, expires, table.serial)
+            table.order.append((id, table.serial))
+            // The oldest writes go: stale and expired ones, then any past the bound.
             while table.head < table.order.count {
                 let oldest = table.order[table.head]
                 let current = table.entries[oldest.id]
-                let stale = current == nil || current!.expiresMs != oldest.expiresMs
-                guard stale || oldest.expiresMs <= now || table.entries.count > maxEntries else { break }
+                let stale = current == nil || current!.serial != oldest.serial
+                guard stale || current!.expiresMs <= now || table.entries.count > maxEntries else { break }
                 if !stale { table.entries[oldest.id] = nil }
                 table.head += 1
             }
