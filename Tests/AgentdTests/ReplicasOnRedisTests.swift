@@ -234,6 +234,38 @@ import Testing
         #expect(lines.count <= 3, "one warning per state change, not per request: \(lines)")
     }
 
+    @Test func aResponseMadeOnOneReplicaIsContinuedOnAnotherOnlyByItsKeyAndAStalledRedisIs503() async throws {
+        let redis = try RedisServerProcess()
+        defer { redis.kill() }
+        let replicas = try await Replicas(count: 2, environment: [
+            "AGENTD_REDIS_URL": redis.url, "AGENTD_RATE_LIMIT_RPS": "0", "AGENTD_API_KEYS": "k1,k2", "AGENTD_REDIS_TIMEOUT_MS": "300",
+        ])
+        #expect(await replicas.waitUntilConnected())
+        func respond(_ body: String, on member: AgentdProcess, key: String = "k1") throws -> HTTPTestResponse {
+            try HTTPTestClient.send(
+                "POST", "/v1/responses", port: member.port, headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(key)")],
+                body: Array(body.utf8), timeoutMs: 5000
+            )
+        }
+        let first = try respond(#"{"model":"mock:echo","input":"remember this"}"#, on: replicas.members[0])
+        let id = try #require(first.jsonObject?["id"] as? String)
+        let continued = try respond(#"{"model":"mock:echo","input":"and this","previous_response_id":"\#(id)"}"#, on: replicas.members[1])
+        #expect(continued.status == 200, "\(continued.bodyText)")
+        // The mock counts the whole history it was sent: more input than the first time.
+        let firstInput = (first.jsonObject?["usage"] as? [String: Any])?["input_tokens"] as? Int ?? 0
+        let laterInput = (continued.jsonObject?["usage"] as? [String: Any])?["input_tokens"] as? Int ?? 0
+        #expect(laterInput > firstInput, "\(firstInput) then \(laterInput)")
+        let stranger = try respond(#"{"model":"mock:echo","input":"mine?","previous_response_id":"\#(id)"}"#, on: replicas.members[1], key: "k2")
+        #expect(stranger.status == 400 && stranger.bodyText.contains(id))
+
+        redis.pause()
+        defer { redis.resume() }
+        let started = ContinuousClock.now
+        let stalled = try respond(#"{"model":"mock:echo","input":"more","previous_response_id":"\#(id)"}"#, on: replicas.members[0])
+        #expect(stalled.status == 503 && stalled.header("Retry-After") != nil, "\(stalled.bodyText)")
+        #expect(ContinuousClock.now - started < .seconds(2), "within the Redis timeout, never hanging")
+    }
+
     @Test func persistenceIsReportedAtStartAndInHealth() async throws {
         let volatile = try RedisServerProcess()
         defer { volatile.kill() }
