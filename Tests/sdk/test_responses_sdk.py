@@ -367,3 +367,16 @@ def test_instructions_reach_the_model_and_are_not_carried_over(client, model):
     after_plain = client.responses.create(model=model, input="again", previous_response_id=plain.id)
     after_instructed = client.responses.create(model=model, input="again", previous_response_id=instructed.id)
     assert after_instructed.usage.input_tokens == after_plain.usage.input_tokens
+
+
+@pytest.mark.parametrize("field, value", [
+    ("background", True),
+    ("conversation", "conv_123"),
+    ("text", {"format": {"type": "json_schema", "name": "answer", "schema": {"type": "object"}}}),
+])
+def test_unsupported_features_are_refused_by_name(client, field, value):
+    """A feature agentd does not carry out is a 400 naming it, never silently dropped (a conversation's history
+    or a response format the caller relies on)."""
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="oai:gpt-4o-mini", input="x", extra_body={field: value})
+    assert field in str(error.value)
