@@ -6,6 +6,7 @@ mock-llm with extra environment (API keys, CORS origins) for the tests that need
 """
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -45,11 +46,13 @@ class Agentd:
         self.root = f"http://127.0.0.1:{self.port}"
         self.v1 = self.root + "/v1"
         self.log = tempfile.NamedTemporaryFile(prefix="agentd-", suffix=".log", delete=False)
+        # Its own task journal: agentds started side by side never share one.
+        self.data_dir = tempfile.mkdtemp(prefix="agentd-data-")
         # The token bucket is off: the suite sends far more than its default 10 requests/s from one address.
         env = {**os.environ, "AGENTD_PORT": str(self.port), "AGENTD_LOG_LEVEL": "warning", "AGENTD_RATE_LIMIT_RPS": "0",
                "AGENTD_PROVIDER_OAI_BASE_URL": f"http://127.0.0.1:{mock_port}/v1",
                "AGENTD_PROVIDER_ANT_BASE_URL": f"http://127.0.0.1:{mock_port}",
-               "AGENTD_PROVIDER_ANT_KIND": "anthropic", **extra_env}
+               "AGENTD_PROVIDER_ANT_KIND": "anthropic", "AGENTD_DATA_DIR": self.data_dir, **extra_env}
         self.process = subprocess.Popen([os.path.join(BIN, "agentd")], env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         try:
@@ -69,6 +72,7 @@ class Agentd:
                 self.process.wait(timeout=5)
         self.log.close()
         os.unlink(self.log.name)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

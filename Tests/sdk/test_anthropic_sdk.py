@@ -238,7 +238,7 @@ def test_upstream_failing_mid_stream_raises(client, model):
 
 
 def test_rate_limited(start_agentd):
-    server = start_agentd(AGENTD_RATE_LIMIT_RPS=1, AGENTD_RATE_LIMIT_BURST=1)
+    server = start_agentd(AGENTD_RATE_LIMIT_RPS=0.01, AGENTD_RATE_LIMIT_BURST=1)
     client = Anthropic(base_url=server.root, api_key="unused", max_retries=0, timeout=20)
     request = dict(model="ant:claude-3-5-haiku-latest", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
     client.messages.create(**request)

@@ -305,7 +305,7 @@ def test_browser_on_another_origin_is_blocked(cors_agentd, pages):
 
 def test_preflights_need_no_key_and_are_not_rate_limited(start_agentd):
     origin = "http://127.0.0.1:9"
-    server = start_agentd(AGENTD_API_KEYS=KEY, AGENTD_CORS_ORIGINS=origin, AGENTD_RATE_LIMIT_RPS=1,
+    server = start_agentd(AGENTD_API_KEYS=KEY, AGENTD_CORS_ORIGINS=origin, AGENTD_RATE_LIMIT_RPS=0.01,
                           AGENTD_RATE_LIMIT_BURST=1)
     for _ in range(5):
         status, headers = http_call("OPTIONS", server.root + "/v1/chat/completions", {

@@ -260,7 +260,7 @@ def test_previous_response_of_another_key_is_refused(start_agentd):
 
 
 def test_rate_limited(start_agentd):
-    server = start_agentd(AGENTD_RATE_LIMIT_RPS=1, AGENTD_RATE_LIMIT_BURST=1)
+    server = start_agentd(AGENTD_RATE_LIMIT_RPS=0.01, AGENTD_RATE_LIMIT_BURST=1)
     client = OpenAI(base_url=server.v1, api_key="unused", max_retries=0, timeout=20)
     client.responses.create(model="oai:gpt-4o-mini", input="hi")
     with pytest.raises(openai.RateLimitError) as error:
