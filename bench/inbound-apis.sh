@@ -10,7 +10,7 @@
 #   responses  POST /v1/responses         {"model":"oai:gpt-4o-mini","input":"hi"}  Responses in, Chat Completions
 #              upstream (translated both ways; stored for previous_response_id, as by default)
 #   reference  POST /v1/chat/completions  {"model":"oai:gpt-4o-mini","messages":[...]}  OpenAI in and out
-# wrk -t1 -c64 on each, alternating, `runs` times `seconds`: medians of the requests/s and of wrk's own p50/p99
+# wrk -t1 -c64 on each, alternating (each run starts with the next route), `runs` times `seconds`: medians of the requests/s and of wrk's own p50/p99
 # (--latency), and each route's ratio to the reference (the goal: >= 0.9). Every answer must be a 200: the script
 # stops if wrk counts errors or non-2xx answers. Exit status 1 when a ratio is below 0.9.
 # agentd runs without logging requests (AGENTD_LOG_LEVEL=warning) and without the token bucket; mock-llm at warning.
@@ -108,7 +108,9 @@ echo "wrk -t1 -c64 -d${seconds}s, non-streaming (agentd pid $agentd_pid :$agentd
 declare -A rps p50 p99
 for i in $(seq "$runs"); do
   line="  run $i:"
-  for name in "${names[@]}"; do
+  # Each run starts with the next route, so none always runs first (or last, on a machine warming up).
+  order=("${names[@]:$(((i - 1) % 3))}" "${names[@]:0:$(((i - 1) % 3))}")
+  for name in "${order[@]}"; do
     res=$(run_wrk "$work/$name.lua" "http://127.0.0.1:$agentd_port${path[$name]}") || { agentd_alive; exit 1; }
     read -r r m p <<<"$res"
     rps[$name]+="$r "; p50[$name]+="$m "; p99[$name]+="$p "
