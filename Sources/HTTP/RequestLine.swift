@@ -78,3 +78,18 @@ struct RequestLine: Sendable, Equatable {
         return (String(utf8[utf8.startIndex..<mark])!, String(utf8[utf8.index(after: mark)...])!)
     }
 }
+
+/// The path of a request whose head could not be used (its body is over the limit, say), so the error
+/// answering it can be worded by the API the path belongs to.
+public enum RequestPath {
+    /// The path of the request line at the start of `bytes`, when that line is whole and valid.
+    public static func atStart(of bytes: UnsafeRawBufferPointer) -> String? {
+        let limit = min(bytes.count, 8192)
+        var end = 0
+        while end < limit && bytes[end] != ASCII.lf { end += 1 }
+        guard end < limit else { return nil }
+        let lineEnd = end > 0 && bytes[end - 1] == ASCII.cr ? end - 1 : end
+        guard case .success(let line) = RequestLine.parse(bytes, from: 0, to: lineEnd) else { return nil }
+        return line.path
+    }
+}

@@ -86,8 +86,8 @@ extension Connection {
     private func timedOut() {
         let requestID = loop.requestIDs.make()
         let which = deadlineKind == .body ? "request body" : "request header"
-        let response = ErrorResponse.make(
-            .requestTimeout, type: "request_timeout", message: "\(which) not received in time", requestID: requestID
+        let response = context.handler.renderError(
+            pendingHead?.path, .requestTimeout, "request_timeout", "\(which) not received in time", requestID, HTTPHeaders()
         )
         rejectWith(response, requestID: requestID)
     }

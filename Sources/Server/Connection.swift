@@ -168,7 +168,7 @@ final class Connection: EventSource {
                 case .needMore:
                     break parsing
                 case .failed(let error):
-                    reject(error)
+                    reject(error, path: RequestPath.atStart(of: inbound.readable))
                     break parsing
                 case .complete(let head, let consumed):
                     inbound.consume(consumed)
@@ -239,11 +239,11 @@ final class Connection: EventSource {
 
     /// Answers a request that cannot be read with its error status, then closes: after a framing error
     /// nothing else on this connection can be trusted, so a smuggled request behind it is never read.
-    func reject(_ error: HTTPParseError) {
+    func reject(_ error: HTTPParseError, path: String? = nil) {
         let requestID = loop.requestIDs.make()
         context.log(.debug, "rejected request", ["status": "\(error.status.code)", "reason": error.description, "request_id": requestID])
         rejectWith(
-            ErrorResponse.make(error.status, type: error.errorType, message: error.description, requestID: requestID),
+            context.handler.renderError(pendingHead?.path ?? path, error.status, error.errorType, error.description, requestID, HTTPHeaders()),
             requestID: requestID
         )
     }

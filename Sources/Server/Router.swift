@@ -30,8 +30,14 @@ public struct Router: HTTPHandler {
 
     private var staticRoutes: [String: [HTTPMethod: RouteHandler]] = [:]
     private var patternRoutes: [PatternRoute] = []
+    /// How errors the router and the server answer are worded; by default the contract's body.
+    public var errors: ErrorRendering = { _, status, type, message, requestID, headers in
+        ErrorResponse.make(status, type: type, message: message, requestID: requestID, headers: headers)
+    }
 
     public init() {}
+
+    public var renderError: ErrorRendering { errors }
 
     public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: @escaping RouteHandler) {
         precondition(template.hasPrefix("/"), "a route template starts with /, got \(template)")
@@ -98,22 +104,13 @@ public struct Router: HTTPHandler {
             handler(request, responder)
         case .methodNotAllowed(let template, let allowed):
             responder.noteRoute(template)
-            responder.respond(Router.methodNotAllowed(request, allowed: allowed))
+            responder.respond(errors(
+                request.path, .methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed on \(request.path)", request.id,
+                ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
+            ))
         case .notFound:
-            responder.respond(Router.notFound(request))
+            responder.respond(errors(request.path, .notFound, "not_found", "no route for \(request.path)", request.id, HTTPHeaders()))
         }
-    }
-
-    public static func notFound(_ request: HTTPRequest) -> HTTPResponse {
-        ErrorResponse.make(.notFound, type: "not_found", message: "no route for \(request.path)", requestID: request.id)
-    }
-
-    public static func methodNotAllowed(_ request: HTTPRequest, allowed: [HTTPMethod]) -> HTTPResponse {
-        ErrorResponse.make(
-            .methodNotAllowed, type: "method_not_allowed",
-            message: "\(request.method) is not allowed on \(request.path)", requestID: request.id,
-            headers: ["Allow": allowed.map(\.rawValue).joined(separator: ", ")]
-        )
     }
 
     private static func pick(

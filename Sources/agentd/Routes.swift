@@ -33,6 +33,18 @@ enum Routes {
 
     static func router(_ dependencies: RouteDependencies) -> Router {
         var router = Router()
+        // Errors the server answers itself (413, 408, 404, 405) in the body of the API the path belongs to.
+        router.errors = { path, status, type, message, requestID, headers in
+            let failure = APIFailure(status: status, type: type, message: message)
+            var response: HTTPResponse
+            switch path {
+            case let path? where path == "/v1/messages" || path.hasPrefix("/v1/messages/"): response = failure.anthropicResponse(requestID: requestID)
+            case let path? where path.hasPrefix("/v1/"): response = failure.openAIResponse()
+            default: response = failure.contractResponse(requestID: requestID)
+            }
+            for field in headers { response.headers.set(field.name, field.value) }
+            return response
+        }
         // The API routes: behind the guard, and open to the configured origins (CORS).
         let cors = dependencies.cors
         var apiMethods: [(template: String, methods: [HTTPMethod])] = []

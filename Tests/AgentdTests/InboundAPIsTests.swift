@@ -218,4 +218,26 @@ struct InboundAPIsTests {
         #expect(statuses.first == 200)
         #expect(statuses.contains(429), "\(statuses)")
     }
+
+    @Test("errors the server answers itself (413, 404, 405) use the body of the API the path belongs to")
+    func serverErrorsInTheRoutesFormat() async throws {
+        let agentd = try await AgentdProcess.serve(["AGENTD_MAX_BODY_BYTES": "1024"])
+        defer { agentd.kill() }
+        let big = Array(repeating: UInt8(ascii: "x"), count: 2048)
+        let anthropic = try HTTPTestClient.send("POST", "/v1/messages", port: agentd.port, headers: [("Content-Type", "application/json")], body: big)
+        #expect(anthropic.status == 413)
+        #expect(try JSONValue.parse(anthropic.body)["error"]?["type"] == "request_too_large", "\(anthropic.bodyText)")
+        let openAI = try HTTPTestClient.send("POST", "/v1/responses", port: agentd.port, headers: [("Content-Type", "application/json")], body: big)
+        let openAICode = try JSONValue.parse(openAI.body)["error"]?["code"]
+        #expect(openAI.status == 413 && openAICode == "payload_too_large", "\(openAI.bodyText)")
+        let contract = try HTTPTestClient.send("POST", "/chat", port: agentd.port, headers: [("Content-Type", "application/json")], body: big)
+        let contractID = try JSONValue.parse(contract.body)["request_id"]
+        #expect(contract.status == 413 && contractID != nil)
+        let wrongMethod = try HTTPTestClient.send("GET", "/v1/messages", port: agentd.port)
+        #expect(wrongMethod.status == 405 && wrongMethod.header("Allow") == "POST")
+        #expect(try JSONValue.parse(wrongMethod.body)["error"]?["type"] == "invalid_request_error", "\(wrongMethod.bodyText)")
+        let unknown = try HTTPTestClient.send("GET", "/v1/nothing", port: agentd.port)
+        let unknownParam = try JSONValue.parse(unknown.body)["error"]?["param"]
+        #expect(unknown.status == 404 && unknownParam == .null, "\(unknown.bodyText)")
+    }
 }

@@ -57,6 +57,8 @@ struct ResponsesTranslationTests {
         (#"{"input":[{"type":"function_call_output"}]}"#, "input[0]"),
         (#"{"input":"hi","max_output_tokens":9999}"#, "max_output_tokens"),
         (#"{"input":"hi","previous_response_id":""}"#, "previous_response_id"),
+        (#"{"input":"hi","conversation":"conv_1"}"#, "conversation"),
+        (#"{"input":"hi","prompt":{"id":"pmpt_1"}}"#, "prompt"),
     ])
     func refusals(body: String, param: String) {
         do {

@@ -30,6 +30,7 @@ public struct AnthropicMessagesRequest: Sendable {
         guard let rawMessages = body.object["messages"]?.arrayValue else {
             throw .invalid("messages: Field required (an array of {role, content})", param: "messages")
         }
+        guard !rawMessages.isEmpty else { throw .invalid("messages: at least one message is required", param: "messages") }
         var messages: [ChatMessage] = []
         if let system = body.object["system"], !system.isNull {
             let text = try AnthropicMessagesRequest.systemText(system)

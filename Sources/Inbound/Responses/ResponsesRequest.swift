@@ -10,7 +10,8 @@ import LLM
 /// `top_p`, `parallel_tool_calls`, `previous_response_id`, `store`, `stream`, `user`, `metadata`.
 ///
 /// What agentd cannot do is refused with a 400 naming it, never ignored: built-in tools (web search, file
-/// search, computer use…), background mode, reasoning, structured output formats, input files, reasoning items.
+/// search, computer use…), background mode, reasoning, structured output formats, input files, reasoning items,
+/// conversation objects and stored prompt templates.
 public struct ResponsesRequest: Sendable {
     public var model: String?
     public var stream: Bool
@@ -34,6 +35,12 @@ public struct ResponsesRequest: Sendable {
         instructions = try body.string("instructions", maxLength: 1_000_000)
         if try body.bool("background") == true {
             throw .invalid("background mode is not supported by agentd; stream the response or use POST /tasks", param: "background")
+        }
+        if body.has("conversation") {
+            throw .invalid("conversation is not supported by agentd; continue a response with previous_response_id", param: "conversation")
+        }
+        if body.has("prompt") {
+            throw .invalid("prompt (a stored prompt template) is not supported by agentd; send instructions and input", param: "prompt")
         }
         if let reasoning = object["reasoning"], !reasoning.isNull, reasoning["effort"].map({ !$0.isNull }) ?? false {
             throw .invalid("reasoning is not supported by agentd", param: "reasoning")

@@ -105,7 +105,7 @@ enum OpenAPIDocument {
         "tags": ["openai"],
         "operationId": "createChatCompletion",
         "summary": "OpenAI-compatible chat completion, streamed or not",
-        "description": "Messages, tools, `tool_choice`, `parallel_tool_calls`, assistant `tool_calls` and `tool` messages pass through to OpenAI-kind providers and are translated to and from Anthropic's `tool_use`/`tool_result` blocks. Errors use OpenAI's body, except 413 and the generic errors, which the server answers before the route is known.",
+        "description": "Messages, tools, `tool_choice`, `parallel_tool_calls`, assistant `tool_calls` and `tool` messages pass through to OpenAI-kind providers and are translated to and from Anthropic's `tool_use`/`tool_result` blocks. Errors use OpenAI's body, as do 404, 405, 408 and 413 on `/v1/` paths; errors answered before the path is read use agentd's.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
         "requestBody": {
           "required": true,
@@ -134,7 +134,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
-          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "413": {"$ref": "#/components/responses/OpenAIPayloadTooLarge"},
           "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
           "401": {"$ref": "#/components/responses/OpenAIUnauthorized"},
           "429": {"$ref": "#/components/responses/OpenAILimited"},
@@ -166,7 +166,7 @@ enum OpenAPIDocument {
         "tags": ["anthropic"],
         "operationId": "createMessage",
         "summary": "Anthropic's Messages API on any provider, streamed or not",
-        "description": "The Anthropic SDKs work against `base_url=http://host:port`. Passed through to Anthropic-kind upstreams (with the client's `anthropic-version` and `anthropic-beta`), translated to and from Chat Completions for OpenAI-kind ones: system, text and image blocks, `tool_use`/`tool_result`, `tool_choice`, `stop_sequences`, stop reasons, usage. Keys as `x-api-key` or Bearer. Extended thinking and Anthropic's server tools are refused with 400. Errors use Anthropic's body, except 413 and the generic errors.",
+        "description": "The Anthropic SDKs work against `base_url=http://host:port`. Passed through to Anthropic-kind upstreams (with the client's `anthropic-version` and `anthropic-beta`), translated to and from Chat Completions for OpenAI-kind ones: system, text and image blocks, `tool_use`/`tool_result`, `tool_choice`, `stop_sequences`, stop reasons, usage. Keys as `x-api-key` or Bearer. Extended thinking and Anthropic's server tools are refused with 400. Errors use Anthropic's body (413 `request_too_large` and 408 included); errors answered before the path is read use agentd's.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}},
         "responses": {
@@ -178,7 +178,6 @@ enum OpenAPIDocument {
               "text/event-stream": {"schema": {"type": "string"}}
             }
           },
-          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "default": {"$ref": "#/components/responses/AnthropicFailure"}
         }
       }
@@ -197,7 +196,6 @@ enum OpenAPIDocument {
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenCount"}}}
           },
-          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
           "default": {"$ref": "#/components/responses/AnthropicFailure"}
         }
       }
@@ -220,7 +218,7 @@ enum OpenAPIDocument {
             }
           },
           "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
-          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "413": {"$ref": "#/components/responses/OpenAIPayloadTooLarge"},
           "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
           "401": {"$ref": "#/components/responses/OpenAIUnauthorized"},
           "429": {"$ref": "#/components/responses/OpenAILimited"},
@@ -246,7 +244,7 @@ enum OpenAPIDocument {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingList"}}}
           },
           "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
-          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "413": {"$ref": "#/components/responses/OpenAIPayloadTooLarge"},
           "415": {"$ref": "#/components/responses/OpenAIUnsupportedMediaType"},
           "401": {"$ref": "#/components/responses/OpenAIUnauthorized"},
           "429": {"$ref": "#/components/responses/OpenAILimited"},
@@ -560,9 +558,14 @@ enum OpenAPIDocument {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "PayloadTooLarge": {
-        "description": "`payload_too_large`: the body exceeds `AGENTD_MAX_BODY_BYTES` (default 1048576). Answered by the server before routing, always in agentd's error body, and the connection closes.",
+        "description": "`payload_too_large`: the body exceeds `AGENTD_MAX_BODY_BYTES` (default 1048576). Answered by the server before the body is read, and the connection closes.",
         "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+      },
+      "OpenAIPayloadTooLarge": {
+        "description": "`invalid_request_error` with code `payload_too_large`: the body exceeds `AGENTD_MAX_BODY_BYTES` (default 1048576). Answered by the server before the body is read, and the connection closes.",
+        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
       },
       "UnsupportedMediaType": {
         "description": "`unsupported_media_type`: a `Content-Type` other than `application/json` (or `+json`).",
@@ -640,12 +643,12 @@ enum OpenAPIDocument {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "ProtocolError": {
-        "description": "An error the server answers before or instead of the route, on any path: 404 `not_found` (unknown path), 405 `method_not_allowed` (another method of a known path, with `Allow`), and for a request that cannot be read (the connection then closes) 400 `invalid_request` (malformed framing, RFC 9112), 408 `request_timeout`, 414 `uri_too_long`, 431 `headers_too_large`, 417, 501 or 505.",
+        "description": "An error the server answers before or instead of the route, on any path: 404 `not_found` (unknown path), 405 `method_not_allowed` (another method of a known path, with `Allow`), and for a request that cannot be read (the connection then closes) 400 `invalid_request` (malformed framing, RFC 9112), 408 `request_timeout`, 414 `uri_too_long`, 431 `headers_too_large`, 417, 501 or 505. Once the path is read (404, 405, 408 on the body, 413) the body is that of the path's API: OpenAI's under `/v1/`, Anthropic's under `/v1/messages`, else agentd's.",
         "headers": {
           "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
           "Allow": {"$ref": "#/components/headers/Allow"}
         },
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/OpenAIError"}, {"$ref": "#/components/schemas/AnthropicError"}]}}}
       }
     },
     "schemas": {
