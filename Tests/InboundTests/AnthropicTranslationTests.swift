@@ -56,12 +56,13 @@ struct AnthropicTranslationTests {
         (#"{"max_tokens":5,"messages":[{"role":"user","content":[{"type":"document"}]}]}"#, "messages.0.content.0"),
         (#"{"max_tokens":5,"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"x"}]}]}"#, "messages.0.content.0"),
         (#"{"max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result"}]}]}"#, "messages.0.content.0"),
-        (#"{"max_tokens":5,"temperature":1.5,"messages":[]}"#, "temperature"),
-        (#"{"max_tokens":5,"thinking":{"type":"enabled","budget_tokens":2000},"messages":[]}"#, "thinking"),
-        (#"{"max_tokens":5,"tools":[{"type":"bash_20250124","name":"bash"}],"messages":[]}"#, "tools.0.type"),
-        (#"{"max_tokens":5,"tool_choice":{"type":"tool"},"messages":[]}"#, "tool_choice.name"),
-        (#"{"max_tokens":5,"stop_sequences":"END","messages":[]}"#, "stop_sequences"),
+        (#"{"max_tokens":5,"temperature":1.5,"messages":[{"role":"user","content":"hi"}]}"#, "temperature"),
+        (#"{"max_tokens":5,"thinking":{"type":"enabled","budget_tokens":2000},"messages":[{"role":"user","content":"hi"}]}"#, "thinking"),
+        (#"{"max_tokens":5,"tools":[{"type":"bash_20250124","name":"bash"}],"messages":[{"role":"user","content":"hi"}]}"#, "tools.0.type"),
+        (#"{"max_tokens":5,"tool_choice":{"type":"tool"},"messages":[{"role":"user","content":"hi"}]}"#, "tool_choice.name"),
+        (#"{"max_tokens":5,"stop_sequences":"END","messages":[{"role":"user","content":"hi"}]}"#, "stop_sequences"),
         (#"{"max_tokens":5}"#, "messages"),
+        (#"{"max_tokens":5,"messages":[]}"#, "messages"),
     ])
     func refusals(body: String, param: String) {
         #expect(throws: InboundError.self) { try Self.decode(body) }

@@ -20,21 +20,54 @@ public struct AnthropicMessagesFormat: Sendable {
         self.requestID = requestID
     }
 
+    /// The whole answer's `message`, written straight to bytes (once per request).
     public func completion(_ completion: ChatCompletion) -> [UInt8] {
-        var blocks: [JSONValue] = []
+        var json = JSONWriter(capacity: 320 + completion.text.utf8.count)
+        json.beginObject()
+        json.key("id")
+        json.string(id)
+        json.key("type")
+        json.string("message")
+        json.key("role")
+        json.string("assistant")
+        json.key("model")
+        json.string(model)
+        json.key("content")
+        json.beginArray()
         if !completion.text.isEmpty || completion.toolCalls.isEmpty {
-            blocks.append(["type": "text", "text": .string(completion.text)])
+            json.beginObject()
+            json.key("type")
+            json.string("text")
+            json.key("text")
+            json.string(completion.text)
+            json.endObject()
         }
         for call in completion.toolCalls {
-            blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": AnthropicMessagesFormat.input(call.arguments)])
+            json.beginObject()
+            json.key("type")
+            json.string("tool_use")
+            json.key("id")
+            json.string(call.id)
+            json.key("name")
+            json.string(call.name)
+            json.key("input")
+            json.value(AnthropicMessagesFormat.input(call.arguments))
+            json.endObject()
         }
-        let body: JSONValue = [
-            "id": .string(id), "type": "message", "role": "assistant", "model": .string(model), "content": .array(blocks),
-            "stop_reason": .string(AnthropicMessagesFormat.stopReason(completion.finishReason, completion.stopSequence)),
-            "stop_sequence": completion.stopSequence.map(JSONValue.string) ?? .null,
-            "usage": ["input_tokens": .integer(completion.usage.inputTokens), "output_tokens": .integer(completion.usage.outputTokens)],
-        ]
-        return body.serialized()
+        json.endArray()
+        json.key("stop_reason")
+        json.string(AnthropicMessagesFormat.stopReason(completion.finishReason, completion.stopSequence))
+        json.key("stop_sequence")
+        if let stop = completion.stopSequence { json.string(stop) } else { json.null() }
+        json.key("usage")
+        json.beginObject()
+        json.key("input_tokens")
+        json.integer(completion.usage.inputTokens)
+        json.key("output_tokens")
+        json.integer(completion.usage.outputTokens)
+        json.endObject()
+        json.endObject()
+        return json.bytes
     }
 
     public func makeStreamEncoder() -> AnthropicStreamEncoder { AnthropicStreamEncoder(id: id, model: model) }

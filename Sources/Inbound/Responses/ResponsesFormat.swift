@@ -30,16 +30,128 @@ public struct ResponsesFormat: Sendable {
 
     var idSuffix: Substring { id.dropFirst(5) }
 
+    /// The whole answer's response object, written straight to bytes (this runs once per request; `object`, which
+    /// the stream's events embed, gives the same JSON).
     public func completion(_ completion: ChatCompletion) -> [UInt8] {
-        var items: [JSONValue] = []
+        var json = JSONWriter(capacity: 1024 + completion.text.utf8.count)
+        let status = ResponsesFormat.status(completion.finishReason)
+        json.beginObject()
+        json.key("id")
+        json.string(id)
+        json.key("object")
+        json.string("response")
+        json.key("created_at")
+        json.integer(createdAt)
+        json.key("status")
+        json.string(status)
+        json.key("error")
+        json.null()
+        json.key("incomplete_details")
+        if status == "incomplete" {
+            json.value(["reason": .string(ResponsesFormat.incompleteReason(completion.finishReason))])
+        } else {
+            json.null()
+        }
+        json.key("instructions")
+        json.value(echo["instructions"] ?? .null)
+        json.key("max_output_tokens")
+        json.value(echo["max_output_tokens"] ?? .null)
+        json.key("model")
+        json.string(model)
+        json.key("output")
+        json.beginArray()
         if !completion.text.isEmpty || completion.toolCalls.isEmpty {
-            items.append(messageItem(id: "msg_\(idSuffix)", text: completion.text, status: "completed"))
+            writeMessageItem(id: "msg_\(idSuffix)", text: completion.text, to: &json)
         }
         for (index, call) in completion.toolCalls.enumerated() {
-            items.append(functionItem(id: "fc_\(idSuffix)_\(index)", call: call, status: "completed"))
+            writeFunctionItem(id: "fc_\(idSuffix)_\(index)", call: call, to: &json)
         }
-        return object(status: ResponsesFormat.status(completion.finishReason), output: items, usage: completion.usage,
-                      finishReason: completion.finishReason).serialized()
+        json.endArray()
+        json.key("parallel_tool_calls")
+        json.value(echo["parallel_tool_calls"] ?? true)
+        json.key("previous_response_id")
+        if let previousResponseID { json.string(previousResponseID) } else { json.null() }
+        json.key("reasoning")
+        json.value(ResponsesFormat.reasoning)
+        json.key("store")
+        json.bool(store)
+        json.key("temperature")
+        json.value(echo["temperature"] ?? 1.0)
+        json.key("text")
+        json.value(ResponsesFormat.textFormat)
+        json.key("tool_choice")
+        json.value(echo["tool_choice"] ?? "auto")
+        json.key("tools")
+        json.value(echo["tools"] ?? [])
+        json.key("top_p")
+        json.value(echo["top_p"] ?? 1.0)
+        json.key("truncation")
+        json.string("disabled")
+        json.key("usage")
+        json.value(ResponsesFormat.usage(completion.usage))
+        json.key("user")
+        json.value(echo["user"] ?? .null)
+        json.key("metadata")
+        json.value(echo["metadata"] ?? .object(JSONObject()))
+        json.endObject()
+        return json.bytes
+    }
+
+    static let reasoning: JSONValue = ["effort": nil, "summary": nil]
+    static let textFormat: JSONValue = ["format": ["type": "text"]]
+
+    static func incompleteReason(_ reason: FinishReason) -> String {
+        reason == .length ? "max_output_tokens" : "content_filter"
+    }
+
+    static func usage(_ usage: ChatUsage) -> JSONValue {
+        [
+            "input_tokens": .integer(usage.inputTokens), "input_tokens_details": ["cached_tokens": 0],
+            "output_tokens": .integer(usage.outputTokens), "output_tokens_details": ["reasoning_tokens": 0],
+            "total_tokens": .integer(usage.totalTokens),
+        ]
+    }
+
+    private func writeMessageItem(id: String, text: String, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id")
+        json.string(id)
+        json.key("type")
+        json.string("message")
+        json.key("status")
+        json.string("completed")
+        json.key("role")
+        json.string("assistant")
+        json.key("content")
+        json.beginArray()
+        json.beginObject()
+        json.key("type")
+        json.string("output_text")
+        json.key("text")
+        json.string(text)
+        json.key("annotations")
+        json.beginArray()
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+    }
+
+    private func writeFunctionItem(id: String, call: ToolCall, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id")
+        json.string(id)
+        json.key("type")
+        json.string("function_call")
+        json.key("status")
+        json.string("completed")
+        json.key("call_id")
+        json.string(call.id)
+        json.key("name")
+        json.string(call.name)
+        json.key("arguments")
+        json.string(call.arguments)
+        json.endObject()
     }
 
     public func makeStreamEncoder() -> ResponsesStreamEncoder { ResponsesStreamEncoder(format: self) }
@@ -57,7 +169,7 @@ public struct ResponsesFormat: Sendable {
         object["status"] = .string(status)
         object["error"] = .null
         if status == "incomplete", let finishReason {
-            object["incomplete_details"] = ["reason": finishReason == .length ? "max_output_tokens" : "content_filter"]
+            object["incomplete_details"] = ["reason": .string(ResponsesFormat.incompleteReason(finishReason))]
         } else {
             object["incomplete_details"] = .null
         }
@@ -67,20 +179,16 @@ public struct ResponsesFormat: Sendable {
         object["output"] = .array(output)
         object["parallel_tool_calls"] = echo["parallel_tool_calls"] ?? true
         object["previous_response_id"] = previousResponseID.map(JSONValue.string) ?? .null
-        object["reasoning"] = ["effort": nil, "summary": nil]
+        object["reasoning"] = ResponsesFormat.reasoning
         object["store"] = .bool(store)
         object["temperature"] = echo["temperature"] ?? 1.0
-        object["text"] = ["format": ["type": "text"]]
+        object["text"] = ResponsesFormat.textFormat
         object["tool_choice"] = echo["tool_choice"] ?? "auto"
         object["tools"] = echo["tools"] ?? []
         object["top_p"] = echo["top_p"] ?? 1.0
         object["truncation"] = "disabled"
         if let usage {
-            object["usage"] = [
-                "input_tokens": .integer(usage.inputTokens), "input_tokens_details": ["cached_tokens": 0],
-                "output_tokens": .integer(usage.outputTokens), "output_tokens_details": ["reasoning_tokens": 0],
-                "total_tokens": .integer(usage.totalTokens),
-            ]
+            object["usage"] = ResponsesFormat.usage(usage)
         } else {
             object["usage"] = .null
         }
