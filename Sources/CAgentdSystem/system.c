@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,3 +245,5 @@ int agentd_set_io_timeouts(int fd, int timeout_ms) {
     if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, sizeof interval) != 0) return -1;
     return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &interval, sizeof interval);
 }
+
+ssize_t agentd_getrandom(void *bytes, size_t count) { return getrandom(bytes, count, 0); }

@@ -7,6 +7,10 @@ import Testing
 /// and histories pruned to the token budget without a dangling tool result.
 @Suite("stored responses in memory")
 struct ResponseMemoryStoreTests {
+    /// Ids as agentd makes them: a prefix and 24 hex digits.
+    static let a = "resp_00000000000000000000000a", b = "resp_00000000000000000000000b"
+    static let c = "resp_00000000000000000000000c", d = "resp_00000000000000000000000d"
+
     static func load(_ store: ResponseMemoryStore, _ id: String) -> StoredResponse? {
         let found = Locked<StoredResponse?>(nil)
         store.load(id) { result in found.withLock { $0 = try? result.get() } }
@@ -17,20 +21,31 @@ struct ResponseMemoryStoreTests {
         store.save(id, StoredResponse(owner: "k", messages: [.user(text)])) { _ in }
     }
 
-    @Test("a response expires after the TTL; past the bound the oldest written goes first")
+    @Test("a response expires after the TTL; past the bound the oldest written goes first (a rewrite keeps its place)")
     func ttlAndBound() {
         let now = Locked<UInt64>(1_000)
         let store = ResponseMemoryStore(ttlMs: 100, maxEntries: 2, clock: { now.withLock { $0 } })
-        Self.save(store, "a", "1")
-        Self.save(store, "b", "2")
-        #expect(Self.load(store, "a")?.messages == [.user("1")] && Self.load(store, "a")?.owner == "k")
-        Self.save(store, "c", "3")
-        #expect(Self.load(store, "a") == nil && Self.load(store, "b") != nil && Self.load(store, "c") != nil)
-        Self.save(store, "b", "2 again")  // rewritten: its first write is stale, not the oldest
-        Self.save(store, "d", "4")
-        #expect(Self.load(store, "c") == nil && Self.load(store, "b")?.messages == [.user("2 again")])
+        Self.save(store, Self.a, "1")
+        Self.save(store, Self.b, "2")
+        #expect(Self.load(store, Self.a)?.messages == [.user("1")] && Self.load(store, Self.a)?.owner == "k")
+        Self.save(store, Self.c, "3")
+        #expect(Self.load(store, Self.a) == nil && Self.load(store, Self.b) != nil && Self.load(store, Self.c) != nil)
+        Self.save(store, Self.b, "2 again")  // rewritten in place: still the oldest
+        #expect(Self.load(store, Self.b)?.messages == [.user("2 again")])
+        Self.save(store, Self.d, "4")
+        #expect(Self.load(store, Self.b) == nil && Self.load(store, Self.c) != nil && Self.load(store, Self.d) != nil)
         now.withLock { $0 += 100 }
-        #expect(Self.load(store, "b") == nil && Self.load(store, "d") == nil)
+        #expect(Self.load(store, Self.c) == nil && Self.load(store, Self.d) == nil)
+    }
+
+    @Test("an id that is not agentd's (a prefix and 24 hex digits) was never stored")
+    func foreignIDs() {
+        let store = ResponseMemoryStore(ttlMs: 1000, maxEntries: 4)
+        Self.save(store, "resp_0123456789abcdef01234567", "x")
+        #expect(Self.load(store, "resp_0123456789abcdef01234567") != nil)
+        for id in ["resp_0123456789abcdef0123456", "resp_0123456789ABCDEF01234567", "resp-0123456789abcdef01234567", "", "resp_x"] {
+            #expect(Self.load(store, id) == nil, "\(id)")
+        }
     }
 
     @Test("pruning keeps the newest messages within the budget and never starts with a tool result")

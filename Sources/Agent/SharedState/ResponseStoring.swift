@@ -23,7 +23,7 @@ public struct StoredResponse: Sendable, Equatable {
             start += 1
         }
         while start < messages.count - 1 && messages[start].role == .tool { start += 1 }
-        return StoredResponse(owner: owner, messages: Array(messages[start...]))
+        return start == 0 ? self : StoredResponse(owner: owner, messages: Array(messages[start...]))
     }
 }
 
@@ -36,59 +36,94 @@ public protocol ResponseStoring: Sendable {
     func save(_ id: String, _ response: StoredResponse, completion: @escaping @Sendable (Result<Void, SharedStateUnavailable>) -> Void)
 }
 
-/// Responses in this process' memory: at most `maxEntries` (the oldest written goes first), each for `ttlMs`.
+/// Responses in this process' memory: at most `maxEntries` (a ring: the oldest written goes first), each for
+/// `ttlMs` after it was written (an expired one is not found, and its slot is reused in turn).
 ///
-/// Owner: the `entries` lock; every method takes it once, briefly.
+/// Owner: the `table` lock; every method takes it once, briefly.
 public final class ResponseMemoryStore: ResponseStoring {
-    private struct Table {
-        var entries: [String: (response: StoredResponse, expiresMs: UInt64, serial: UInt64)] = [:]
-        /// Writes in order, for eviction (an id written twice appears twice; the earlier write is stale).
-        var order: [(id: String, serial: UInt64)] = []
-        var head = 0
-        var serial: UInt64 = 0
+    private struct Slot {
+        var key: Key
+        var response: StoredResponse
+        var expiresMs: UInt64
     }
 
-    private let table = Locked(Table())
+    /// An id as a fixed-size key: agentd's ids are a prefix and 24 hex digits, whose 96 bits are the key (no
+    /// string is kept or hashed per entry). Any other id was never stored here.
+    struct Key: Hashable {
+        let high: UInt64
+        let low: UInt32
+
+        init?(_ id: String) {
+            var high: UInt64 = 0, low: UInt32 = 0
+            var digits = 0
+            for byte in id.utf8.reversed() {
+                guard digits < 24 else { break }
+                let value: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                default: return nil
+                }
+                if digits < 8 { low |= UInt32(value) << (4 * digits) } else { high |= UInt64(value) << (4 * (digits - 8)) }
+                digits += 1
+            }
+            guard digits == 24, id.utf8.count > 24, id.utf8[id.utf8.index(id.utf8.endIndex, offsetBy: -25)] == UInt8(ascii: "_") else {
+                return nil
+            }
+            self.high = high
+            self.low = low
+        }
+    }
+
+    private struct Table {
+        var slots: [Slot?]
+        /// Key → its slot in the ring.
+        var index: [Key: Int] = [:]
+        var next = 0
+    }
+
+    private let table: Locked<Table>
     private let ttlMs: UInt64
-    private let maxEntries: Int
     private let clock: @Sendable () -> UInt64
 
     public init(ttlMs: UInt64, maxEntries: Int, clock: @escaping @Sendable () -> UInt64 = ConversationStore.monotonicNowMs) {
         self.ttlMs = ttlMs
-        self.maxEntries = max(1, maxEntries)
         self.clock = clock
+        table = Locked(Table(slots: Array(repeating: nil, count: max(1, maxEntries))))
     }
 
     public func load(_ id: String, completion: @escaping @Sendable (Result<StoredResponse?, SharedStateUnavailable>) -> Void) {
         let now = clock()
+        guard let key = Key(id) else { return completion(.success(nil)) }
         let found = table.withLock { table -> StoredResponse? in
-            guard let entry = table.entries[id], entry.expiresMs > now else { return nil }
-            return entry.response
+            guard let position = table.index[key], let slot = table.slots[position], slot.expiresMs > now else { return nil }
+            return slot.response
         }
         completion(.success(found))
     }
 
     public func save(_ id: String, _ response: StoredResponse, completion: @escaping @Sendable (Result<Void, SharedStateUnavailable>) -> Void) {
-        let now = clock()
-        let expires = now + ttlMs
-        table.withLock { table in
-            table.serial += 1
-            table.entries[id] = (response, expires, table.serial)
-            table.order.append((id, table.serial))
-            // The oldest writes go: stale and expired ones, then any past the bound.
-            while table.head < table.order.count {
-                let oldest = table.order[table.head]
-                let current = table.entries[oldest.id]
-                let stale = current == nil || current!.serial != oldest.serial
-                guard stale || current!.expiresMs <= now || table.entries.count > maxEntries else { break }
-                if !stale { table.entries[oldest.id] = nil }
-                table.head += 1
-            }
-            if table.head > 1024 && table.head * 2 > table.order.count {
-                table.order.removeFirst(table.head)
-                table.head = 0
-            }
+        let expires = clock() + ttlMs
+        guard let key = Key(id) else {
+            preconditionFailure("stored response ids are agentd's own (a prefix and 24 hex digits), not \(id)")
         }
+        // The evicted response is released outside the lock.
+        let evicted = table.withLock { table -> Slot? in
+            if let position = table.index[key] {
+                // Written again: in place (its age in the ring stays that of its first write).
+                table.slots[position]?.response = response
+                table.slots[position]?.expiresMs = expires
+                return nil
+            }
+            let position = table.next
+            table.next = (position + 1) % table.slots.count
+            let old = table.slots[position]
+            if let old { table.index[old.key] = nil }
+            table.slots[position] = Slot(key: key, response: response, expiresMs: expires)
+            table.index[key] = position
+            return old
+        }
+        _ = evicted
         completion(.success(()))
     }
 }

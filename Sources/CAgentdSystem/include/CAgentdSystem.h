@@ -63,4 +63,7 @@ int agentd_set_linger_reset(int fd);
 /// CLOCK_MONOTONIC in nanoseconds, and CLOCK_REALTIME in whole seconds.
 uint64_t agentd_monotonic_ns(void);
 int64_t agentd_realtime_seconds(void);
+
+/// getrandom(2) with no flags: `count` bytes from the kernel's CSPRNG; the bytes written, or -1 with errno.
+ssize_t agentd_getrandom(void *bytes, size_t count);
 #endif

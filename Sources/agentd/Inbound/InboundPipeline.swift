@@ -17,7 +17,7 @@ struct InboundPipeline: Sendable {
 
     /// Runs before the answer goes out, with the whole answer (a stored response, say); the answer waits for
     /// `done`. A failed or cancelled call never reaches it.
-    typealias Finishing = @Sendable (_ answer: ChatCompletion, _ model: String, _ done: @escaping @Sendable () -> Void) -> Void
+    typealias Finishing = @Sendable (_ answer: ChatCompletion, _ done: @escaping @Sendable () -> Void) -> Void
 
     func serve<Format: InboundFormat>(
         _ call: ChatRequest, resolution: ProviderRegistry.Resolution, format: Format, stream: Bool,
@@ -36,7 +36,7 @@ struct InboundPipeline: Sendable {
                     responder.respond(.json(.ok, format.completion(completion)))
                     return
                 }
-                finishing(completion, report.model) { responder.respond(.json(.ok, format.completion(completion))) }
+                finishing(completion) { responder.respond(.json(.ok, format.completion(completion))) }
             case .failure(let error):
                 responder.respond(format.errorResponse(APIFailure(error)))
             }
@@ -49,7 +49,7 @@ struct InboundPipeline: Sendable {
         responder: Responder, finishing: Finishing?
     ) {
         let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
-        let encoder = Locked((encoder: format.makeStreamEncoder(), answer: StreamedAnswer(), model: resolution.qualifiedName))
+        let encoder = Locked((encoder: format.makeStreamEncoder(), answer: StreamedAnswer()))
         let accounting = self.accounting
         let providerCall = gateway.stream(call, resolution: resolution, callbacks: ChatStreamCallbacks(
             onEvent: { event in
@@ -68,7 +68,7 @@ struct InboundPipeline: Sendable {
                         bridge.finish()
                     }
                     guard let finishing else { return end() }
-                    finishing(answer, encoder.withLock { $0.model }, end)
+                    finishing(answer, end)
                 case .failure(let error):
                     let failure = APIFailure(error)
                     if bridge.failBeforeStart(format.errorResponse(failure)) { return }
@@ -77,7 +77,6 @@ struct InboundPipeline: Sendable {
                 }
             }
         ), report: { report in
-            encoder.withLock { $0.model = report.model }
             accounting.settle(report, client: request.client, reservation: request.reservation, succeeded: report.attempts > 0, responder: responder)
         })
         bridge.attach(providerCall)

@@ -80,9 +80,10 @@ struct ResponsesEndpoint: Sendable {
         var finishing: InboundPipeline.Finishing?
         if decoded.store {
             let store = self.store, maxTokens = maxHistoryTokens, exchange = history + decoded.input, id = format.id
-            finishing = { answer, _, done in
-                let reply = ChatMessage(role: .assistant, content: .text(answer.text), toolCalls: answer.toolCalls)
-                let stored = StoredResponse(owner: owner, messages: exchange + [reply]).pruned(maxTokens: maxTokens)
+            finishing = { answer, done in
+                var messages = exchange
+                messages.append(ChatMessage(role: .assistant, content: .text(answer.text), toolCalls: answer.toolCalls))
+                let stored = StoredResponse(owner: owner, messages: messages).pruned(maxTokens: maxTokens)
                 // A store that fails does not cost the client its answer; continuing it is what fails then (400).
                 store.save(id, stored) { _ in done() }
             }
