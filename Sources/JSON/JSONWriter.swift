@@ -72,6 +72,13 @@ public struct JSONWriter {
         afterValue = true
     }
 
+    /// A constant value known at compile time, written as is: it must be valid compact JSON (`[]`, `{"a":null}`).
+    public mutating func literal(_ json: StaticString) {
+        separate()
+        bytes.append(contentsOf: UnsafeBufferPointer(start: json.utf8Start, count: json.utf8CodeUnitCount))
+        afterValue = true
+    }
+
     /// Any value, a tree included (a tool list passed through as received).
     public mutating func value(_ value: JSONValue) {
         separate()

@@ -45,4 +45,15 @@ import Testing
         json.endArray()
         #expect(String(decoding: json.bytes, as: UTF8.self) == #"[1,"two",null]"#)
     }
+
+    @Test func literalsAreWrittenAsIsWithCommasPlaced() {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("a")
+        json.literal(#"{"b":null}"#)
+        json.key("c")
+        json.literal("[]")
+        json.endObject()
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"a":{"b":null},"c":[]}"#)
+    }
 }

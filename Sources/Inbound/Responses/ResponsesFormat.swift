@@ -53,9 +53,9 @@ public struct ResponsesFormat: Sendable {
             json.null()
         }
         json.key("instructions")
-        json.value(echo["instructions"] ?? .null)
+        if let instructions = echo["instructions"] { json.value(instructions) } else { json.null() }
         json.key("max_output_tokens")
-        json.value(echo["max_output_tokens"] ?? .null)
+        if let limit = echo["max_output_tokens"] { json.value(limit) } else { json.null() }
         json.key("model")
         json.string(model)
         json.key("output")
@@ -68,31 +68,42 @@ public struct ResponsesFormat: Sendable {
         }
         json.endArray()
         json.key("parallel_tool_calls")
-        json.value(echo["parallel_tool_calls"] ?? true)
+        if let parallel = echo["parallel_tool_calls"] { json.value(parallel) } else { json.bool(true) }
         json.key("previous_response_id")
         if let previousResponseID { json.string(previousResponseID) } else { json.null() }
         json.key("reasoning")
-        json.value(ResponsesFormat.reasoning)
+        json.literal(#"{"effort":null,"summary":null}"#)
         json.key("store")
         json.bool(store)
         json.key("temperature")
-        json.value(echo["temperature"] ?? 1.0)
+        if let temperature = echo["temperature"] { json.value(temperature) } else { json.literal("1.0") }
         json.key("text")
-        json.value(ResponsesFormat.textFormat)
+        json.literal(#"{"format":{"type":"text"}}"#)
         json.key("tool_choice")
-        json.value(echo["tool_choice"] ?? "auto")
+        if let choice = echo["tool_choice"] { json.value(choice) } else { json.string("auto") }
         json.key("tools")
-        json.value(echo["tools"] ?? [])
+        if let tools = echo["tools"] { json.value(tools) } else { json.literal("[]") }
         json.key("top_p")
-        json.value(echo["top_p"] ?? 1.0)
+        if let topP = echo["top_p"] { json.value(topP) } else { json.literal("1.0") }
         json.key("truncation")
         json.string("disabled")
         json.key("usage")
-        json.value(ResponsesFormat.usage(completion.usage))
+        json.beginObject()
+        json.key("input_tokens")
+        json.integer(completion.usage.inputTokens)
+        json.key("input_tokens_details")
+        json.literal(#"{"cached_tokens":0}"#)
+        json.key("output_tokens")
+        json.integer(completion.usage.outputTokens)
+        json.key("output_tokens_details")
+        json.literal(#"{"reasoning_tokens":0}"#)
+        json.key("total_tokens")
+        json.integer(completion.usage.totalTokens)
+        json.endObject()
         json.key("user")
-        json.value(echo["user"] ?? .null)
+        if let user = echo["user"] { json.value(user) } else { json.null() }
         json.key("metadata")
-        json.value(echo["metadata"] ?? .object(JSONObject()))
+        if let metadata = echo["metadata"] { json.value(metadata) } else { json.literal("{}") }
         json.endObject()
         return json.bytes
     }
