@@ -68,12 +68,12 @@ enum Routes {
             openAI.completions(request, responder)
         }, format: .openAI, spendsTokens: true))
         let messages = dependencies.messages
-        api(.post, "/v1/messages", guarded.protect({ request, responder in
+        api(.post, "/v1/messages", MessagesEndpoint.namingRequests(guarded.protect({ request, responder in
             messages.messages(request, responder)
-        }, format: .anthropic, spendsTokens: true))
-        api(.post, "/v1/messages/count_tokens", guarded.protect({ request, responder in
+        }, format: .anthropic, spendsTokens: true)))
+        api(.post, "/v1/messages/count_tokens", MessagesEndpoint.namingRequests(guarded.protect({ request, responder in
             messages.countTokens(request, responder)
-        }, format: .anthropic, spendsTokens: false))
+        }, format: .anthropic, spendsTokens: false)))
         let responses = dependencies.responses
         api(.post, "/v1/responses", guarded.protect({ request, responder in
             responses.create(request, responder)

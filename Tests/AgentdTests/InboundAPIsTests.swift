@@ -240,4 +240,20 @@ struct InboundAPIsTests {
         let unknownParam = try JSONValue.parse(unknown.body)["error"]?["param"]
         #expect(unknown.status == 404 && unknownParam == .null, "\(unknown.bodyText)")
     }
+
+    @Test("/v1/messages answers carry Anthropic's request-id, errors too; /v1/models answers an Anthropic SDK in its shape")
+    func anthropicClientDetails() async throws {
+        let agentd = try await AgentdProcess.serve([:])
+        defer { agentd.kill() }
+        let ok = try Self.post("/v1/messages", #"{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, port: agentd.port)
+        let bad = try Self.post("/v1/messages", #"{"messages":[{"role":"user","content":"hi"}]}"#, port: agentd.port)
+        for response in [ok, bad] {
+            #expect(response.header("request-id") != nil && response.header("request-id") == response.header("X-Request-ID"))
+        }
+        let anthropic = try JSONValue.parse(try HTTPTestClient.send("GET", "/v1/models", port: agentd.port, headers: [("anthropic-version", "2023-06-01")]).body)
+        #expect(anthropic["data"]?[0]?["type"] == "model" && anthropic["data"]?[0]?["id"] == "mock:echo" && anthropic["has_more"] == false)
+        #expect(anthropic["first_id"] == "mock:echo")
+        let openAI = try JSONValue.parse(try HTTPTestClient.send("GET", "/v1/models", port: agentd.port).body)
+        #expect(openAI["object"] == "list" && openAI["data"]?[0]?["object"] == "model")
+    }
 }

@@ -153,9 +153,9 @@ enum OpenAPIDocument {
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
         "responses": {
           "200": {
-            "description": "The models, each named `provider:model`.",
+            "description": "The models, each named `provider:model`: OpenAI's list, or Anthropic's when the request carries `anthropic-version` (the Anthropic SDKs' `models.list()`).",
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ModelList"}}}
+            "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/ModelList"}, {"$ref": "#/components/schemas/AnthropicModelList"}]}}}
           },
           "default": {"$ref": "#/components/responses/ProtocolError"}
         }
@@ -687,6 +687,16 @@ enum OpenAPIDocument {
           "type": {"const": "error"},
           "error": {"type": "object", "required": ["type", "message"], "properties": {"type": {"type": "string"}, "message": {"type": "string"}}},
           "request_id": {"type": "string"}
+        }
+      },
+      "AnthropicModelList": {
+        "type": "object",
+        "required": ["data", "has_more", "first_id", "last_id"],
+        "properties": {
+          "data": {"type": "array", "items": {"type": "object", "required": ["type", "id", "display_name", "created_at"], "properties": {"type": {"const": "model"}, "id": {"type": "string"}, "display_name": {"type": "string"}, "created_at": {"type": "string"}}}},
+          "has_more": {"const": false},
+          "first_id": {"type": ["string", "null"]},
+          "last_id": {"type": ["string", "null"]}
         }
       },
       "TokenCount": {"type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}},

@@ -59,6 +59,14 @@ struct MessagesEndpoint: Sendable {
         responder.onCancel { providerCall.cancel() }
     }
 
+    /// Every answer of the route, errors included, carries Anthropic's `request-id` (the SDKs' `_request_id`).
+    static func namingRequests(_ handler: @escaping RouteHandler) -> RouteHandler {
+        { request, responder in
+            responder.addHeaders(["request-id": request.id])
+            handler(request, responder)
+        }
+    }
+
     private func decode(_ request: HTTPRequest, forCounting: Bool) throws(APIFailure) -> AnthropicMessagesRequest {
         let body = try JSONBody(request)
         do {

@@ -42,8 +42,20 @@ struct OpenAIEndpoint: Sendable {
         )
     }
 
+    /// OpenAI's model list, or Anthropic's when the client is an Anthropic SDK (it sends `anthropic-version`).
     func models(_ request: HTTPRequest) -> HTTPResponse {
-        let data: [JSONValue] = registry.listedModels.map { name in
+        let names = registry.listedModels
+        if request.headers["anthropic-version"] != nil {
+            let data: [JSONValue] = names.map { name in
+                ["type": "model", "id": .string(name), "display_name": .string(name), "created_at": "1970-01-01T00:00:00Z"]
+            }
+            let body: JSONValue = [
+                "data": .array(data), "has_more": false,
+                "first_id": names.first.map(JSONValue.string) ?? .null, "last_id": names.last.map(JSONValue.string) ?? .null,
+            ]
+            return .json(.ok, body.serialized())
+        }
+        let data: [JSONValue] = names.map { name in
             ["id": .string(name), "object": "model", "created": 0,
              "owned_by": .string(String(name.split(separator: ":").first ?? "agentd"))]
         }
