@@ -256,4 +256,24 @@ struct InboundAPIsTests {
         let openAI = try JSONValue.parse(try HTTPTestClient.send("GET", "/v1/models", port: agentd.port).body)
         #expect(openAI["object"] == "list" && openAI["data"]?[0]?["object"] == "model")
     }
+
+    @Test("structured output: json_schema reaches an OpenAI-kind model through Chat Completions and Responses; Anthropic-kind refuse it")
+    func structuredOutput() async throws {
+        let (mock, agentd) = try await Self.start()
+        defer { agentd.kill(); mock.kill() }
+        let schema = #"{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","minimum":2},"sunny":{"type":"boolean"}},"required":["city","days","sunny"]}"#
+        let chat = try Self.post("/v1/chat/completions", #"{"model":"mock:echo","messages":[{"role":"user","content":"paris"}],"response_format":{"type":"json_schema","json_schema":{"name":"trip","schema":\#(schema)}}}"#, port: agentd.port)
+        let content = try #require(try JSONValue.parse(chat.body)["choices"]?[0]?["message"]?["content"]?.stringValue)
+        #expect(try JSONValue.parse(Array(content.utf8)) == ["city": "paris", "days": 2, "sunny": false])
+        let response = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"mock:echo","input":"rome","text":{"format":{"type":"json_schema","name":"trip","schema":\#(schema),"strict":true}}}"#, port: agentd.port).body)
+        let text = try #require(response["output"]?[0]?["content"]?[0]?["text"]?.stringValue)
+        #expect(try JSONValue.parse(Array(text.utf8))["city"] == "rome")
+        #expect(response["text"]?["format"]?["name"] == "trip")
+        let refused = try Self.post("/v1/responses", #"{"model":"ant:m","input":"rome","text":{"format":{"type":"json_object"}}}"#, port: agentd.port)
+        #expect(refused.status == 400 && refused.bodyText.contains("structured output"), "\(refused.bodyText)")
+        let badFormat = try Self.post("/v1/chat/completions", #"{"model":"mock:echo","messages":[{"role":"user","content":"x"}],"response_format":{"type":"yaml"}}"#, port: agentd.port)
+        #expect(badFormat.status == 400 && badFormat.bodyText.contains("response_format"))
+        // What OpenAI-kind upstreams are sent.
+        #expect(try mock.stats()["requests_total"] as? Int == 0, "the refusal never reached the upstream")
+    }
 }

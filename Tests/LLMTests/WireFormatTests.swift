@@ -39,6 +39,30 @@ import Testing
         #expect(json["stream_options"] == ["include_usage": true])
     }
 
+    @Test func structuredOutputGoesToOpenAIKindAndAnthropicKindRefusesIt() throws {
+        var request = ChatRequest(model: "m", messages: [.user("hi")])
+        request.responseFormat = ["type": "json_schema", "json_schema": ["name": "a", "schema": ["type": "object"]]]
+        #expect(try body(openAI.makeRequest(request, stream: false))["response_format"] == request.responseFormat)
+        #expect(throws: ProviderError.self) { try anthropic.makeRequest(request, stream: false) }
+        request.responseFormat = ["type": "text"]
+        #expect(try body(anthropic.makeRequest(request, stream: false))["response_format"] == nil)
+    }
+
+    @Test func anthropicPassthroughReplacesTheTranslationButModelAndStream() throws {
+        var request = ChatRequest(model: "claude", messages: [.user("hi")], maxTokens: 10)
+        request.anthropic = AnthropicPassthrough(
+            body: JSONObject([("max_tokens", 10), ("top_k", 3), ("messages", [["role": "user", "content": [["type": "text", "text": "hi", "cache_control": ["type": "ephemeral"]]]]])]),
+            version: "2023-06-01", beta: "prompt-caching-2024-07-31"
+        )
+        let transfer = try anthropic.makeRequest(request, stream: true)
+        let json = try body(transfer)
+        #expect(json["model"] == "claude" && json["stream"] == true && json["top_k"] == 3)
+        #expect(json["messages"]?[0]?["content"]?[0]?["cache_control"] == ["type": "ephemeral"])
+        #expect(transfer.headers.contains { $0.name == "anthropic-beta" && $0.value == "prompt-caching-2024-07-31" })
+        let counted = try body(anthropic.makeCountRequest(request))
+        #expect(counted["top_k"] == nil && counted["max_tokens"] == nil && counted["stream"] == nil && counted["messages"] != nil)
+    }
+
     @Test func openAIToolLoopMessagesPassThrough() throws {
         let messages = [
             ChatMessage.user("weather in Paris?"),

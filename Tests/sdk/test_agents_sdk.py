@@ -108,3 +108,21 @@ def test_streamed_and_chained(weather_agent, model):
     result = asyncio.run(asyncio.wait_for(run(), timeout=60))
     assert calls == ["find the weather in Narvik"]
     assert result.final_output == "tool said: sunny, 21 C"
+
+
+def test_structured_output_type(agentd_url):
+    """An agent with an output_type: the SDK asks for a strict json_schema text format and parses the answer
+    into its type (the built-in mock answers the schema's smallest instance)."""
+    from pydantic import BaseModel
+
+    class Trip(BaseModel):
+        city: str
+        days: int
+
+    set_tracing_disabled(True)
+    set_default_openai_api("responses")
+    set_default_openai_client(AsyncOpenAI(base_url=agentd_url, api_key="unused", max_retries=0, timeout=20),
+                              use_for_tracing=False)
+    agent = Agent(name="planner", instructions="Plan a trip.", model="mock:echo", output_type=Trip)
+    result = Runner.run_sync(agent, "lisbon")
+    assert result.final_output == Trip(city="lisbon", days=0)

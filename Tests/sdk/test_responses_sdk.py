@@ -372,7 +372,7 @@ def test_instructions_reach_the_model_and_are_not_carried_over(client, model):
 @pytest.mark.parametrize("field, value", [
     ("background", True),
     ("conversation", "conv_123"),
-    ("text", {"format": {"type": "json_schema", "name": "answer", "schema": {"type": "object"}}}),
+    ("prompt", {"id": "pmpt_123"}),
 ])
 def test_unsupported_features_are_refused_by_name(client, field, value):
     """A feature agentd does not carry out is a 400 naming it, never silently dropped (a conversation's history
@@ -380,3 +380,19 @@ def test_unsupported_features_are_refused_by_name(client, field, value):
     with pytest.raises(openai.BadRequestError) as error:
         client.responses.create(model="oai:gpt-4o-mini", input="x", extra_body={field: value})
     assert field in str(error.value)
+
+
+def test_structured_output_on_an_openai_kind_model(client):
+    """text.format json_schema reaches the model as Chat Completions' response_format (the built-in mock answers
+    the schema's smallest instance); an Anthropic-kind model refuses it with a 400 naming structured output."""
+    schema = {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+              "required": ["city", "days"], "additionalProperties": False}
+    answer = client.responses.create(model="mock:echo", input="paris",
+                                     text={"format": {"type": "json_schema", "name": "trip", "schema": schema,
+                                                      "strict": True}})
+    assert json.loads(answer.output_text) == {"city": "paris", "days": 0}
+    assert answer.text.format.type == "json_schema"
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="ant:claude-3-5-haiku-latest", input="paris",
+                                text={"format": {"type": "json_object"}})
+    assert "structured output" in str(error.value)

@@ -78,7 +78,7 @@ public struct ResponsesFormat: Sendable {
         json.key("temperature")
         if let temperature = echo["temperature"] { json.value(temperature) } else { json.literal("1.0") }
         json.key("text")
-        json.literal(#"{"format":{"type":"text"}}"#)
+        if let text = echo["text"] { json.value(text) } else { json.literal(#"{"format":{"type":"text"}}"#) }
         json.key("tool_choice")
         if let choice = echo["tool_choice"] { json.value(choice) } else { json.string("auto") }
         json.key("tools")
@@ -193,7 +193,7 @@ public struct ResponsesFormat: Sendable {
         object["reasoning"] = ResponsesFormat.reasoning
         object["store"] = .bool(store)
         object["temperature"] = echo["temperature"] ?? 1.0
-        object["text"] = ResponsesFormat.textFormat
+        object["text"] = echo["text"] ?? ResponsesFormat.textFormat
         object["tool_choice"] = echo["tool_choice"] ?? "auto"
         object["tools"] = echo["tools"] ?? []
         object["top_p"] = echo["top_p"] ?? 1.0

@@ -10,7 +10,7 @@ import LLM
 /// `top_p`, `parallel_tool_calls`, `previous_response_id`, `store`, `stream`, `user`, `metadata`.
 ///
 /// What agentd cannot do is refused with a 400 naming it, never ignored: built-in tools (web search, file
-/// search, computer use…), background mode, reasoning, structured output formats, input files, reasoning items,
+/// search, computer use…), background mode, reasoning, input files, reasoning items,
 /// conversation objects and stored prompt templates.
 public struct ResponsesRequest: Sendable {
     public var model: String?
@@ -45,9 +45,7 @@ public struct ResponsesRequest: Sendable {
         if let reasoning = object["reasoning"], !reasoning.isNull, reasoning["effort"].map({ !$0.isNull }) ?? false {
             throw .invalid("reasoning is not supported by agentd", param: "reasoning")
         }
-        if let format = object["text"]?["format"]?["type"]?.stringValue, format != "text" {
-            throw .invalid("text.format \(format) is not supported by agentd (only text)", param: "text.format")
-        }
+        let responseFormat = try ResponsesRequest.responseFormat(object["text"]?["format"])
         input = try ResponsesRequest.input(object["input"])
         let (tools, names) = try ResponsesRequest.tools(object["tools"])
         let choice = try ResponsesRequest.toolChoice(object["tool_choice"], tools: names)
@@ -57,11 +55,31 @@ public struct ResponsesRequest: Sendable {
             user: try body.string("user", maxLength: 256), tools: tools, toolChoice: choice,
             parallelToolCalls: try body.bool("parallel_tool_calls"), requestID: requestID, traceparent: traceparent
         )
+        request.responseFormat = responseFormat
         var echo = JSONObject()
-        for key in ["metadata", "tools", "tool_choice", "parallel_tool_calls", "temperature", "top_p", "max_output_tokens", "user", "instructions"] {
+        for key in ["metadata", "tools", "tool_choice", "parallel_tool_calls", "temperature", "top_p", "max_output_tokens", "user", "instructions", "text"] {
             if let value = object[key] { echo[key] = value }
         }
         self.echo = echo
+    }
+
+    /// `text.format` in Chat Completions' terms: `text` (nil), `json_object`, or `json_schema` (name, schema, strict).
+    static func responseFormat(_ format: JSONValue?) throws(InboundError) -> JSONValue? {
+        guard let format, !format.isNull else { return nil }
+        switch format["type"]?.stringValue {
+        case "text": return nil
+        case "json_object": return ["type": "json_object"]
+        case "json_schema":
+            guard let name = format["name"]?.stringValue, let schema = format["schema"], schema.objectValue != nil else {
+                throw .invalid("text.format of type json_schema needs a name and a schema object", param: "text.format")
+            }
+            var described = JSONObject([("name", .string(name)), ("schema", schema)])
+            if let strict = format["strict"], !strict.isNull { described["strict"] = strict }
+            if let description = format["description"], !description.isNull { described["description"] = description }
+            return ["type": "json_schema", "json_schema": .object(described)]
+        case let type:
+            throw .invalid("text.format of type \(type ?? "(none)") is not supported (text, json_object, json_schema)", param: "text.format")
+        }
     }
 
     /// `input`: a string (one user message) or items.

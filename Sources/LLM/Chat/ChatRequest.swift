@@ -17,6 +17,9 @@ public struct ChatRequest: Sendable {
     public var tools: JSONValue?
     public var toolChoice: JSONValue?
     public var parallelToolCalls: Bool?
+    /// Structured output, in Chat Completions' form (`{"type":"json_schema","json_schema":{name, schema, strict}}`
+    /// or `{"type":"json_object"}`): passed to OpenAI-kind providers; Anthropic-kind ones refuse it (400).
+    public var responseFormat: JSONValue?
     /// Sent upstream as `X-Request-ID`, so one id follows the call through both logs.
     public var requestID: String?
     /// W3C trace context, passed through.

@@ -205,7 +205,7 @@ enum OpenAPIDocument {
         "tags": ["openai"],
         "operationId": "createResponse",
         "summary": "OpenAI's Responses API on any provider, streamed or not",
-        "description": "Input as text or items (messages, `function_call`, `function_call_output`), `instructions`, function tools, `tool_choice`, `max_output_tokens`, `temperature`, `top_p`. Stored (unless `store: false`) so `previous_response_id` continues it, on any replica with Redis, for the key that made it only; an unknown id is a 400 naming it. Built-in tools, background mode, reasoning and structured output formats are refused with a 400 naming them.",
+        "description": "Input as text or items (messages, `function_call`, `function_call_output`), `instructions`, function tools, `tool_choice`, `max_output_tokens`, `temperature`, `top_p`. Stored (unless `store: false`) so `previous_response_id` continues it, on any replica with Redis, for the key that made it only; an unknown id is a 400 naming it. `text.format` `json_schema`/`json_object` is structured output for OpenAI-kind providers (Anthropic-kind ones answer 400). Built-in tools, background mode, reasoning, conversation objects and stored prompts are refused with a 400 naming them.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponseRequest"}}}},
         "responses": {
@@ -998,6 +998,12 @@ enum OpenAPIDocument {
           "user": {"type": ["string", "null"], "maxLength": 256},
           "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 1, "description": "Only one choice per request."},
           "tools": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/Tool"}},
+          "response_format": {
+            "description": "Structured output, passed to OpenAI-kind providers; Anthropic-kind ones answer 400.",
+            "type": ["object", "null"],
+            "required": ["type"],
+            "properties": {"type": {"enum": ["text", "json_object", "json_schema"]}, "json_schema": {"type": "object", "required": ["name"]}}
+          },
           "tool_choice": {
             "description": "Passed to the provider.",
             "oneOf": [

@@ -11,7 +11,13 @@ struct AnthropicWire: WireFormat {
     let configuration: ProviderConfiguration
 
     func makeRequest(_ request: ChatRequest, stream: Bool) throws(ProviderError) -> TransferRequest {
-        transfer(path: "/v1/messages", body: messageBody(request, stream: stream), request: request, stream: stream)
+        if let format = request.responseFormat?["type"]?.stringValue, format != "text" {
+            throw ProviderError(
+                provider: configuration.name, kind: .invalidRequest,
+                message: "structured output (\(format)) needs an OpenAI-kind provider; \(configuration.name) speaks Anthropic's API"
+            )
+        }
+        return transfer(path: "/v1/messages", body: messageBody(request, stream: stream), request: request, stream: stream)
     }
 
     /// The body of `POST /v1/messages/count_tokens`: the message request's fields that endpoint takes.

@@ -54,6 +54,11 @@ public struct MockProvider: ChatProvider {
                 usage: ChatUsage(inputTokens: inputTokens, outputTokens: calls.count * (1 + arguments.count / 4))
             )
         }
+        if let structured = structuredAnswer(request.responseFormat, userText: userText) {
+            return ChatCompletion(
+                text: structured, usage: ChatUsage(inputTokens: inputTokens, outputTokens: max(1, structured.utf8.count / 4))
+            )
+        }
         return reply("echo: \(userText)", request: request, inputTokens: inputTokens)
     }
 

@@ -66,6 +66,10 @@ struct OpenAIWire: WireFormat {
             json.key("parallel_tool_calls")
             json.bool(parallel)
         }
+        if let format = request.responseFormat {
+            json.key("response_format")
+            json.value(format)
+        }
         if stream {
             json.key("stream")
             json.bool(true)

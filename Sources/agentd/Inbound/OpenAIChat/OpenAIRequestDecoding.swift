@@ -41,12 +41,33 @@ struct OpenAIChatBody {
             }
             tools = list.isEmpty ? nil : value
         }
+        let responseFormat = try OpenAIChatBody.responseFormat(body.object["response_format"])
         request = ChatRequest(
             model: "", messages: messages, maxTokens: maxTokens, temperature: try body.double("temperature", in: 0...2),
             topP: try body.double("top_p", in: 0...1), stop: stop, user: try body.string("user", maxLength: 256),
             tools: tools, toolChoice: body.has("tool_choice") ? body.object["tool_choice"] : nil,
             parallelToolCalls: try body.bool("parallel_tool_calls"), requestID: requestID, traceparent: traceparent
         )
+        request.responseFormat = responseFormat
+    }
+
+    /// `response_format`: `text` (nil), `json_object`, or `json_schema` with a name and a schema object.
+    static func responseFormat(_ value: JSONValue?) throws(APIFailure) -> JSONValue? {
+        guard let value, !value.isNull else { return nil }
+        switch value["type"]?.stringValue {
+        case "text": return nil
+        case "json_object": return value
+        case "json_schema":
+            guard value["json_schema"]?["name"]?.stringValue != nil else {
+                throw .invalid("response_format.json_schema.name is required", param: "response_format")
+            }
+            if let schema = value["json_schema"]?["schema"], schema.objectValue == nil {
+                throw .invalid("response_format.json_schema.schema must be an object", param: "response_format")
+            }
+            return value
+        default:
+            throw .invalid("response_format.type must be text, json_object or json_schema", param: "response_format")
+        }
     }
 
     static func message(_ raw: JSONValue, param: String) throws(APIFailure) -> ChatMessage {
