@@ -46,8 +46,10 @@ let package = Package(
         // The inbound wire formats (Anthropic Messages, OpenAI Responses): pure decoding of request bodies into
         // the internal chat types and encoding of answers and streams; no I/O.
         .target(name: "Inbound", dependencies: ["LLM", "JSON"], swiftSettings: strictSwift),
-        .target(name: "Agent", dependencies: ["LLM", "JSON", "HTTP", "Logging", "Locks", "Resilience"], swiftSettings: strictSwift),
-        .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
+        // OpenTelemetry: W3C trace context, spans, the OTLP/HTTP JSON encoding, batching with a bounded queue.
+        .target(name: "Tracing", dependencies: ["JSON", "Locks"], swiftSettings: strictSwift),
+        .target(name: "Agent", dependencies: ["LLM", "JSON", "HTTP", "Logging", "Locks", "Resilience", "Tracing"], swiftSettings: strictSwift),
+        .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem", "Tracing"], swiftSettings: strictSwift),
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
         // The Redis implementations of the shared-state seams: limits, budgets, cache, conversations.
@@ -65,7 +67,7 @@ let package = Package(
             name: "agentd",
             dependencies: [
                 "Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks", "Redis",
-                "RedisState", "MCP", "Inbound",
+                "RedisState", "MCP", "Inbound", "Tracing",
             ],
             swiftSettings: strictSwift
         ),

@@ -2,6 +2,7 @@ import Dispatch
 import LLM
 import Locks
 import Resilience
+import Tracing
 
 /// One call through the gateway: tries the candidates in order, each with its breaker permit and retries.
 ///
@@ -45,6 +46,15 @@ final class GatewayCall: Sendable {
         /// A stream event reached the caller: from then on nothing is retried.
         var emitted = false
         var lastError: ProviderError?
+        /// Retries, fallbacks and refusals, for the call's span.
+        var events: [SpanEvent] = []
+    }
+
+    /// The call's span (a model call, GenAI conventions), when tracing is on.
+    private struct Span {
+        let context: TraceContext
+        let parentSpanID: UInt64?
+        let startUnixNs: UInt64
     }
 
     private let gateway: LLMGateway
@@ -54,6 +64,7 @@ final class GatewayCall: Sendable {
     private let mode: Mode
     private let startedMs: Int64
     private let state: Locked<State>
+    private let span: Span?
 
     init(gateway: LLMGateway, request: ChatRequest = ChatRequest(model: "", messages: []), primary: ProviderRegistry.Resolution, mode: Mode) {
         self.gateway = gateway
@@ -62,6 +73,50 @@ final class GatewayCall: Sendable {
         self.mode = mode
         startedMs = gateway.clock.nowMs
         state = Locked(State(report: GatewayReport(model: primary.qualifiedName, provider: primary.provider.name)))
+        if let tracer = gateway.tracer {
+            var callerTrace = request.traceparent
+            if case .embed(let embedding, _) = mode { callerTrace = embedding.traceparent }
+            let parent = callerTrace.flatMap(TraceContext.parse)
+            span = Span(context: tracer.startSpan(parent: parent), parentSpanID: parent?.spanID, startUnixNs: Tracer.nowUnixNs())
+        } else {
+            span = nil
+        }
+    }
+
+    private func note(_ event: String, _ attributes: [(key: String, value: AttributeValue)]) {
+        guard span != nil else { return }
+        state.withLock { $0.events.append(SpanEvent(name: event, attributes: attributes)) }
+    }
+
+    /// Records the call's span once it ended: the model asked for and the one that answered, usage, the finish
+    /// reason, attempts, and the error if it failed.
+    private func recordSpan(_ report: GatewayReport, error: ProviderError?, finishReason: FinishReason? = nil) {
+        guard let span, let tracer = gateway.tracer else { return }
+        var operation = "chat"
+        var attributes: [(key: String, value: AttributeValue)] = []
+        switch mode {
+        case .embed: operation = "embeddings"
+        case .complete, .stream:
+            if let maxTokens = request.maxTokens { attributes.append(("gen_ai.request.max_tokens", .int(maxTokens))) }
+            if let temperature = request.temperature { attributes.append(("gen_ai.request.temperature", .double(temperature))) }
+        }
+        attributes += [
+            ("gen_ai.operation.name", .string(operation)), ("gen_ai.system", .string(primary.provider.name)),
+            ("gen_ai.request.model", .string(primary.model)), ("gen_ai.response.model", .string(report.model)),
+            ("agentd.attempts", .int(report.attempts)),
+        ]
+        if error == nil {
+            attributes.append(("gen_ai.usage.input_tokens", .int(report.usage.inputTokens)))
+            attributes.append(("gen_ai.usage.output_tokens", .int(report.usage.outputTokens)))
+        }
+        if let finishReason { attributes.append(("gen_ai.response.finish_reasons", .strings([finishReason.rawValue]))) }
+        if let cache = report.cache { attributes.append(("agentd.cache", .string(cache.metricResult ?? "bypass"))) }
+        if let error { attributes.append(("error.type", .string(error.retryReason))) }
+        tracer.record(SpanData(
+            context: span.context, parentSpanID: span.parentSpanID, name: "\(operation) \(primary.model)", kind: .client,
+            startUnixNs: span.startUnixNs, attributes: attributes, events: state.withLock { $0.events },
+            error: error.map(\.description)
+        ))
     }
 
     var handle: ProviderCall {
@@ -113,6 +168,7 @@ final class GatewayCall: Sendable {
                 gateway.observer.attemptFinished(
                     provider: candidate.provider.name, model: candidate.model, outcome: .rejected, seconds: 0, usage: nil
                 )
+                note("circuit_open", [("gen_ai.system", .string(candidate.provider.name))])
                 var waitMs = 1000
                 if case .rejected(let retryAfterMs) = admission { waitMs = retryAfterMs }
                 state.withLock {
@@ -144,12 +200,14 @@ final class GatewayCall: Sendable {
         }
         if let fallback = self.candidate(at: next) {
             gateway.observer.fellBack(from: candidate.qualifiedName, to: fallback.qualifiedName)
+            note("fallback", [("agentd.from", .string(candidate.qualifiedName)), ("agentd.to", .string(fallback.qualifiedName))])
         }
     }
 
     private func run(_ candidate: ProviderRegistry.Resolution, permit: CircuitBreaker.Permit, guardian: ProviderGuard, attempt: Int) {
         var upstreamRequest = request
         upstreamRequest.model = candidate.model
+        if let span { upstreamRequest.traceparent = span.context.traceparent }
         let attemptStartedMs = gateway.clock.nowMs
         let serial = state.withLock { state -> UInt64 in
             state.lastSerial += 1
@@ -165,6 +223,7 @@ final class GatewayCall: Sendable {
             }
         case .embed(var embedding, _):
             embedding.model = candidate.model
+            if let span { embedding.traceparent = span.context.traceparent }
             guard let provider = candidate.provider as? any EmbeddingProviding else {
                 end(.failure(ProviderError(
                     provider: candidate.provider.name, kind: .invalidRequest,
@@ -257,6 +316,7 @@ final class GatewayCall: Sendable {
         switch decision {
         case .retry(let delayMs):
             gateway.observer.retrying(provider: candidate.provider.name, reason: error.retryReason, attempt: attempt, delayMs: delayMs)
+            note("retry", [("agentd.attempt", .int(attempt)), ("agentd.delay_ms", .int(delayMs)), ("error.type", .string(error.retryReason))])
             gateway.retryQueue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in attemptCurrentCandidate() }
         case .stop:
             // Fallbacks take over only from a retryable failure, and never once the client has bytes.
@@ -281,16 +341,19 @@ final class GatewayCall: Sendable {
 
     private func finish(_ result: Result<ChatCompletion, ProviderError>) {
         guard case .complete(let completion) = mode, let report = claimFinish() else { return }
+        recordSpan(report, error: result.failure, finishReason: (try? result.get())?.finishReason)
         completion(result, report)
     }
 
     private func finishEmbedding(_ result: Result<EmbeddingResponse, ProviderError>) {
         guard case .embed(_, let completion) = mode, let report = claimFinish() else { return }
+        recordSpan(report, error: result.failure)
         completion(result, report)
     }
 
     private func finishStream(_ result: Result<StreamSummary, ProviderError>) {
         guard case .stream(let callbacks, let report) = mode, let finalReport = claimFinish() else { return }
+        recordSpan(finalReport, error: result.failure, finishReason: (try? result.get())?.finishReason)
         report(finalReport)
         callbacks.onComplete(result)
     }
@@ -302,5 +365,13 @@ final class GatewayCall: Sendable {
             state.finished = true
             return state.report
         }
+    }
+}
+
+extension Result {
+    /// The error of a failure; nil for a success.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

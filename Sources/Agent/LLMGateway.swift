@@ -2,6 +2,7 @@ import Dispatch
 import LLM
 import Locks
 import Resilience
+import Tracing
 
 /// How the gateway protects providers and callers (contract: Resilience).
 public struct GatewaySettings: Sendable {
@@ -38,14 +39,17 @@ public final class LLMGateway: Sendable {
     let retryQueue = DispatchQueue(label: "agentd.retries")
     /// Whole answers of cacheable requests (nil: no cache).
     let cache: (any CompletionCaching)?
+    /// Records a span per call (nil: tracing is off, and the caller's `traceparent` goes upstream unchanged).
+    let tracer: Tracer?
 
     /// `fallbacks`: AGENTD_FALLBACK_MODELS resolved at startup (`resolveFallbacks`), tried in order.
     public init(
         registry: ProviderRegistry, settings: GatewaySettings = GatewaySettings(), fallbacks: [ProviderRegistry.Resolution] = [],
         cache: (any CompletionCaching)? = nil, clock: any MonotonicClock = SystemMonotonicClock(),
-        observer: any GatewayObserver = SilentGatewayObserver()
+        observer: any GatewayObserver = SilentGatewayObserver(), tracer: Tracer? = nil
     ) {
         self.registry = registry
+        self.tracer = tracer
         self.cache = cache
         self.settings = settings
         self.clock = clock

@@ -1,4 +1,5 @@
 import HTTP
+import Tracing
 
 /// What a handler learned while answering, for the access log: the upstream it used, tokens, attempts, cache.
 /// Attached with `Responder.annotate`; every field is optional.
@@ -14,10 +15,12 @@ public struct ExchangeNote: Sendable, Equatable {
     public var cache: String?
     /// The agent profile of a `/chat` turn.
     public var agent: String?
+    /// The request's server span, when it is traced.
+    public var trace: ExchangeTrace?
 
     public init(
         client: String? = nil, provider: String? = nil, model: String? = nil, inputTokens: Int? = nil,
-        outputTokens: Int? = nil, attempts: Int? = nil, cache: String? = nil, agent: String? = nil
+        outputTokens: Int? = nil, attempts: Int? = nil, cache: String? = nil, agent: String? = nil, trace: ExchangeTrace? = nil
     ) {
         self.client = client
         self.provider = provider
@@ -27,6 +30,7 @@ public struct ExchangeNote: Sendable, Equatable {
         self.attempts = attempts
         self.cache = cache
         self.agent = agent
+        self.trace = trace
     }
 
     /// This note with `other`'s fields laid over it (later annotations win).
@@ -34,8 +38,22 @@ public struct ExchangeNote: Sendable, Equatable {
         ExchangeNote(
             client: other.client ?? client, provider: other.provider ?? provider, model: other.model ?? model,
             inputTokens: other.inputTokens ?? inputTokens, outputTokens: other.outputTokens ?? outputTokens,
-            attempts: other.attempts ?? attempts, cache: other.cache ?? cache, agent: other.agent ?? agent
+            attempts: other.attempts ?? attempts, cache: other.cache ?? cache, agent: other.agent ?? agent,
+            trace: other.trace ?? trace
         )
+    }
+}
+
+/// A traced request's server span: its context, its caller's span, and when it began.
+public struct ExchangeTrace: Sendable, Equatable {
+    public var context: TraceContext
+    public var parentSpanID: UInt64?
+    public var startUnixNs: UInt64
+
+    public init(context: TraceContext, parentSpanID: UInt64?, startUnixNs: UInt64) {
+        self.context = context
+        self.parentSpanID = parentSpanID
+        self.startUnixNs = startUnixNs
     }
 }
 

@@ -11,6 +11,7 @@ import Resilience
 import Security
 import Server
 import Tasks
+import Tracing
 
 /// Builds the agent core from the configuration: the transfer engine, providers, agent profiles,
 /// conversations, and the routes over them.
@@ -97,7 +98,11 @@ enum AgentCore {
         let redis = try redisClient(configuration: configuration, metrics: metrics, logger: logger, onLoops: redisOnLoops)
         let state = redis.map { SharedStateFamily.redis(client: $0, configuration: configuration) }
             ?? SharedStateFamily.inMemory(configuration: configuration)
-        let gateway = LLMGateway(registry: registry, settings: settings, fallbacks: fallbacks, cache: state.cache, observer: observer)
+        let tracer = makeTracer(configuration: configuration, engines: engines)
+        let requestTracing = tracer.map(RequestTracing.init)
+        let gateway = LLMGateway(
+            registry: registry, settings: settings, fallbacks: fallbacks, cache: state.cache, observer: observer, tracer: tracer
+        )
         let conversations = state.conversations
         let limits = ChatLimits(maxMessageChars: configuration.maxMessageChars, maxTokensPerRequest: configuration.maxTokensPerRequest)
         let service = ChatService(registry: registry, catalog: catalog, conversations: conversations, gateway: gateway)
@@ -120,6 +125,10 @@ enum AgentCore {
                 metrics.inFlightRequests.series.set(Double(running.inFlightRequests))
             }
             metrics.conversations.series.set(Double(conversations.liveCount))
+            if let tracer {
+                let dropped = Double(tracer.droppedSpans) - metrics.traceSpansDropped.series.value
+                if dropped > 0 { metrics.traceSpansDropped.series.increment(by: dropped) }
+            }
             for (provider, state) in gateway.breakerStates { metrics.breakerState.labels(provider).set(Double(state.rawValue)) }
         }
         let router = Routes.router(RouteDependencies(
@@ -135,7 +144,7 @@ enum AgentCore {
                 maxHistoryTokens: configuration.conversationMaxTokens
             ),
             embeddings: EmbeddingsEndpoint(pipeline: pipeline),
-            cors: CORSPolicy(origins: protection.corsOrigins),
+            cors: CORSPolicy(origins: protection.corsOrigins), tracing: requestTracing,
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
                 gateway: gateway, health: health, startedAt: Date(), tasks: taskService,
@@ -147,7 +156,8 @@ enum AgentCore {
             metricsToken: protection.metricsToken.map { APIKeyStore(plainKeys: [$0], hashedKeys: []) },
             refreshGauges: refresh
         ))
-        let accessLog = AccessLog(logger: logger, metrics: metrics, templates: router.routes.map(\.template))
+        var accessLog = AccessLog(logger: logger, metrics: metrics, templates: router.routes.map(\.template))
+        accessLog.tracing = requestTracing
         let taskSettings = configuration.tasks
         var storeSettings = TaskStore.Settings()
         storeSettings.workers = taskSettings.workers
@@ -177,7 +187,7 @@ enum AgentCore {
         if let redis, !redisOnLoops { redis.start() }
         return AgentApp(
             router: router, metrics: metrics, accessLog: accessLog, server: server, tasks: taskService, openTasks: openTasks,
-            redis: redis
+            redis: redis, tracer: tracer
         )
     }
 
@@ -316,6 +326,26 @@ enum AgentCore {
 
 /// The assembled application: its router, metrics and access log, a slot for the server once it runs, and the
 /// task store, opened (its journal replayed in the background) by `openTasks` once the server listens.
+extension AgentCore {
+    /// The tracer when AGENTD_OTLP_ENDPOINT is set: resource attributes name this service and this replica.
+    static func makeTracer(configuration: Configuration, engines: TransferEnginePool) -> Tracer? {
+        guard let endpoint = configuration.tracing.endpoint else { return nil }
+        let tracing = configuration.tracing
+        return Tracer(
+            settings: TracerSettings(
+                sampleRatio: tracing.sampleRatio, queueCapacity: tracing.queueMax, batchSize: tracing.batchSize, intervalMs: tracing.intervalMs
+            ),
+            exporter: OTLPExporter(settings: tracing, endpoint: endpoint, engines: engines),
+            resource: [
+                ("service.name", .string("agentd")), ("service.version", .string(AgentdVersion.current)),
+                ("service.instance.id", .string(configuration.redis.replicaID)), ("telemetry.sdk.name", .string("agentd")),
+                ("telemetry.sdk.language", .string("swift")),
+            ],
+            version: AgentdVersion.current
+        )
+    }
+}
+
 struct AgentApp: Sendable {
     let router: Router
     let metrics: AgentdMetrics
@@ -325,6 +355,8 @@ struct AgentApp: Sendable {
     let openTasks: @Sendable () -> Void
     /// Shared state's Redis client, when configured: its connections are hosted by the server's loops.
     var redis: RedisClient?
+    /// AGENTD_OTLP_ENDPOINT's tracer: what it still holds is exported at shutdown.
+    var tracer: Tracer?
 }
 
 /// The running server, set once it listens (the metrics read its connection counts). Owner: the lock.

@@ -128,7 +128,7 @@ enum AgentdCommand {
         let stopped = DispatchSemaphore(value: 0)
         let shutdown = GracefulShutdown(
             server: server, tasks: app.tasks, lifecycle: lifecycle, logger: logger,
-            drainDelayS: configuration.drainDelayS, graceS: configuration.shutdownGraceS, done: stopped
+            drainDelayS: configuration.drainDelayS, graceS: configuration.shutdownGraceS, done: stopped, tracer: app.tracer
         )
         shutdown.installSignalHandlers()
         stopped.wait()

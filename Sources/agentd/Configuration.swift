@@ -35,6 +35,7 @@ struct Configuration: Sendable {
     var upstreamThreads = 0
     var tasks = TaskSettings()
     var redis = RedisSettings()
+    var tracing = TracingSettings()
 
     /// One environment variable: its name, default and what it does (for `--help` and errors).
     struct Setting: Sendable {
@@ -45,7 +46,7 @@ struct Configuration: Sendable {
 
     static var settings: [Setting] {
         serverSettings + ProviderSettings.settings + chatSettings + ProtectionSettings.settings + TaskSettings.settings
-            + RedisSettings.settings
+            + RedisSettings.settings + TracingSettings.settings
     }
 
     static let chatSettings: [Setting] = [
@@ -109,6 +110,7 @@ struct Configuration: Sendable {
         configuration.protection = try ProtectionSettings.load(from: environment, reader: reader)
         configuration.tasks = try TaskSettings.load(from: environment, reader: reader)
         configuration.redis = try RedisSettings.load(from: environment, reader: reader)
+        configuration.tracing = try TracingSettings.load(from: environment, reader: reader)
         // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
         // unless told otherwise (as LiteLLM does): an open gateway spends its owner's provider credit.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.protection.hasKeys && !configuration.allowUnauthenticated {

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import Server
 import Synchronization
+import Tracing
 
 /// The contract's signal handling: the first SIGTERM or SIGINT fails readiness at once, keeps serving for
 /// the drain delay, closes the listener, lets in-flight requests finish within the grace period, then
@@ -15,11 +16,17 @@ final class GracefulShutdown: Sendable {
     private let drainDelayS: Int
     private let graceS: Int
     private let done: DispatchSemaphore
+    /// Exports what it still holds while the loops' transfer engines still run (at most 2 s of the grace period).
+    private let tracer: Tracer?
     private let signalled = Atomic<Bool>(false)
     /// Written once by `installSignalHandlers` before any signal can arrive; only kept alive after that.
     nonisolated(unsafe) private var sources: [DispatchSourceSignal] = []
 
-    init(server: HTTPServer, tasks: TaskService, lifecycle: Lifecycle, logger: Logger, drainDelayS: Int, graceS: Int, done: DispatchSemaphore) {
+    init(
+        server: HTTPServer, tasks: TaskService, lifecycle: Lifecycle, logger: Logger, drainDelayS: Int, graceS: Int,
+        done: DispatchSemaphore, tracer: Tracer? = nil
+    ) {
+        self.tracer = tracer
         self.server = server
         self.tasks = tasks
         self.lifecycle = lifecycle
@@ -60,8 +67,10 @@ final class GracefulShutdown: Sendable {
             // running then run again after the restart (the journal says they were running); it is synced and closed.
             tasks.beginShutdown()
             var tasksDone = true
+            let tracer = self.tracer
             let clean = server.shutdown(gracePeriodMs: graceS * 1000) { remainingMs in
                 tasksDone = tasks.shutdown(graceMs: remainingMs)
+                tracer?.flushAll(timeoutMs: min(2_000, max(0, remainingMs)))
             }
             if !tasksDone { logger.log(.warning, "tasks still running at the grace deadline will run again after the restart") }
             logger.log(clean ? .info : .warning, clean ? "stopped" : "stopped with requests cut at the grace deadline")

@@ -15,6 +15,8 @@ struct RouteDependencies: Sendable {
     let embeddings: EmbeddingsEndpoint
     /// AGENTD_CORS_ORIGINS; nil: CORS off.
     let cors: CORSPolicy?
+    /// AGENTD_OTLP_ENDPOINT; nil: no traces.
+    let tracing: RequestTracing?
     let catalog: AgentCatalog
     let clientGuard: ClientGuard
     let metrics: AgentdMetrics
@@ -46,10 +48,11 @@ enum Routes {
             return response
         }
         // The API routes: behind the guard, and open to the configured origins (CORS).
-        let cors = dependencies.cors
+        let cors = dependencies.cors, tracing = dependencies.tracing
         var apiMethods: [(template: String, methods: [HTTPMethod])] = []
         func api(_ method: HTTPMethod, _ template: String, _ handler: @escaping RouteHandler) {
-            router.add(method, template, cors?.wrap(handler) ?? handler)
+            let traced = tracing?.wrap(handler) ?? handler
+            router.add(method, template, cors?.wrap(traced) ?? traced)
             if let index = apiMethods.firstIndex(where: { $0.template == template }) {
                 apiMethods[index].methods.append(method)
             } else {

@@ -1,6 +1,7 @@
 import Dispatch
 import JSON
 import LLM
+import Tracing
 import Locks
 
 /// Runs one tool call (an HTTP tool through the transfer engines, in agentd). `completion` runs once, on any
@@ -319,12 +320,25 @@ final class AgentRun: Sendable {
         let calls = answer.toolCalls
         let results = Locked<[AgentStep?]>(Array(repeating: nil, count: calls.count))
         let remaining = Locked(calls.count)
-        let context = ToolCallContext(requestID: prepared.request.requestID, traceparent: prepared.request.traceparent)
+        let parentTrace = prepared.request.traceparent.flatMap(TraceContext.parse)
         for (index, call) in calls.enumerated() {
             _ = events(.toolCall(call))
             let startedNs = DispatchTime.now().uptimeNanoseconds
+            // The tool call's span: the tool (HTTP or MCP) is sent its traceparent.
+            let span = loop.gateway.tracer.map { tracer in (tracer, tracer.startSpan(parent: parentTrace), Tracer.nowUnixNs()) }
+            let context = ToolCallContext(requestID: prepared.request.requestID, traceparent: span?.1.traceparent ?? prepared.request.traceparent)
             let done: @Sendable (ToolCallResult) -> Void = { [self] result in
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
+                if let (tracer, spanContext, startUnixNs) = span {
+                    tracer.record(SpanData(
+                        context: spanContext, parentSpanID: parentTrace?.spanID, name: "execute_tool \(call.name)", kind: .internal,
+                        startUnixNs: startUnixNs, attributes: [
+                            ("gen_ai.operation.name", .string("execute_tool")), ("gen_ai.tool.name", .string(call.name)),
+                            ("gen_ai.tool.call.id", .string(call.id)), ("agentd.agent", .string(prepared.agent.name)),
+                            ("agentd.tool.outcome", .string(result.outcome.rawValue)),
+                        ], error: result.outcome == .success ? nil : "tool \(result.outcome.rawValue)"
+                    ))
+                }
                 let result = ToolCallResult(outcome: result.outcome, content: AgentLoop.bounded(result.content, maxBytes: loop.resultMaxBytes))
                 let step = AgentStep(id: call.id, name: call.name, arguments: call.arguments, result: result, seconds: seconds)
                 loop.observer?.toolCallFinished(

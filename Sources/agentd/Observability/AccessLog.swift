@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Server
 import Synchronization
+import Tracing
 
 /// One access line per request (the contract's Logs) and the HTTP metrics, from each finished exchange.
 ///
@@ -14,6 +15,8 @@ import Synchronization
 struct AccessLog: ExchangeObserver {
     let logger: Logger
     let metrics: AgentdMetrics
+    /// Records each traced request's server span; nil: tracing is off.
+    var tracing: RequestTracing?
     /// Each routed template's series, and `unmatched`'s: made at start, read without a lock.
     private let routes: [String: RouteSeries]
     private let unmatched: RouteSeries
@@ -34,6 +37,7 @@ struct AccessLog: ExchangeObserver {
             series.count(method: method, status: record.status)
             series.duration.observe(Double(record.durationNs) / 1e9)
         }
+        if let tracing, let trace = record.note?.trace { tracing.serverSpan(record, trace: trace) }
         let route = series.route
         guard logger.isEnabled(.info) else { return }
         switch logger.format {
@@ -66,6 +70,12 @@ struct AccessLog: ExchangeObserver {
         json.double((Double(record.durationNs) / 10_000).rounded() / 100)
         json.key("client")
         json.string(record.note?.client ?? record.remoteAddress)
+        if let trace = record.note?.trace {
+            json.key("trace_id")
+            json.string(trace.context.traceID)
+            json.key("span_id")
+            json.string(trace.context.spanIDText)
+        }
         if let note = record.note {
             if let agent = note.agent {
                 json.key("agent")
@@ -114,6 +124,7 @@ struct AccessLog: ExchangeObserver {
             if let tokens = note.outputTokens { line += " output_tokens=\(tokens)" }
             if let attempts = note.attempts { line += " attempts=\(attempts)" }
             if let cache = note.cache { line += " cache=\(cache)" }
+            if let trace = note.trace { line += " trace_id=\(trace.context.traceID) span_id=\(trace.context.spanIDText)" }
         }
         return line + "\n"
     }

@@ -26,6 +26,8 @@ final class AgentdMetrics: Sendable {
     let tasksFinished: CounterFamily
     let taskQueueDepth: GaugeFamily
     let taskTakeovers: CounterFamily
+    /// Spans the tracer could not export (queue full, or the collector refused or timed out).
+    let traceSpansDropped: CounterFamily
     let toolCalls: CounterFamily
     let toolCallDuration: HistogramFamily
     let agentSteps: HistogramFamily
@@ -93,6 +95,10 @@ final class AgentdMetrics: Sendable {
             "agentd_task_takeovers_total", help: "Tasks (or their webhooks) this replica took over after another's lease lapsed."
         )
         _ = taskTakeovers.series
+        traceSpansDropped = registry.counter(
+            "agentd_trace_spans_dropped_total", help: "Spans dropped before export: the queue was full, or the collector refused or timed out."
+        )
+        _ = traceSpansDropped.series
         toolCalls = registry.counter(
             "agentd_tool_calls_total", help: "Tool calls agentd ran for agents, by outcome (success, error, timeout, invalid).",
             labelNames: ["agent", "tool", "outcome"]

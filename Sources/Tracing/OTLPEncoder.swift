@@ -1,0 +1,144 @@
+#if canImport(JSON)
+import JSON
+#endif
+
+/// Spans as an OTLP/HTTP JSON `ExportTraceServiceRequest` (OTLP's protobuf JSON mapping: ids in hex, 64-bit
+/// integers and times as decimal strings, enums as numbers). Pure.
+public enum OTLPEncoder {
+    public static func encode(
+        _ spans: [SpanData], resource: [(key: String, value: AttributeValue)], scopeName: String, scopeVersion: String
+    ) -> [UInt8] {
+        var json = JSONWriter(capacity: 512 + spans.count * 512)
+        json.beginObject()
+        json.key("resourceSpans")
+        json.beginArray()
+        json.beginObject()
+        json.key("resource")
+        json.beginObject()
+        json.key("attributes")
+        write(resource, to: &json)
+        json.endObject()
+        json.key("scopeSpans")
+        json.beginArray()
+        json.beginObject()
+        json.key("scope")
+        json.beginObject()
+        json.key("name")
+        json.string(scopeName)
+        json.key("version")
+        json.string(scopeVersion)
+        json.endObject()
+        json.key("spans")
+        json.beginArray()
+        for span in spans { write(span, to: &json) }
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        return json.bytes
+    }
+
+    static func write(_ span: SpanData, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("traceId")
+        json.string(span.context.traceID)
+        json.key("spanId")
+        json.string(span.context.spanIDText)
+        if let parent = span.parentSpanID {
+            json.key("parentSpanId")
+            json.string(Hex.digits(parent, 16))
+        }
+        json.key("flags")
+        json.integer(span.context.sampled ? 1 : 0)
+        json.key("name")
+        json.string(span.name)
+        json.key("kind")
+        json.integer(span.kind.rawValue)
+        json.key("startTimeUnixNano")
+        json.string(String(span.startUnixNs))
+        json.key("endTimeUnixNano")
+        json.string(String(max(span.endUnixNs, span.startUnixNs)))
+        json.key("attributes")
+        write(span.attributes, to: &json)
+        if !span.events.isEmpty {
+            json.key("events")
+            json.beginArray()
+            for event in span.events {
+                json.beginObject()
+                json.key("timeUnixNano")
+                json.string(String(event.timeUnixNs))
+                json.key("name")
+                json.string(event.name)
+                json.key("attributes")
+                write(event.attributes, to: &json)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        if !span.links.isEmpty {
+            json.key("links")
+            json.beginArray()
+            for link in span.links {
+                json.beginObject()
+                json.key("traceId")
+                json.string(link.traceID)
+                json.key("spanId")
+                json.string(link.spanIDText)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.key("status")
+        json.beginObject()
+        if let error = span.error {
+            json.key("code")
+            json.integer(2)
+            json.key("message")
+            json.string(error)
+        }
+        json.endObject()
+        json.endObject()
+    }
+
+    static func write(_ attributes: [(key: String, value: AttributeValue)], to json: inout JSONWriter) {
+        json.beginArray()
+        for attribute in attributes {
+            json.beginObject()
+            json.key("key")
+            json.string(attribute.key)
+            json.key("value")
+            write(attribute.value, to: &json)
+            json.endObject()
+        }
+        json.endArray()
+    }
+
+    static func write(_ value: AttributeValue, to json: inout JSONWriter) {
+        json.beginObject()
+        switch value {
+        case .string(let text):
+            json.key("stringValue")
+            json.string(text)
+        case .int(let number):
+            json.key("intValue")
+            json.string(String(number))
+        case .double(let number):
+            json.key("doubleValue")
+            json.double(number)
+        case .bool(let flag):
+            json.key("boolValue")
+            json.bool(flag)
+        case .strings(let texts):
+            json.key("arrayValue")
+            json.beginObject()
+            json.key("values")
+            json.beginArray()
+            for text in texts { write(.string(text), to: &json) }
+            json.endArray()
+            json.endObject()
+        }
+        json.endObject()
+    }
+}

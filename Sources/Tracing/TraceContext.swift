@@ -1,0 +1,67 @@
+/// A span's place in a trace (W3C Trace Context): the 128-bit trace id, the span's 64-bit id and whether the trace
+/// is sampled. A plain value; `traceparent` is its header form.
+public struct TraceContext: Sendable, Hashable {
+    public var traceHigh: UInt64
+    public var traceLow: UInt64
+    public var spanID: UInt64
+    public var sampled: Bool
+
+    public init(traceHigh: UInt64, traceLow: UInt64, spanID: UInt64, sampled: Bool) {
+        self.traceHigh = traceHigh
+        self.traceLow = traceLow
+        self.spanID = spanID
+        self.sampled = sampled
+    }
+
+    /// 32 lower-case hex digits.
+    public var traceID: String { Hex.digits(traceHigh, 16) + Hex.digits(traceLow, 16) }
+    /// 16 lower-case hex digits.
+    public var spanIDText: String { Hex.digits(spanID, 16) }
+
+    /// `00-<trace id>-<span id>-<flags>`.
+    public var traceparent: String { "00-" + traceID + "-" + spanIDText + (sampled ? "-01" : "-00") }
+
+    /// A `traceparent` header's context (W3C Trace Context §3.2): version 00 exactly 55 characters; a later
+    /// version at least that, its first four fields read the same way (§3.2.4); never version ff, an all-zero
+    /// trace or parent id, or upper-case hex. nil for anything else, which starts a new trace.
+    public static func parse(_ header: String) -> TraceContext? {
+        let bytes = Array(header.utf8)
+        guard bytes.count >= 55, bytes[2] == 0x2D, bytes[35] == 0x2D, bytes[52] == 0x2D,
+            let version = Hex.value(bytes[0..<2]), version != 0xFF,
+            let high = Hex.value(bytes[3..<19]), let low = Hex.value(bytes[19..<35]),
+            let span = Hex.value(bytes[36..<52]), let flags = Hex.value(bytes[53..<55]),
+            high != 0 || low != 0, span != 0
+        else { return nil }
+        if version == 0 && bytes.count != 55 { return nil }
+        if version != 0 && bytes.count > 55 && bytes[55] != 0x2D { return nil }
+        return TraceContext(traceHigh: high, traceLow: low, spanID: span, sampled: flags & 1 == 1)
+    }
+}
+
+/// Lower-case hex, both ways.
+enum Hex {
+    static let digitBytes = Array("0123456789abcdef".utf8)
+
+    static func digits(_ value: UInt64, _ count: Int) -> String {
+        var out = [UInt8](repeating: 0x30, count: count)
+        var rest = value
+        for index in stride(from: count - 1, through: 0, by: -1) {
+            out[index] = digitBytes[Int(rest & 0xF)]
+            rest >>= 4
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The value of up to 16 lower-case hex digits; nil for any other byte.
+    static func value(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        var value: UInt64 = 0
+        for byte in bytes {
+            switch byte {
+            case 0x30...0x39: value = value << 4 | UInt64(byte - 0x30)
+            case 0x61...0x66: value = value << 4 | UInt64(byte - 0x61 + 10)
+            default: return nil
+            }
+        }
+        return value
+    }
+}

@@ -1,0 +1,50 @@
+import HTTP
+import Server
+import Tracing
+
+/// The server span of every API request (contract: Tracing): it continues the caller's `traceparent` (or starts a
+/// trace), and the request goes on with `traceparent` naming this span, so every model call, tool and task
+/// below it is its child. The span is recorded when the exchange ends (`serverSpan`), named and attributed per
+/// OpenTelemetry's HTTP conventions. Probes and `/metrics` are not traced.
+/// Owner: none; immutable.
+struct RequestTracing: Sendable {
+    let tracer: Tracer
+
+    func wrap(_ handler: @escaping RouteHandler) -> RouteHandler {
+        { request, responder in
+            let parent = request.headers["traceparent"].flatMap(TraceContext.parse)
+            let context = tracer.startSpan(parent: parent)
+            var request = request
+            request.head.headers.set("traceparent", context.traceparent)
+            responder.annotate(ExchangeNote(
+                trace: ExchangeTrace(context: context, parentSpanID: parent?.spanID, startUnixNs: Tracer.nowUnixNs())
+            ))
+            handler(request, responder)
+        }
+    }
+
+    /// Records a finished exchange's server span.
+    func serverSpan(_ record: ExchangeRecord, trace: ExchangeTrace) {
+        let method = record.method?.rawValue ?? "_OTHER"
+        var attributes: [(key: String, value: AttributeValue)] = [
+            ("http.request.method", .string(method)), ("http.response.status_code", .int(record.status)),
+            ("client.address", .string(record.remoteAddress)), ("agentd.request_id", .string(record.requestID)),
+        ]
+        if let route = record.route { attributes.append(("http.route", .string(route))) }
+        if let note = record.note {
+            if let agent = note.agent { attributes.append(("agentd.agent", .string(agent))) }
+            if let client = note.client { attributes.append(("agentd.client", .string(client))) }
+        }
+        var error: String?
+        if !record.completed {
+            error = "the client went away"
+        } else if record.status >= 500 {
+            error = "HTTP \(record.status)"
+            attributes.append(("error.type", .string(String(record.status))))
+        }
+        tracer.record(SpanData(
+            context: trace.context, parentSpanID: trace.parentSpanID, name: record.route.map { "\(method) \($0)" } ?? method,
+            kind: .server, startUnixNs: trace.startUnixNs, attributes: attributes, error: error
+        ))
+    }
+}
