@@ -40,7 +40,7 @@ public final class LLMGateway: Sendable {
     /// Whole answers of cacheable requests (nil: no cache).
     let cache: (any CompletionCaching)?
     /// Records a span per call (nil: tracing is off, and the caller's `traceparent` goes upstream unchanged).
-    let tracer: Tracer?
+    public let tracer: Tracer?
 
     /// `fallbacks`: AGENTD_FALLBACK_MODELS resolved at startup (`resolveFallbacks`), tried in order.
     public init(

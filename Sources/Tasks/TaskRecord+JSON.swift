@@ -46,6 +46,7 @@ extension TaskRecord {
         add("system_prompt", input.systemPrompt.map(JSONValue.string))
         add("max_tokens", input.maxTokens.map(JSONValue.integer))
         add("callback_url", input.callbackURL.map(JSONValue.string))
+        add("traceparent", input.traceparent.map(JSONValue.string))
         add("result", result.map(JSONValue.string))
         add("error", error.map(JSONValue.string))
         add("tokens_used", tokensUsed.map(JSONValue.integer))
@@ -67,7 +68,7 @@ extension TaskRecord {
         let input = TaskInput(
             message: message, agent: json["agent"]?.stringValue, model: json["requested_model"]?.stringValue,
             systemPrompt: json["system_prompt"]?.stringValue, maxTokens: json["max_tokens"]?.intValue,
-            callbackURL: json["callback_url"]?.stringValue
+            callbackURL: json["callback_url"]?.stringValue, traceparent: json["traceparent"]?.stringValue
         )
         self.init(
             id: id, status: status, createdAtMs: Int64(created), input: input, model: model, attempts: attempts,

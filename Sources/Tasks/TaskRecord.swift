@@ -50,11 +50,14 @@ public struct TaskInput: Sendable, Equatable {
     public var systemPrompt: String?
     public var maxTokens: Int?
     public var callbackURL: String?
+    /// The submitting request's trace context (`traceparent`): a run's span links to it.
+    public var traceparent: String?
 
     public init(
         message: String, agent: String? = nil, model: String? = nil, systemPrompt: String? = nil, maxTokens: Int? = nil,
-        callbackURL: String? = nil
+        callbackURL: String? = nil, traceparent: String? = nil
     ) {
+        self.traceparent = traceparent
         self.message = message
         self.agent = agent
         self.model = model

@@ -3,6 +3,7 @@ import JSON
 import LLM
 import Locks
 import Tasks
+import Tracing
 
 /// Runs a task as one chat turn through the same pipeline as `/chat`: the agent profile, the gateway (retries,
 /// breaker, fallbacks), the token budget of the key that submitted it, and the agent metrics.
@@ -18,13 +19,23 @@ struct ChatTaskExecutor: TaskExecutor {
 
     func execute(
         _ task: TaskRecord, onText: @escaping @Sendable (String) -> Void, onTool: @escaping @Sendable (TaskToolEvent) -> Void,
-        completion: @escaping @Sendable (TaskOutcome) -> Void
+        completion finished: @escaping @Sendable (TaskOutcome) -> Void
     ) -> TaskRun {
+        // The run's span: the root of a trace of its own, linked to the request that submitted the task; its model
+        // calls and tools are its children.
+        let run = service.gateway.tracer.map { tracer in (tracer, tracer.startSpan(parent: nil), Tracer.nowUnixNs()) }
+        let completion: @Sendable (TaskOutcome) -> Void = { outcome in
+            if let (tracer, context, startUnixNs) = run {
+                tracer.record(ChatTaskExecutor.runSpan(task, context: context, startUnixNs: startUnixNs, outcome: outcome))
+            }
+            finished(outcome)
+        }
         let prepared: PreparedChat
         do {
             prepared = try service.prepareSingleTurn(ChatTurnInput(
                 message: task.input.message, agent: task.input.agent, model: task.input.model,
-                systemPrompt: task.input.systemPrompt, maxTokens: task.input.maxTokens, requestID: task.id
+                systemPrompt: task.input.systemPrompt, maxTokens: task.input.maxTokens, requestID: task.id,
+                traceparent: run?.1.traceparent
             ))
         } catch {
             completion(.failed(error: error.message, model: nil, tokens: 0))
@@ -102,6 +113,25 @@ struct ChatTaskExecutor: TaskExecutor {
             }
         }
         return TaskRun { call.cancel() }
+    }
+
+    /// A task run's span (a consumer of the queue), linked to the submitting request's span.
+    static func runSpan(_ task: TaskRecord, context: TraceContext, startUnixNs: UInt64, outcome: TaskOutcome) -> SpanData {
+        var attributes: [(key: String, value: AttributeValue)] = [
+            ("agentd.task_id", .string(task.id)), ("agentd.task.attempt", .int(task.attempts)),
+        ]
+        if let agent = task.input.agent { attributes.append(("agentd.agent", .string(agent))) }
+        var error: String?
+        switch outcome {
+        case .completed: attributes.append(("agentd.task.outcome", .string("completed")))
+        case .failed(let message, _, _, _):
+            attributes.append(("agentd.task.outcome", .string("failed")))
+            error = message
+        }
+        return SpanData(
+            context: context, parentSpanID: nil, name: "task.run", kind: .consumer, startUnixNs: startUnixNs, attributes: attributes,
+            links: task.input.traceparent.flatMap(TraceContext.parse).map { [$0] } ?? [], error: error
+        )
     }
 
     /// 502, 503, 504: the upstream failed, was unavailable or too slow; the next run may get through.

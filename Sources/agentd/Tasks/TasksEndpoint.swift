@@ -26,12 +26,13 @@ struct TasksEndpoint: Sendable {
     static let unavailableRetryAfterSeconds = 5
 
     func submit(_ request: HTTPRequest, _ responder: Responder) {
-        let input: TaskInput
+        var input: TaskInput
         let model: String
         let agent: AgentProfile
         let idempotencyKey: String?
         do throws(APIFailure) {
             (input, model, agent) = try decode(JSONBody(request))
+            input.traceparent = request.headers["traceparent"]
             idempotencyKey = try TasksEndpoint.idempotencyKey(request)
         } catch {
             responder.respond(error.contractResponse(requestID: request.id))
