@@ -84,14 +84,14 @@ final class GatewayCall: Sendable {
     }
 
     private func note(_ event: String, _ attributes: [(key: String, value: AttributeValue)]) {
-        guard span != nil else { return }
+        guard span?.context.sampled == true else { return }
         state.withLock { $0.events.append(SpanEvent(name: event, attributes: attributes)) }
     }
 
     /// Records the call's span once it ended: the model asked for and the one that answered, usage, the finish
     /// reason, attempts, and the error if it failed.
     private func recordSpan(_ report: GatewayReport, error: ProviderError?, finishReason: FinishReason? = nil) {
-        guard let span, let tracer = gateway.tracer else { return }
+        guard let span, span.context.sampled, let tracer = gateway.tracer else { return }
         var operation = "chat"
         var attributes: [(key: String, value: AttributeValue)] = []
         switch mode {

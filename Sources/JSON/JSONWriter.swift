@@ -79,6 +79,15 @@ public struct JSONWriter {
         afterValue = true
     }
 
+    /// A string whose bytes need no escaping (hex digits, decimal digits), written between quotes as they are.
+    public mutating func plainString(_ write: (inout [UInt8]) -> Void) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        write(&bytes)
+        bytes.append(UInt8(ascii: "\""))
+        afterValue = true
+    }
+
     /// Any value, a tree included (a tool list passed through as received).
     public mutating func value(_ value: JSONValue) {
         separate()

@@ -1,4 +1,5 @@
 import HTTP
+import Tracing
 
 /// A whole request as handlers see it: the parsed head, the decoded body, and what the server knows of it.
 public struct HTTPRequest: Sendable {
@@ -18,6 +19,8 @@ public struct HTTPRequest: Sendable {
     /// What a guard in front of the handler holds for the request's lifetime (agentd: its budget
     /// reservation); opaque to the server.
     public var guardState: (any Sendable)?
+    /// The request's own span when it is traced: what goes on to providers, tools and tasks as `traceparent`.
+    public var trace: TraceContext?
 
     public init(
         head: HTTPRequestHead, body: [UInt8] = [], id: String, remoteAddress: String = "",
@@ -34,6 +37,9 @@ public struct HTTPRequest: Sendable {
     public var method: HTTPMethod { head.method }
     public var path: String { head.path }
     public var headers: HTTPHeaders { head.headers }
+
+    /// The `traceparent` to pass on: the request's own span when traced, else the caller's header as it came.
+    public var traceparent: String? { trace?.traceparent ?? head.headers["traceparent"] }
 
     /// The decoded query parameters (last one wins), `+` read as a space as HTML forms send it.
     public var queryParameters: [String: String] {

@@ -8,7 +8,7 @@ public enum OTLPEncoder {
     public static func encode(
         _ spans: [SpanData], resource: [(key: String, value: AttributeValue)], scopeName: String, scopeVersion: String
     ) -> [UInt8] {
-        var json = JSONWriter(capacity: 512 + spans.count * 512)
+        var json = JSONWriter(capacity: 512 + spans.count * 1024)
         json.beginObject()
         json.key("resourceSpans")
         json.beginArray()
@@ -43,12 +43,12 @@ public enum OTLPEncoder {
     static func write(_ span: SpanData, to json: inout JSONWriter) {
         json.beginObject()
         json.key("traceId")
-        json.string(span.context.traceID)
+        json.plainString { Hex.append(span.context.traceHigh, to: &$0); Hex.append(span.context.traceLow, to: &$0) }
         json.key("spanId")
-        json.string(span.context.spanIDText)
+        json.plainString { Hex.append(span.context.spanID, to: &$0) }
         if let parent = span.parentSpanID {
             json.key("parentSpanId")
-            json.string(Hex.digits(parent, 16))
+            json.plainString { Hex.append(parent, to: &$0) }
         }
         json.key("flags")
         json.integer(span.context.sampled ? 1 : 0)
@@ -57,9 +57,9 @@ public enum OTLPEncoder {
         json.key("kind")
         json.integer(span.kind.rawValue)
         json.key("startTimeUnixNano")
-        json.string(String(span.startUnixNs))
+        json.plainString { Decimal.append(span.startUnixNs, to: &$0) }
         json.key("endTimeUnixNano")
-        json.string(String(max(span.endUnixNs, span.startUnixNs)))
+        json.plainString { Decimal.append(max(span.endUnixNs, span.startUnixNs), to: &$0) }
         json.key("attributes")
         write(span.attributes, to: &json)
         if !span.events.isEmpty {
@@ -68,7 +68,7 @@ public enum OTLPEncoder {
             for event in span.events {
                 json.beginObject()
                 json.key("timeUnixNano")
-                json.string(String(event.timeUnixNs))
+                json.plainString { Decimal.append(event.timeUnixNs, to: &$0) }
                 json.key("name")
                 json.string(event.name)
                 json.key("attributes")
@@ -83,9 +83,9 @@ public enum OTLPEncoder {
             for link in span.links {
                 json.beginObject()
                 json.key("traceId")
-                json.string(link.traceID)
+                json.plainString { Hex.append(link.traceHigh, to: &$0); Hex.append(link.traceLow, to: &$0) }
                 json.key("spanId")
-                json.string(link.spanIDText)
+                json.plainString { Hex.append(link.spanID, to: &$0) }
                 json.endObject()
             }
             json.endArray()
@@ -107,7 +107,8 @@ public enum OTLPEncoder {
         for attribute in attributes {
             json.beginObject()
             json.key("key")
-            json.string(attribute.key)
+            // Attribute names are agentd's own, plain ASCII: no escaping needed.
+            json.plainString { $0.append(contentsOf: attribute.key.utf8) }
             json.key("value")
             write(attribute.value, to: &json)
             json.endObject()
@@ -123,7 +124,10 @@ public enum OTLPEncoder {
             json.string(text)
         case .int(let number):
             json.key("intValue")
-            json.string(String(number))
+            json.plainString { bytes in
+                if number < 0 { bytes.append(UInt8(ascii: "-")) }
+                Decimal.append(number.magnitude.toUInt64, to: &bytes)
+            }
         case .double(let number):
             json.key("doubleValue")
             json.double(number)
@@ -141,4 +145,20 @@ public enum OTLPEncoder {
         }
         json.endObject()
     }
+}
+
+/// Decimal digits straight into bytes.
+enum Decimal {
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        guard value >= 10 else {
+            bytes.append(0x30 + UInt8(value))
+            return
+        }
+        append(value / 10, to: &bytes)
+        bytes.append(0x30 + UInt8(value % 10))
+    }
+}
+
+extension UInt {
+    var toUInt64: UInt64 { UInt64(self) }
 }

@@ -18,8 +18,17 @@ public struct TraceContext: Sendable, Hashable {
     /// 16 lower-case hex digits.
     public var spanIDText: String { Hex.digits(spanID, 16) }
 
-    /// `00-<trace id>-<span id>-<flags>`.
-    public var traceparent: String { "00-" + traceID + "-" + spanIDText + (sampled ? "-01" : "-00") }
+    /// `00-<trace id>-<span id>-<flags>`, made in one buffer (one per traced call).
+    public var traceparent: String {
+        var bytes: [UInt8] = [0x30, 0x30, 0x2D]
+        bytes.reserveCapacity(55)
+        Hex.append(traceHigh, to: &bytes)
+        Hex.append(traceLow, to: &bytes)
+        bytes.append(0x2D)
+        Hex.append(spanID, to: &bytes)
+        bytes += sampled ? [0x2D, 0x30, 0x31] : [0x2D, 0x30, 0x30]
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     /// A `traceparent` header's context (W3C Trace Context §3.2): version 00 exactly 55 characters; a later
     /// version at least that, its first four fields read the same way (§3.2.4); never version ff, an all-zero
@@ -40,16 +49,22 @@ public struct TraceContext: Sendable, Hashable {
 
 /// Lower-case hex, both ways.
 enum Hex {
-    static let digitBytes = Array("0123456789abcdef".utf8)
-
     static func digits(_ value: UInt64, _ count: Int) -> String {
-        var out = [UInt8](repeating: 0x30, count: count)
-        var rest = value
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            out[index] = digitBytes[Int(rest & 0xF)]
-            rest >>= 4
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        append(value, to: &out)
+        return String(decoding: out.suffix(count), as: UTF8.self)
+    }
+
+    /// 16 lower-case hex digits straight into bytes.
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                digits[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+            }
+            bytes.append(contentsOf: digits)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The value of up to 16 lower-case hex digits; nil for any other byte.

@@ -329,7 +329,7 @@ final class AgentRun: Sendable {
             let context = ToolCallContext(requestID: prepared.request.requestID, traceparent: span?.1.traceparent ?? prepared.request.traceparent)
             let done: @Sendable (ToolCallResult) -> Void = { [self] result in
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
-                if let (tracer, spanContext, startUnixNs) = span {
+                if let (tracer, spanContext, startUnixNs) = span, spanContext.sampled {
                     tracer.record(SpanData(
                         context: spanContext, parentSpanID: parentTrace?.spanID, name: "execute_tool \(call.name)", kind: .internal,
                         startUnixNs: startUnixNs, attributes: [

@@ -86,7 +86,7 @@ struct ChatEndpoint: Sendable {
             message: fields.message, conversationID: try body.string("conversation_id", maxLength: 128),
             agent: fields.agent, model: fields.model, systemPrompt: fields.systemPrompt, maxTokens: fields.maxTokens,
             temperature: try body.double("temperature", in: 0...2),
-            requestID: request.id, traceparent: request.headers["traceparent"]
+            requestID: request.id, traceparent: request.traceparent
         )
     }
 

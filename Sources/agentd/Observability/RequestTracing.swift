@@ -3,7 +3,7 @@ import Server
 import Tracing
 
 /// The server span of every API request (contract: Tracing): it continues the caller's `traceparent` (or starts a
-/// trace), and the request goes on with `traceparent` naming this span, so every model call, tool and task
+/// trace), and the request goes on with this span as its `traceparent`, so every model call, tool and task
 /// below it is its child. The span is recorded when the exchange ends (`serverSpan`), named and attributed per
 /// OpenTelemetry's HTTP conventions. Probes and `/metrics` are not traced.
 /// Owner: none; immutable.
@@ -12,10 +12,10 @@ struct RequestTracing: Sendable {
 
     func wrap(_ handler: @escaping RouteHandler) -> RouteHandler {
         { request, responder in
-            let parent = request.headers["traceparent"].flatMap(TraceContext.parse)
+            let parent = request.traceparent.flatMap(TraceContext.parse)
             let context = tracer.startSpan(parent: parent)
             var request = request
-            request.head.headers.set("traceparent", context.traceparent)
+            request.trace = context
             responder.annotate(ExchangeNote(
                 trace: ExchangeTrace(context: context, parentSpanID: parent?.spanID, startUnixNs: Tracer.nowUnixNs())
             ))
@@ -25,6 +25,7 @@ struct RequestTracing: Sendable {
 
     /// Records a finished exchange's server span.
     func serverSpan(_ record: ExchangeRecord, trace: ExchangeTrace) {
+        guard trace.context.sampled else { return }
         let method = record.method?.rawValue ?? "_OTHER"
         var attributes: [(key: String, value: AttributeValue)] = [
             ("http.request.method", .string(method)), ("http.response.status_code", .int(record.status)),

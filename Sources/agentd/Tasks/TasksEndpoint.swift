@@ -32,7 +32,7 @@ struct TasksEndpoint: Sendable {
         let idempotencyKey: String?
         do throws(APIFailure) {
             (input, model, agent) = try decode(JSONBody(request))
-            input.traceparent = request.headers["traceparent"]
+            input.traceparent = request.traceparent
             idempotencyKey = try TasksEndpoint.idempotencyKey(request)
         } catch {
             responder.respond(error.contractResponse(requestID: request.id))

@@ -72,7 +72,7 @@ struct MessagesEndpoint: Sendable {
         do {
             return try AnthropicMessagesRequest(
                 body.fields, maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id,
-                traceparent: request.headers["traceparent"], version: request.headers["anthropic-version"],
+                traceparent: request.traceparent, version: request.headers["anthropic-version"],
                 beta: request.headers["anthropic-beta"], forCounting: forCounting
             )
         } catch {

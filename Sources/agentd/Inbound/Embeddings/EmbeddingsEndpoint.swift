@@ -35,7 +35,7 @@ struct EmbeddingsEndpoint: Sendable {
             call = EmbeddingRequest(
                 model: resolution.model, input: input, dimensions: try body.int("dimensions", in: 1...65_536),
                 encodingFormat: try body.string("encoding_format", maxLength: 16), user: try body.string("user", maxLength: 256),
-                requestID: request.id, traceparent: request.headers["traceparent"]
+                requestID: request.id, traceparent: request.traceparent
             )
         } catch {
             responder.respond(error.openAIResponse())

@@ -20,7 +20,7 @@ struct OpenAIEndpoint: Sendable {
         do throws(APIFailure) {
             body = try OpenAIChatBody(
                 JSONBody(request), maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id,
-                traceparent: request.headers["traceparent"]
+                traceparent: request.traceparent
             )
             do {
                 resolution = try registry.resolve(body.model)

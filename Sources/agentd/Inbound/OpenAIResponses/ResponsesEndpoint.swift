@@ -27,7 +27,7 @@ struct ResponsesEndpoint: Sendable {
             let body = try JSONBody(request)
             do {
                 decoded = try ResponsesRequest(
-                    body.fields, maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id, traceparent: request.headers["traceparent"]
+                    body.fields, maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id, traceparent: request.traceparent
                 )
             } catch {
                 throw APIFailure(error)
