@@ -32,6 +32,8 @@ struct ConfigurationErrorTests {
         BadValue(variable: "AGENTD_REDIS_URL", value: "redis://redis:99999", problem: "port", accepted: "rediss://"),
         BadValue(variable: "AGENTD_REDIS_TIMEOUT_MS", value: "0", problem: "out of range", accepted: "from 1 to 60000"),
         BadValue(variable: "AGENTD_CORS_ORIGINS", value: "https://app.test/path", problem: "is not an origin", accepted: "scheme://host[:port]"),
+        BadValue(variable: "AGENTD_OTLP_ENDPOINT", value: "otel:4318", problem: "not an http(s) URL", accepted: "http(s)://host[:port]"),
+        BadValue(variable: "AGENTD_TRACE_SAMPLE_RATIO", value: "1.5", problem: "out of range", accepted: "a number from 0 to 1"),
         BadValue(variable: "AGENTD_REDIS_PREFIX", value: "has space", problem: "not a usable key prefix", accepted: "visible ASCII"),
         BadValue(variable: "AGENTD_REDIS_RATE_LIMIT_FALLBACK", value: "open", problem: "not a known value", accepted: "local|closed"),
         BadValue(variable: "AGENTD_REDIS_CA_FILE", value: "/nonexistent/ca.pem", problem: "cannot read the file", accepted: "readable PEM"),
