@@ -68,9 +68,12 @@ done
 # One worker: agentd's answers (task lists, conversation ids) depend on what came before, so concurrent workers
 # would make a run depend on scheduling as well as on the seed. --continue-on-failure: every failing case of a
 # scenario is reported, not only the first, so one run shows all there is to fix.
+# Its own configuration file, so no schemathesis.toml of this folder or a parent applies, and no crash cache
+# (.schemathesis/, replayed by later runs) carries one run's cases into the next.
+printf '[cache]\nenabled = false\n' >"$work/schemathesis.toml"
 status=0
 timeout --signal=INT --kill-after=10 "$TIMEOUT_S" \
-  "$VENV/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+  "$VENV/bin/schemathesis" --config-file "$work/schemathesis.toml" run "http://127.0.0.1:$port/openapi.json" \
   --checks all \
   --seed "$SEED" \
   --max-examples "$MAX_EXAMPLES" \
