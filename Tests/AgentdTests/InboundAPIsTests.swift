@@ -117,6 +117,13 @@ struct InboundAPIsTests {
         #expect(counted.status == 200 && tokens > 0)
         let refused = try Self.post("/v1/messages/count_tokens", #"{"model":"oai:m","messages":[{"role":"user","content":"hello"}]}"#, port: agentd.port, headers: key)
         #expect(refused.status == 501 && refused.bodyText.contains("count_tokens"))
+        let mockCount = try Self.post("/v1/messages/count_tokens", #"{"model":"mock:echo","messages":[{"role":"user","content":"hello there"}]}"#, port: agentd.port, headers: key)
+        #expect(mockCount.status == 200 && mockCount.bodyText.contains("input_tokens"))
+        // Types the decoders check: a tool choice's flag, a function's name.
+        let badFlag = try Self.post("/v1/messages", #"{"max_tokens":5,"tool_choice":{"type":"auto","disable_parallel_tool_use":{}},"messages":[{"role":"user","content":"hi"}]}"#, port: agentd.port, headers: key)
+        #expect(badFlag.status == 400 && badFlag.bodyText.contains("disable_parallel_tool_use"))
+        let badName = try Self.post("/v1/chat/completions", #"{"messages":[{"role":"user","content":"hi"}],"tool_choice":{"type":"function","function":{"name":{}}}}"#, port: agentd.port, headers: key)
+        #expect(badName.status == 400 && badName.bodyText.contains("tool_choice"))
     }
 
     @Test("/v1/messages is rate-limited like chat: the request past the burst is 429 rate_limit_error with Retry-After")
@@ -203,8 +210,10 @@ struct InboundAPIsTests {
         #expect(metrics.contains(#"agentd_llm_requests_total{provider="oai",model="other",outcome="success"} 1"#), "\(metrics)")
         let refused = try Self.post("/v1/embeddings", #"{"model":"ant:m","input":"a"}"#, port: agentd.port)
         #expect(refused.status == 400 && refused.bodyText.contains("Anthropic-kind"))
-        let empty = try Self.post("/v1/embeddings", #"{"model":"oai:m","input":[]}"#, port: agentd.port)
-        #expect(empty.status == 400 && empty.bodyText.contains("input"))
+        for input in ["[]", #""""#, "[[-1]]", "[[2147483648]]", #"[1,"a"]"#] {
+            let refused = try Self.post("/v1/embeddings", #"{"model":"oai:m","input":\#(input)}"#, port: agentd.port)
+            #expect(refused.status == 400 && refused.bodyText.contains("input"), "\(input)")
+        }
     }
 
     @Test("/v1/embeddings is budgeted like chat: past the daily budget it is 429 budget_exceeded")

@@ -185,6 +185,9 @@ public struct AnthropicMessagesRequest: Sendable {
     /// `tool_choice` in OpenAI's terms, and whether parallel calls are off.
     static func toolChoice(_ value: JSONValue?) throws(InboundError) -> (JSONValue?, Bool?) {
         guard let value, !value.isNull else { return (nil, nil) }
+        if let flag = value["disable_parallel_tool_use"], !flag.isNull, flag.boolValue == nil {
+            throw .invalid("tool_choice.disable_parallel_tool_use must be true or false", param: "tool_choice.disable_parallel_tool_use")
+        }
         let parallel: Bool? = value["disable_parallel_tool_use"]?.boolValue == true ? false : nil
         switch value["type"]?.stringValue {
         case "auto": return ("auto", parallel)

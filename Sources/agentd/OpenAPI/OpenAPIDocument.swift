@@ -279,7 +279,7 @@ enum OpenAPIDocument {
         "description": "The 202 is sent only once the task is stored: on disk (`AGENTD_DATA_DIR`), or in Redis with `AGENTD_REDIS_URL` (one queue for every replica; a dead replica's tasks run again elsewhere after their lease, `AGENTD_TASK_LEASE_S`). It survives `kill -9`, and tasks that were pending or running when the process stopped run again (`attempts` counts). With `callback_url`, the finished record is POSTed there (retried with backoff), signed in `X-Agentd-Signature: sha256=<hex HMAC-SHA256 of the body>` when `AGENTD_WEBHOOK_SECRET` is set.",
         "parameters": [
           {"$ref": "#/components/parameters/RequestID"},
-          {"name": "Idempotency-Key", "in": "header", "required": false, "description": "The same key (for the same API key) within 24 h returns the same task with 200 instead of a new one.", "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+          {"name": "Idempotency-Key", "in": "header", "required": false, "description": "The same key (for the same API key) within 24 h returns the same task with 200 instead of a new one.", "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"}}
         ],
         "requestBody": {
           "required": true,
@@ -524,7 +524,7 @@ enum OpenAPIDocument {
         "in": "header",
         "required": false,
         "description": "The client's request id, echoed in the `X-Request-ID` response header and error bodies. One that is empty, longer than 128 bytes or not visible ASCII is replaced by a generated one.",
-        "schema": {"type": "string", "pattern": "^[!-~]{1,128}$"}
+        "schema": {"type": "string"}
       }
     },
     "headers": {
@@ -760,7 +760,7 @@ enum OpenAPIDocument {
           "model": {"type": "string", "maxLength": 256, "description": "`provider:model`; the agent's model when absent."},
           "system_prompt": {"type": "string", "maxLength": 5000},
           "max_tokens": {"type": "integer", "minimum": 1, "maximum": 4096},
-          "callback_url": {"type": "string", "format": "uri", "description": "http or https, no credentials: the finished record is POSTed here."}
+          "callback_url": {"type": "string", "format": "iri", "description": "http or https, no credentials: the finished record is POSTed here. An IRI: a host may be an internationalized name."}
         }
       },
       "TaskAccepted": {

@@ -40,3 +40,11 @@ extension MockProvider: EmbeddingProviding {
         return norm > 0 ? values.map { ($0 / norm * 1e6).rounded() / 1e6 } : values
     }
 }
+
+extension MockProvider: TokenCounting {
+    /// The mock's input count, as its answers report it: about four characters a token.
+    public func countTokens(_ request: ChatRequest, completion: @escaping @Sendable (Result<Int, ProviderError>) -> Void) -> ProviderCall {
+        completion(.success(MockProvider.answer(request).usage.inputTokens))
+        return ProviderCall(cancel: {}, resume: {})
+    }
+}

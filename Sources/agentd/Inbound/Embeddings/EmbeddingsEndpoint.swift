@@ -18,7 +18,7 @@ struct EmbeddingsEndpoint: Sendable {
         do throws(APIFailure) {
             let body = try JSONBody(request)
             guard let input = body.object["input"], EmbeddingsEndpoint.validInput(input) else {
-                throw .invalid("input must be a non-empty string, an array of up to \(EmbeddingsEndpoint.maxInputs) non-empty strings, or token arrays", param: "input")
+                throw .invalid("input must be a non-empty string, an array of up to \(EmbeddingsEndpoint.maxInputs) non-empty strings, or token ids (0 to 2147483647)", param: "input")
             }
             if let format = try body.string("encoding_format", maxLength: 16), format != "float" && format != "base64" {
                 throw .invalid("encoding_format must be float or base64", param: "encoding_format")
@@ -61,11 +61,17 @@ struct EmbeddingsEndpoint: Sendable {
     static func validInput(_ input: JSONValue) -> Bool {
         if let text = input.stringValue { return !text.isEmpty }
         guard let items = input.arrayValue, !items.isEmpty, items.count <= maxInputs else { return false }
-        if items.allSatisfy({ $0.intValue != nil }) { return true }
+        if items.allSatisfy(isToken) { return true }
         return items.allSatisfy { item in
             if let text = item.stringValue { return !text.isEmpty }
             guard let tokens = item.arrayValue, !tokens.isEmpty else { return false }
-            return tokens.allSatisfy { $0.intValue != nil }
+            return tokens.allSatisfy(isToken)
         }
+    }
+
+    /// A token id: a whole number from 0 to 2^31 - 1.
+    static func isToken(_ value: JSONValue) -> Bool {
+        guard let id = value.intValue else { return false }
+        return id >= 0 && id <= Int(Int32.max)
     }
 }

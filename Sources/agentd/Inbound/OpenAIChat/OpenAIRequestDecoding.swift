@@ -45,10 +45,25 @@ struct OpenAIChatBody {
         request = ChatRequest(
             model: "", messages: messages, maxTokens: maxTokens, temperature: try body.double("temperature", in: 0...2),
             topP: try body.double("top_p", in: 0...1), stop: stop, user: try body.string("user", maxLength: 256),
-            tools: tools, toolChoice: body.has("tool_choice") ? body.object["tool_choice"] : nil,
+            tools: tools, toolChoice: try OpenAIChatBody.toolChoice(body.object["tool_choice"]),
             parallelToolCalls: try body.bool("parallel_tool_calls"), requestID: requestID, traceparent: traceparent
         )
         request.responseFormat = responseFormat
+    }
+
+    /// `tool_choice`: `none`, `auto`, `required`, or `{"type":"function","function":{"name": string}}`.
+    static func toolChoice(_ value: JSONValue?) throws(APIFailure) -> JSONValue? {
+        guard let value, !value.isNull else { return nil }
+        if let mode = value.stringValue {
+            guard ["none", "auto", "required"].contains(mode) else {
+                throw .invalid("tool_choice must be none, auto, required or a function", param: "tool_choice")
+            }
+            return value
+        }
+        guard value["type"]?.stringValue == "function", value["function"]?["name"]?.stringValue != nil else {
+            throw .invalid(#"tool_choice must be none, auto, required or {"type":"function","function":{"name":...}}"#, param: "tool_choice")
+        }
+        return value
     }
 
     /// `response_format`: `text` (nil), `json_object`, or `json_schema` with a name and a schema object.
