@@ -30,8 +30,6 @@ struct RouteDependencies: Sendable {
 
 /// The routes agentd serves and the handlers behind them.
 enum Routes {
-    /// `GET /openapi.json`: the document rendered to bytes once, not per request.
-    static let openAPIDocument = HTTPResponse.json(.ok, OpenAPIDocument.json)
 
     static func router(_ dependencies: RouteDependencies) -> Router {
         var router = Router()
@@ -137,6 +135,10 @@ enum Routes {
             return HTTPResponse(status: .ok, headers: ["Content-Type": MetricsRegistry.contentType], body: metrics.registry.exposition())
         })
         router.add(.get, "/", answer: { _ in HealthResponses.root })
+        // `GET /openapi.json`: the document for this configuration, rendered to bytes once, not per request.
+        let openAPIDocument = HTTPResponse.json(.ok, OpenAPIDocument.rendered(
+            providers: Array(dependencies.openAI.registry.providers.keys), agents: dependencies.catalog.names
+        ))
         router.add(.get, "/openapi.json", answer: { _ in openAPIDocument })
         return router
     }

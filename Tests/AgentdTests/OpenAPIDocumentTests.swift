@@ -129,7 +129,7 @@ struct OpenAPIDocumentTests {
         #expect(openAI["temperature"]?["maximum"]?.doubleValue == 2)
     }
 
-    @Test("GET /openapi.json answers the document's exact bytes as JSON, and GET / links to it")
+    @Test("GET /openapi.json answers the document for its configuration (its models and agents), and GET / links to it")
     func servedAsIs() async throws {
         let server = try await AgentdProcess.serve()
         defer { server.kill() }
@@ -138,7 +138,11 @@ struct OpenAPIDocumentTests {
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "application/json")
         #expect(response.header("X-Request-ID") != nil)
-        #expect(response.body == Array(OpenAPIDocument.json.utf8))
+        #expect(response.body == Array(OpenAPIDocument.rendered(providers: ["mock"], agents: ["default"]).utf8))
+        let served = try JSONValue.parse(response.body)
+        let chat = served["components"]?["schemas"]?["ChatRequest"]?["properties"]
+        #expect(chat?["model"]?["pattern"] == "^(?:[^:]*|(?:mock):.+)$")
+        #expect(chat?["agent"]?["enum"] == ["default", nil])
 
         let root = try JSONValue.parse(HTTPTestClient.send("GET", "/", port: server.port).body)
         #expect(root["links"]?["openapi"] == "/openapi.json")

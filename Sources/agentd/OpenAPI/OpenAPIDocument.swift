@@ -1,9 +1,14 @@
+import Foundation
+import JSON
+
 /// The OpenAPI 3.1 document of every route agentd serves, answered as is by `GET /openapi.json`.
 ///
 /// Kept by hand, next to the code, and checked by `OpenAPIDocumentTests`: it parses, every routed method and
 /// template is in `paths` and nothing else is (the document never promises a route the router lacks), and
-/// every `$ref` resolves. Change it with the routes, the limits or the bodies it describes. Only
-/// `info.version` is interpolated, so it cannot drift from `AgentdVersion.current`.
+/// every `$ref` resolves. Change it with the routes, the limits or the bodies it describes. `info.version` is
+/// interpolated, so it cannot drift from `AgentdVersion.current`; the models and agents a request may name are
+/// this configuration's, filled in by `rendered` when the server starts (so a tool generating requests from the
+/// document sends none that the contract refuses, such as a model of a provider that is not configured).
 /// Follows https://spec.openapis.org/oas/v3.1.0 (schemas are JSON Schema 2020-12).
 enum OpenAPIDocument {
     static let json: String = #"""
@@ -17,8 +22,14 @@ enum OpenAPIDocument {
   },
   "tags": [
     {"name": "chat", "description": "One turn of a conversation with an agent."},
-    {"name": "openai", "description": "OpenAI's wire format: the official SDKs work against `base_url=http://host:port/v1`."},
-    {"name": "anthropic", "description": "Anthropic's wire format: the official SDKs work against `base_url=http://host:port`."},
+    {
+      "name": "openai",
+      "description": "OpenAI's wire format: the official SDKs work against `base_url=http://host:port/v1`."
+    },
+    {
+      "name": "anthropic",
+      "description": "Anthropic's wire format: the official SDKs work against `base_url=http://host:port`."
+    },
     {"name": "agents", "description": "The configured agent profiles."},
     {"name": "tasks", "description": "Durable background tasks: on disk before they are acknowledged."},
     {"name": "health", "description": "Probes for Kubernetes and load balancers."},
@@ -45,10 +56,7 @@ enum OpenAPIDocument {
             },
             "content": {
               "application/json": {"schema": {"$ref": "#/components/schemas/ChatResponse"}},
-              "text/event-stream": {
-                "schema": {"$ref": "#/components/schemas/ChatEventStream"},
-                "x-sse-data": {"$ref": "#/components/schemas/ChatStreamEvent"}
-              }
+              "text/event-stream": {"schema": {"$ref": "#/components/schemas/ChatEventStream"}}
             }
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
@@ -81,12 +89,7 @@ enum OpenAPIDocument {
               "Cache-Control": {"$ref": "#/components/headers/CacheControlNoCache"},
               "X-Accel-Buffering": {"$ref": "#/components/headers/XAccelBuffering"}
             },
-            "content": {
-              "text/event-stream": {
-                "schema": {"$ref": "#/components/schemas/ChatEventStream"},
-                "x-sse-data": {"$ref": "#/components/schemas/ChatStreamEvent"}
-              }
-            }
+            "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/ChatEventStream"}}}
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -121,16 +124,7 @@ enum OpenAPIDocument {
             },
             "content": {
               "application/json": {"schema": {"$ref": "#/components/schemas/ChatCompletion"}},
-              "text/event-stream": {
-                "schema": {"$ref": "#/components/schemas/ChatCompletionEventStream"},
-                "x-sse-data": {
-                  "oneOf": [
-                    {"$ref": "#/components/schemas/ChatCompletionChunk"},
-                    {"$ref": "#/components/schemas/OpenAIError"},
-                    {"const": "[DONE]"}
-                  ]
-                }
-              }
+              "text/event-stream": {"schema": {"$ref": "#/components/schemas/ChatCompletionEventStream"}}
             }
           },
           "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
@@ -155,7 +149,16 @@ enum OpenAPIDocument {
           "200": {
             "description": "The models, each named `provider:model`: OpenAI's list, or Anthropic's when the request carries `anthropic-version` (the Anthropic SDKs' `models.list()`).",
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
-            "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/ModelList"}, {"$ref": "#/components/schemas/AnthropicModelList"}]}}}
+            "content": {
+              "application/json": {
+                "schema": {
+                  "oneOf": [
+                    {"$ref": "#/components/schemas/ModelList"},
+                    {"$ref": "#/components/schemas/AnthropicModelList"}
+                  ]
+                }
+              }
+            }
           },
           "default": {"$ref": "#/components/responses/ProtocolError"}
         }
@@ -168,14 +171,46 @@ enum OpenAPIDocument {
         "summary": "Anthropic's Messages API on any provider, streamed or not",
         "description": "The Anthropic SDKs work against `base_url=http://host:port`. Passed through to Anthropic-kind upstreams (with the client's `anthropic-version` and `anthropic-beta`), translated to and from Chat Completions for OpenAI-kind ones: system, text and image blocks, `tool_use`/`tool_result`, `tool_choice`, `stop_sequences`, stop reasons, usage. Keys as `x-api-key` or Bearer. Extended thinking and Anthropic's server tools are refused with 400. Errors use Anthropic's body (413 `request_too_large` and 408 included); errors answered before the path is read use agentd's.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}},
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}
+        },
         "responses": {
           "200": {
             "description": "A `message`, or with `\"stream\": true` Anthropic's event stream: `message_start`, `ping`, `content_block_start`/`_delta` (`text_delta`, `input_json_delta`)/`_stop` per block, `message_delta` (stop reason, usage), `message_stop`; `error` if the upstream fails after the start.",
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
             "content": {
               "application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessage"}},
-              "text/event-stream": {"schema": {"type": "string"}}
+              "text/event-stream": {
+                "schema": {
+                  "description": "One of Anthropic's named events.",
+                  "type": "object",
+                  "required": ["event", "data"],
+                  "properties": {
+                    "event": {
+                      "enum": [
+                        "message_start",
+                        "ping",
+                        "content_block_start",
+                        "content_block_delta",
+                        "content_block_stop",
+                        "message_delta",
+                        "message_stop",
+                        "error"
+                      ]
+                    },
+                    "data": {
+                      "type": "string",
+                      "contentMediaType": "application/json",
+                      "contentSchema": {
+                        "type": "object",
+                        "required": ["type"],
+                        "properties": {"type": {"type": "string"}}
+                      }
+                    }
+                  }
+                }
+              }
             }
           },
           "default": {"$ref": "#/components/responses/AnthropicFailure"}
@@ -189,7 +224,10 @@ enum OpenAPIDocument {
         "summary": "The input tokens of a Messages request, from an Anthropic-kind upstream's own endpoint",
         "description": "OpenAI-kind providers cannot count Anthropic's way: 501 `not_implemented`.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}},
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicMessageRequest"}}}
+        },
         "responses": {
           "200": {
             "description": "The count.",
@@ -207,14 +245,38 @@ enum OpenAPIDocument {
         "summary": "OpenAI's Responses API on any provider, streamed or not",
         "description": "Input as text or items (messages, `function_call`, `function_call_output`), `instructions`, function tools, `tool_choice`, `max_output_tokens`, `temperature`, `top_p`. Stored (unless `store: false`) so `previous_response_id` continues it, on any replica with Redis, for the key that made it only; an unknown id is a 400 naming it. `text.format` `json_schema`/`json_object` is structured output for OpenAI-kind providers (Anthropic-kind ones answer 400). Built-in tools, background mode, reasoning, conversation objects and stored prompts are refused with a 400 naming them.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponseRequest"}}}},
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponseRequest"}}}
+        },
         "responses": {
           "200": {
             "description": "A `response`, or with `\"stream\": true` its typed events, each with `sequence_number`: `response.created`, `response.in_progress`, `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`, `response.function_call_arguments.delta`, the matching `…done` events, `response.completed` (or `response.incomplete`); `error` and `response.failed` if the upstream fails after the start.",
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
             "content": {
               "application/json": {"schema": {"$ref": "#/components/schemas/Response"}},
-              "text/event-stream": {"schema": {"type": "string"}}
+              "text/event-stream": {
+                "schema": {
+                  "description": "One typed event: `event` is its type, `data` its JSON with `type` and `sequence_number`.",
+                  "type": "object",
+                  "required": ["event", "data"],
+                  "properties": {
+                    "event": {"type": "string"},
+                    "data": {
+                      "type": "string",
+                      "contentMediaType": "application/json",
+                      "contentSchema": {
+                        "type": "object",
+                        "required": ["type", "sequence_number"],
+                        "properties": {
+                          "type": {"type": "string"},
+                          "sequence_number": {"type": "integer", "minimum": 0}
+                        }
+                      }
+                    }
+                  }
+                }
+              }
             }
           },
           "400": {"$ref": "#/components/responses/OpenAIBadRequest"},
@@ -236,7 +298,10 @@ enum OpenAPIDocument {
         "summary": "Embeddings from an OpenAI-kind provider (or the mock), OpenAI's wire format both ways",
         "description": "Metered, rate-limited and budgeted like chat. An Anthropic-kind provider has none: 400.",
         "parameters": [{"$ref": "#/components/parameters/RequestID"}],
-        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingRequest"}}}},
+        "requestBody": {
+          "required": true,
+          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbeddingRequest"}}}
+        },
         "responses": {
           "200": {
             "description": "One vector per input.",
@@ -279,7 +344,13 @@ enum OpenAPIDocument {
         "description": "The 202 is sent only once the task is stored: on disk (`AGENTD_DATA_DIR`), or in Redis with `AGENTD_REDIS_URL` (one queue for every replica; a dead replica's tasks run again elsewhere after their lease, `AGENTD_TASK_LEASE_S`). It survives `kill -9`, and tasks that were pending or running when the process stopped run again (`attempts` counts). With `callback_url`, the finished record is POSTed there (retried with backoff), signed in `X-Agentd-Signature: sha256=<hex HMAC-SHA256 of the body>` when `AGENTD_WEBHOOK_SECRET` is set.",
         "parameters": [
           {"$ref": "#/components/parameters/RequestID"},
-          {"name": "Idempotency-Key", "in": "header", "required": false, "description": "The same key (for the same API key) within 24 h returns the same task with 200 instead of a new one.", "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"}}
+          {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "The same key (for the same API key) within 24 h returns the same task with 200 instead of a new one.",
+            "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"}
+          }
         ],
         "requestBody": {
           "required": true,
@@ -288,12 +359,18 @@ enum OpenAPIDocument {
         "responses": {
           "202": {
             "description": "Queued, and on disk.",
-            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Location": {"schema": {"type": "string"}}},
+            "headers": {
+              "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+              "Location": {"schema": {"type": "string"}}
+            },
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskAccepted"}}}
           },
           "200": {
             "description": "The task an earlier request with the same `Idempotency-Key` made.",
-            "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Location": {"schema": {"type": "string"}}},
+            "headers": {
+              "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+              "Location": {"schema": {"type": "string"}}
+            },
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskAccepted"}}}
           },
           "400": {"$ref": "#/components/responses/BadRequest"},
@@ -312,7 +389,12 @@ enum OpenAPIDocument {
         "parameters": [
           {"$ref": "#/components/parameters/RequestID"},
           {"name": "status", "in": "query", "required": false, "schema": {"$ref": "#/components/schemas/TaskStatus"}},
-          {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+          }
         ],
         "responses": {
           "200": {
@@ -380,7 +462,23 @@ enum OpenAPIDocument {
               "Cache-Control": {"$ref": "#/components/headers/CacheControlNoCache"},
               "X-Accel-Buffering": {"$ref": "#/components/headers/XAccelBuffering"}
             },
-            "content": {"text/event-stream": {"schema": {"type": "string"}, "x-sse-data": {"$ref": "#/components/schemas/Task"}}}
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "description": "The task's events.",
+                  "type": "object",
+                  "required": ["data"],
+                  "properties": {
+                    "event": {"type": "string"},
+                    "data": {
+                      "type": "string",
+                      "contentMediaType": "application/json",
+                      "contentSchema": {"type": "object"}
+                    }
+                  }
+                }
+              }
+            }
           },
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "404": {"$ref": "#/components/responses/TaskNotFound"},
@@ -417,10 +515,7 @@ enum OpenAPIDocument {
             "description": "Ready for traffic.",
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
             "content": {
-              "application/json": {
-                "schema": {"$ref": "#/components/schemas/Readiness"},
-                "example": {"ready": true}
-              }
+              "application/json": {"schema": {"$ref": "#/components/schemas/Readiness"}, "example": {"ready": true}}
             }
           },
           "503": {
@@ -507,7 +602,11 @@ enum OpenAPIDocument {
             "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}},
             "content": {
               "application/json": {
-                "schema": {"type": "object", "required": ["openapi", "info", "paths"], "description": "An OpenAPI 3.1 document."}
+                "schema": {
+                  "type": "object",
+                  "required": ["openapi", "info", "paths"],
+                  "description": "An OpenAPI 3.1 document."
+                }
               }
             }
           },
@@ -518,7 +617,12 @@ enum OpenAPIDocument {
   },
   "components": {
     "parameters": {
-      "TaskID": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^task_[0-9a-f]{24}$"}},
+      "TaskID": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {"type": "string", "pattern": "^task_[0-9a-f]{24}$"}
+      },
       "RequestID": {
         "name": "X-Request-ID",
         "in": "header",
@@ -574,32 +678,52 @@ enum OpenAPIDocument {
       },
       "Unauthorized": {
         "description": "`unauthorized`: API keys are configured and the request presented none, or a wrong one (`Authorization: Bearer <key>` or `X-API-Key`).",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "WWW-Authenticate": {"schema": {"const": "Bearer"}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "WWW-Authenticate": {"schema": {"const": "Bearer"}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "Limited": {
         "description": "`rate_limited` (the client's token bucket is empty) or `budget_exceeded` (its daily token budget is spent); `Retry-After` says when to come back.",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}, "X-RateLimit-Limit": {"schema": {"type": "integer"}}, "X-RateLimit-Remaining": {"schema": {"type": "integer"}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "Retry-After": {"schema": {"type": "integer", "minimum": 1}},
+          "X-RateLimit-Limit": {"schema": {"type": "integer"}},
+          "X-RateLimit-Remaining": {"schema": {"type": "integer"}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "Unavailable": {
         "description": "`unavailable`: the circuit of every candidate model's provider is open; `Retry-After` says when one may close.",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "Retry-After": {"schema": {"type": "integer", "minimum": 1}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "OpenAIUnauthorized": {
         "description": "`authentication_error` with code `unauthorized`: no API key, or a wrong one.",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "WWW-Authenticate": {"schema": {"const": "Bearer"}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "WWW-Authenticate": {"schema": {"const": "Bearer"}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
       },
       "OpenAILimited": {
         "description": "`rate_limit_error` with code `rate_limited` or `budget_exceeded`; `Retry-After` says when to come back.",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "Retry-After": {"schema": {"type": "integer", "minimum": 1}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
       },
       "OpenAIUnavailable": {
         "description": "`api_error` with code `unavailable`: every candidate model's circuit is open.",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "Retry-After": {"schema": {"type": "integer", "minimum": 1}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIError"}}}
       },
       "UpstreamError": {
@@ -639,7 +763,10 @@ enum OpenAPIDocument {
       },
       "TasksUnavailable": {
         "description": "`unavailable`: the task queue is full (`AGENTD_TASK_QUEUE_MAX`), the journal is being replayed or cannot be written (nothing is acknowledged that is not on disk), or the server is shutting down; `Retry-After` says when to try again.",
-        "headers": {"X-Request-ID": {"$ref": "#/components/headers/XRequestID"}, "Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+        "headers": {
+          "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
+          "Retry-After": {"schema": {"type": "integer", "minimum": 1}}
+        },
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
       },
       "ProtocolError": {
@@ -648,7 +775,17 @@ enum OpenAPIDocument {
           "X-Request-ID": {"$ref": "#/components/headers/XRequestID"},
           "Allow": {"$ref": "#/components/headers/Allow"}
         },
-        "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Error"}, {"$ref": "#/components/schemas/OpenAIError"}, {"$ref": "#/components/schemas/AnthropicError"}]}}}
+        "content": {
+          "application/json": {
+            "schema": {
+              "oneOf": [
+                {"$ref": "#/components/schemas/Error"},
+                {"$ref": "#/components/schemas/OpenAIError"},
+                {"$ref": "#/components/schemas/AnthropicError"}
+              ]
+            }
+          }
+        }
       }
     },
     "schemas": {
@@ -657,27 +794,91 @@ enum OpenAPIDocument {
         "required": ["messages"],
         "description": "Anthropic's Messages request. `max_tokens` is required on /v1/messages (1..AGENTD_MAX_TOKENS_PER_REQUEST), not on count_tokens. Other fields pass through to Anthropic-kind upstreams.",
         "properties": {
-          "model": {"type": "string"},
-          "max_tokens": {"type": "integer", "minimum": 1},
-          "system": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
-          "messages": {"type": "array", "items": {"type": "object", "required": ["role", "content"], "properties": {"role": {"enum": ["user", "assistant"]}, "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}}}},
-          "tools": {"type": "array", "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "input_schema": {"type": "object"}}}},
-          "tool_choice": {"type": "object", "properties": {"type": {"enum": ["auto", "any", "tool", "none"]}, "name": {"type": "string"}, "disable_parallel_tool_use": {"type": "boolean"}}},
-          "stop_sequences": {"type": "array", "items": {"type": "string"}},
-          "temperature": {"type": "number", "minimum": 0, "maximum": 1},
-          "top_p": {"type": "number", "minimum": 0, "maximum": 1},
-          "stream": {"type": "boolean"}
+          "model": {"type": ["string", "null"], "maxLength": 256, "pattern": "__MODEL_PATTERN__"},
+          "max_tokens": {"type": ["integer", "null"], "minimum": 1},
+          "system": {
+            "oneOf": [
+              {"type": "string"},
+              {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "required": ["type", "text"],
+                  "properties": {"type": {"const": "text"}, "text": {"type": "string"}}
+                }
+              },
+              {"type": "null"}
+            ]
+          },
+          "messages": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["role", "content"],
+              "properties": {
+                "role": {"enum": ["user", "assistant"]},
+                "content": {
+                  "oneOf": [
+                    {"type": "string"},
+                    {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": ["type"],
+                        "properties": {"type": {"enum": ["text", "image", "tool_use", "tool_result"]}}
+                      }
+                    }
+                  ]
+                }
+              }
+            },
+            "minItems": 1
+          },
+          "tools": {
+            "type": ["array", "null"],
+            "items": {
+              "type": "object",
+              "required": ["name"],
+              "properties": {
+                "type": {"const": "custom"},
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "input_schema": {"type": "object"}
+              }
+            }
+          },
+          "tool_choice": {
+            "type": ["object", "null"],
+            "required": ["type"],
+            "properties": {
+              "type": {"enum": ["auto", "any", "tool", "none"]},
+              "name": {"type": "string"},
+              "disable_parallel_tool_use": {"type": ["boolean", "null"]}
+            },
+            "if": {"properties": {"type": {"const": "tool"}}},
+            "then": {"required": ["name"]}
+          },
+          "stop_sequences": {"type": ["array", "null"], "items": {"type": "string"}},
+          "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+          "top_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+          "stream": {"type": ["boolean", "null"]}
         }
       },
       "AnthropicMessage": {
         "type": "object",
         "required": ["id", "type", "role", "model", "content", "stop_reason", "usage"],
         "properties": {
-          "id": {"type": "string"}, "type": {"const": "message"}, "role": {"const": "assistant"}, "model": {"type": "string"},
+          "id": {"type": "string"},
+          "type": {"const": "message"},
+          "role": {"const": "assistant"},
+          "model": {"type": "string"},
           "content": {"type": "array", "items": {"type": "object"}},
           "stop_reason": {"enum": ["end_turn", "max_tokens", "stop_sequence", "tool_use", "refusal"]},
           "stop_sequence": {"type": ["string", "null"]},
-          "usage": {"type": "object", "properties": {"input_tokens": {"type": "integer"}, "output_tokens": {"type": "integer"}}}
+          "usage": {
+            "type": "object",
+            "properties": {"input_tokens": {"type": "integer"}, "output_tokens": {"type": "integer"}}
+          }
         }
       },
       "AnthropicError": {
@@ -685,7 +886,11 @@ enum OpenAPIDocument {
         "required": ["type", "error"],
         "properties": {
           "type": {"const": "error"},
-          "error": {"type": "object", "required": ["type", "message"], "properties": {"type": {"type": "string"}, "message": {"type": "string"}}},
+          "error": {
+            "type": "object",
+            "required": ["type", "message"],
+            "properties": {"type": {"type": "string"}, "message": {"type": "string"}}
+          },
           "request_id": {"type": "string"}
         }
       },
@@ -693,35 +898,74 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["data", "has_more", "first_id", "last_id"],
         "properties": {
-          "data": {"type": "array", "items": {"type": "object", "required": ["type", "id", "display_name", "created_at"], "properties": {"type": {"const": "model"}, "id": {"type": "string"}, "display_name": {"type": "string"}, "created_at": {"type": "string"}}}},
+          "data": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["type", "id", "display_name", "created_at"],
+              "properties": {
+                "type": {"const": "model"},
+                "id": {"type": "string"},
+                "display_name": {"type": "string"},
+                "created_at": {"type": "string"}
+              }
+            }
+          },
           "has_more": {"const": false},
           "first_id": {"type": ["string", "null"]},
           "last_id": {"type": ["string", "null"]}
         }
       },
-      "TokenCount": {"type": "object", "required": ["input_tokens"], "properties": {"input_tokens": {"type": "integer"}}},
+      "TokenCount": {
+        "type": "object",
+        "required": ["input_tokens"],
+        "properties": {"input_tokens": {"type": "integer"}}
+      },
       "ResponseRequest": {
         "type": "object",
         "required": ["input"],
         "properties": {
-          "model": {"type": "string"},
+          "model": {"type": ["string", "null"], "maxLength": 256, "pattern": "__MODEL_PATTERN__"},
           "input": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
-          "instructions": {"type": "string"},
-          "tools": {"type": "array", "items": {"type": "object", "required": ["type", "name"], "properties": {"type": {"const": "function"}, "name": {"type": "string"}, "parameters": {"type": "object"}}}},
-          "tool_choice": {"oneOf": [{"enum": ["auto", "none", "required"]}, {"type": "object"}]},
-          "max_output_tokens": {"type": "integer", "minimum": 1},
-          "temperature": {"type": "number", "minimum": 0, "maximum": 2},
-          "top_p": {"type": "number", "minimum": 0, "maximum": 1},
-          "previous_response_id": {"type": "string"},
-          "store": {"type": "boolean", "default": true},
-          "stream": {"type": "boolean"}
+          "instructions": {"type": ["string", "null"]},
+          "tools": {
+            "type": ["array", "null"],
+            "items": {
+              "type": "object",
+              "required": ["type", "name"],
+              "properties": {
+                "type": {"const": "function"},
+                "name": {"type": "string"},
+                "parameters": {"type": "object"}
+              }
+            }
+          },
+          "tool_choice": {
+            "oneOf": [
+              {"enum": ["auto", "none", "required"]},
+              {
+                "type": "object",
+                "required": ["type", "name"],
+                "properties": {"type": {"const": "function"}, "name": {"type": "string"}}
+              },
+              {"type": "null"}
+            ]
+          },
+          "max_output_tokens": {"type": ["integer", "null"], "minimum": 1},
+          "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+          "top_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+          "previous_response_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 256},
+          "store": {"type": ["boolean", "null"], "default": true},
+          "stream": {"type": ["boolean", "null"]}
         }
       },
       "Response": {
         "type": "object",
         "required": ["id", "object", "status", "model", "output"],
         "properties": {
-          "id": {"type": "string"}, "object": {"const": "response"}, "created_at": {"type": "integer"},
+          "id": {"type": "string"},
+          "object": {"const": "response"},
+          "created_at": {"type": "integer"},
           "status": {"enum": ["completed", "incomplete", "failed", "in_progress"]},
           "model": {"type": "string"},
           "output": {"type": "array", "items": {"type": "object"}},
@@ -733,11 +977,32 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["input"],
         "properties": {
-          "model": {"type": "string"},
-          "input": {"oneOf": [{"type": "string"}, {"type": "array"}]},
-          "dimensions": {"type": "integer", "minimum": 1},
-          "encoding_format": {"enum": ["float", "base64"]},
-          "user": {"type": "string"}
+          "model": {"type": ["string", "null"], "maxLength": 256, "pattern": "__MODEL_PATTERN__"},
+          "input": {
+            "oneOf": [
+              {"type": "string", "minLength": 1},
+              {"type": "array", "minItems": 1, "maxItems": 2048, "items": {"type": "string", "minLength": 1}},
+              {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 2048,
+                "items": {"type": "integer", "minimum": 0, "maximum": 2147483647}
+              },
+              {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 2048,
+                "items": {
+                  "type": "array",
+                  "minItems": 1,
+                  "items": {"type": "integer", "minimum": 0, "maximum": 2147483647}
+                }
+              }
+            ]
+          },
+          "dimensions": {"type": ["integer", "null"], "minimum": 1, "maximum": 65536},
+          "encoding_format": {"enum": ["float", "base64", null]},
+          "user": {"type": ["string", "null"], "maxLength": 256}
         }
       },
       "EmbeddingList": {
@@ -745,9 +1010,18 @@ enum OpenAPIDocument {
         "required": ["object", "data", "model", "usage"],
         "properties": {
           "object": {"const": "list"},
-          "data": {"type": "array", "items": {"type": "object", "properties": {"object": {"const": "embedding"}, "index": {"type": "integer"}, "embedding": {}}}},
+          "data": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {"object": {"const": "embedding"}, "index": {"type": "integer"}, "embedding": {}}
+            }
+          },
           "model": {"type": "string"},
-          "usage": {"type": "object", "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}
+          "usage": {
+            "type": "object",
+            "properties": {"prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}
+          }
         }
       },
       "TaskStatus": {"type": "string", "enum": ["pending", "running", "completed", "failed", "cancelled"]},
@@ -756,11 +1030,20 @@ enum OpenAPIDocument {
         "required": ["message"],
         "properties": {
           "message": {"type": "string", "minLength": 1, "maxLength": 10000},
-          "agent": {"type": "string", "maxLength": 64},
-          "model": {"type": "string", "maxLength": 256, "description": "`provider:model`; the agent's model when absent."},
-          "system_prompt": {"type": "string", "maxLength": 5000},
-          "max_tokens": {"type": "integer", "minimum": 1, "maximum": 4096},
-          "callback_url": {"type": "string", "format": "iri", "description": "http or https, no credentials: the finished record is POSTed here. An IRI: a host may be an internationalized name."}
+          "agent": {"type": ["string", "null"], "maxLength": 64, "enum": ["__AGENT_NAMES__"]},
+          "model": {
+            "type": ["string", "null"],
+            "maxLength": 256,
+            "description": "`provider:model`; the agent's model when absent.",
+            "pattern": "__MODEL_PATTERN__"
+          },
+          "system_prompt": {"type": ["string", "null"], "maxLength": 5000},
+          "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096},
+          "callback_url": {
+            "type": ["string", "null"],
+            "format": "iri",
+            "description": "http or https, no credentials: the finished record is POSTed here. An IRI: a host may be an internationalized name."
+          }
         }
       },
       "TaskAccepted": {
@@ -783,7 +1066,10 @@ enum OpenAPIDocument {
           "completed_at": {"type": "string", "format": "date-time"},
           "input_message": {"type": "string"},
           "agent": {"type": "string"},
-          "model": {"type": "string", "description": "The model asked for, then the one that answered (after fallbacks)."},
+          "model": {
+            "type": "string",
+            "description": "The model asked for, then the one that answered (after fallbacks)."
+          },
           "result": {"type": "string"},
           "error": {"type": "string"},
           "tokens_used": {"type": "integer", "minimum": 0},
@@ -810,34 +1096,94 @@ enum OpenAPIDocument {
         }
       },
       "ChatEventStream": {
-        "type": "string",
-        "description": "Server-Sent Events, each flushed as it is made: `data: <ChatStreamEvent JSON>` per text piece, then one `done` event, or one `error` event if the upstream fails after the stream began. A failure before the first event is answered with its error status instead (502, 504). A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent.",
-        "examples": ["data: {\"type\":\"text\",\"content\":\"echo:\"}\n\ndata: {\"type\":\"text\",\"content\":\" hello\"}\n\ndata: {\"type\":\"done\",\"conversation_id\":\"conv_8f2c\",\"model\":\"mock:echo\",\"usage\":{\"input_tokens\":3,\"output_tokens\":2}}\n\n"]
+        "description": "Server-Sent Events, each flushed as it is made: `data: <ChatStreamEvent JSON>` per text piece, then one `done` event, or one `error` event if the upstream fails after the stream began. A failure before the first event is answered with its error status instead (502, 504). A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent. Described here as one event: its `event` name (absent means `message`) and its `data`.",
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+          "event": {"type": "string"},
+          "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/ChatStreamEvent"}
+          }
+        }
       },
       "ChatCompletionEventStream": {
-        "type": "string",
-        "description": "Server-Sent Events. Each event is `data: <ChatCompletionChunk JSON>`: the first delta carries `role`, the last chunk with choices carries `finish_reason`; with `stream_options.include_usage`, a chunk with empty `choices` and `usage` follows. The stream ends with `data: [DONE]`. A failure before the first event is answered with its error status instead (502, 504); one after the stream began is sent as `data: <OpenAIError JSON>` and ends the stream. A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent.",
-        "examples": ["data: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\"mock:echo\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}\n\ndata: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\"mock:echo\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"echo: hello\"},\"logprobs\":null,\"finish_reason\":null}]}\n\ndata: {\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion.chunk\",\"created\":1735689600,\"model\":\"mock:echo\",\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"]
+        "description": "Server-Sent Events. Each event is `data: <ChatCompletionChunk JSON>`: the first delta carries `role`, the last chunk with choices carries `finish_reason`; with `stream_options.include_usage`, a chunk with empty `choices` and `usage` follows. The stream ends with `data: [DONE]`. A failure before the first event is answered with its error status instead (502, 504); one after the stream began is sent as `data: <OpenAIError JSON>` and ends the stream. A comment line `: keep-alive` goes out at least every 15 s while nothing else is sent. Described here as one event.",
+        "type": "object",
+        "required": ["data"],
+        "properties": {
+          "event": {"type": "string"},
+          "data": {
+            "anyOf": [
+              {"const": "[DONE]"},
+              {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": {
+                  "oneOf": [
+                    {"$ref": "#/components/schemas/ChatCompletionChunk"},
+                    {"$ref": "#/components/schemas/OpenAIError"}
+                  ]
+                }
+              }
+            ]
+          }
+        }
       },
       "ChatRequest": {
         "type": "object",
         "description": "One chat turn. Fields left out (or null) take the agent profile's value; unknown fields are ignored.",
         "required": ["message"],
         "properties": {
-          "message": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "The user's message: 1 to `AGENTD_MAX_MESSAGE_CHARS` (default 10000) characters."},
-          "conversation_id": {"type": ["string", "null"], "maxLength": 128, "description": "Continues that conversation; an unknown or missing id starts a new one."},
+          "message": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 10000,
+            "description": "The user's message: 1 to `AGENTD_MAX_MESSAGE_CHARS` (default 10000) characters."
+          },
+          "conversation_id": {
+            "type": ["string", "null"],
+            "maxLength": 128,
+            "description": "Continues that conversation; an unknown or missing id starts a new one."
+          },
           "stream": {"type": ["boolean", "null"], "default": false, "description": "Answer as Server-Sent Events."},
-          "agent": {"type": ["string", "null"], "maxLength": 64, "default": "default", "description": "The agent profile (see `GET /agents`)."},
-          "model": {"type": ["string", "null"], "maxLength": 256, "description": "`provider:model`, or a bare name for the default provider.", "examples": ["mock:echo", "openai:gpt-4o-mini"]},
+          "agent": {
+            "type": ["string", "null"],
+            "maxLength": 64,
+            "default": "default",
+            "description": "The agent profile (see `GET /agents`).",
+            "enum": ["__AGENT_NAMES__"]
+          },
+          "model": {
+            "type": ["string", "null"],
+            "maxLength": 256,
+            "description": "`provider:model`, or a bare name for the default provider.",
+            "pattern": "__MODEL_PATTERN__"
+          },
           "system_prompt": {"type": ["string", "null"], "maxLength": 5000},
-          "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096, "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096)."},
+          "max_tokens": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": 4096,
+            "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096)."
+          },
           "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2}
         },
         "examples": [{"message": "What is a circuit breaker?", "agent": "default", "temperature": 0.3}]
       },
       "ChatResponse": {
         "type": "object",
-        "required": ["response", "conversation_id", "model", "tokens_used", "usage", "processing_time_ms", "cached", "request_id"],
+        "required": [
+          "response",
+          "conversation_id",
+          "model",
+          "tokens_used",
+          "usage",
+          "processing_time_ms",
+          "cached",
+          "request_id"
+        ],
         "properties": {
           "response": {"type": "string"},
           "conversation_id": {"type": "string", "description": "Send it back to continue the conversation."},
@@ -848,7 +1194,8 @@ enum OpenAPIDocument {
           "cached": {"type": "boolean"},
           "request_id": {"type": "string"},
           "steps": {
-            "type": "array", "items": {"$ref": "#/components/schemas/AgentStep"},
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/AgentStep"},
             "description": "An agent with tools: the tool calls agentd ran, with their results, in order."
           }
         }
@@ -934,10 +1281,7 @@ enum OpenAPIDocument {
       "ChatStreamError": {
         "type": "object",
         "required": ["type", "message"],
-        "properties": {
-          "type": {"const": "error"},
-          "message": {"type": "string"}
-        }
+        "properties": {"type": {"const": "error"}, "message": {"type": "string"}}
       },
       "Error": {
         "type": "object",
@@ -948,8 +1292,23 @@ enum OpenAPIDocument {
             "type": "object",
             "required": ["type", "message"],
             "properties": {
-              "type": {"type": "string", "description": "The class of error, fixed per status.", "examples": ["invalid_request", "not_found", "method_not_allowed", "payload_too_large", "unsupported_media_type", "upstream_error", "upstream_timeout"]},
-              "message": {"type": "string", "description": "For people: names the field at fault and the accepted form."}
+              "type": {
+                "type": "string",
+                "description": "The class of error, fixed per status.",
+                "examples": [
+                  "invalid_request",
+                  "not_found",
+                  "method_not_allowed",
+                  "payload_too_large",
+                  "unsupported_media_type",
+                  "upstream_error",
+                  "upstream_timeout"
+                ]
+              },
+              "message": {
+                "type": "string",
+                "description": "For people: names the field at fault and the accepted form."
+              }
             }
           },
           "request_id": {"type": "string", "description": "The same as the `X-Request-ID` header."}
@@ -965,9 +1324,21 @@ enum OpenAPIDocument {
             "required": ["message", "type", "code", "param"],
             "properties": {
               "message": {"type": "string"},
-              "type": {"type": "string", "description": "OpenAI's class of error.", "examples": ["invalid_request_error", "api_error"]},
-              "code": {"type": ["string", "null"], "description": "agentd's error type.", "examples": ["invalid_request", "upstream_error"]},
-              "param": {"type": ["string", "null"], "description": "The request field at fault.", "examples": ["messages[0].role"]}
+              "type": {
+                "type": "string",
+                "description": "OpenAI's class of error.",
+                "examples": ["invalid_request_error", "api_error"]
+              },
+              "code": {
+                "type": ["string", "null"],
+                "description": "agentd's error type.",
+                "examples": ["invalid_request", "upstream_error"]
+              },
+              "param": {
+                "type": ["string", "null"],
+                "description": "The request field at fault.",
+                "examples": ["messages[0].role"]
+              }
             }
           }
         }
@@ -977,15 +1348,40 @@ enum OpenAPIDocument {
         "description": "OpenAI's chat completion request. Unknown fields are ignored.",
         "required": ["messages"],
         "properties": {
-          "messages": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ChatCompletionMessage"}},
-          "model": {"type": ["string", "null"], "maxLength": 256, "description": "`provider:model`, or a bare name for the default provider; absent: the default model."},
+          "messages": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/components/schemas/ChatCompletionMessage"}
+          },
+          "model": {
+            "type": ["string", "null"],
+            "maxLength": 256,
+            "description": "`provider:model`, or a bare name for the default provider; absent: the default model.",
+            "pattern": "__MODEL_PATTERN__"
+          },
           "stream": {"type": ["boolean", "null"], "default": false},
           "stream_options": {
             "type": ["object", "null"],
-            "properties": {"include_usage": {"type": "boolean", "default": false, "description": "Send a last chunk with `usage` before `[DONE]`."}}
+            "properties": {
+              "include_usage": {
+                "type": "boolean",
+                "default": false,
+                "description": "Send a last chunk with `usage` before `[DONE]`."
+              }
+            }
           },
-          "max_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096, "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096); `max_completion_tokens` wins when both are sent."},
-          "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1, "maximum": 4096, "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096)."},
+          "max_tokens": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": 4096,
+            "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096); `max_completion_tokens` wins when both are sent."
+          },
+          "max_completion_tokens": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": 4096,
+            "description": "1 to `AGENTD_MAX_TOKENS_PER_REQUEST` (default 4096)."
+          },
           "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
           "top_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
           "stop": {
@@ -996,13 +1392,31 @@ enum OpenAPIDocument {
             ]
           },
           "user": {"type": ["string", "null"], "maxLength": 256},
-          "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 1, "description": "Only one choice per request."},
+          "n": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "maximum": 1,
+            "description": "Only one choice per request."
+          },
           "tools": {"type": ["array", "null"], "items": {"$ref": "#/components/schemas/Tool"}},
           "response_format": {
             "description": "Structured output, passed to OpenAI-kind providers; Anthropic-kind ones answer 400.",
-            "type": ["object", "null"],
-            "required": ["type"],
-            "properties": {"type": {"enum": ["text", "json_object", "json_schema"]}, "json_schema": {"type": "object", "required": ["name"]}}
+            "oneOf": [
+              {"type": "null"},
+              {"type": "object", "required": ["type"], "properties": {"type": {"enum": ["text", "json_object"]}}},
+              {
+                "type": "object",
+                "required": ["type", "json_schema"],
+                "properties": {
+                  "type": {"const": "json_schema"},
+                  "json_schema": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {"name": {"type": "string"}, "schema": {"type": "object"}}
+                  }
+                }
+              }
+            ]
           },
           "tool_choice": {
             "description": "Passed to the provider.",
@@ -1021,24 +1435,43 @@ enum OpenAPIDocument {
           },
           "parallel_tool_calls": {"type": ["boolean", "null"]}
         },
-        "examples": [{"model": "mock:echo", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]}]
+        "examples": [
+          {
+            "model": "mock:echo",
+            "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]
+          }
+        ]
       },
       "ChatCompletionMessage": {
         "type": "object",
         "required": ["role"],
         "properties": {
-          "role": {"type": "string", "enum": ["system", "developer", "user", "assistant", "tool"], "description": "`developer` is read as `system`."},
+          "role": {
+            "type": "string",
+            "enum": ["system", "developer", "user", "assistant", "tool"],
+            "description": "`developer` is read as `system`."
+          },
           "content": {
             "description": "Text, an array of content parts (passed through), or null (an assistant message with only `tool_calls`).",
             "oneOf": [
               {"type": "string"},
-              {"type": "array", "items": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}},
+              {
+                "type": "array",
+                "items": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}
+              },
               {"type": "null"}
             ]
           },
           "name": {"type": "string"},
-          "tool_calls": {"type": "array", "items": {"$ref": "#/components/schemas/ToolCall"}, "description": "On assistant messages: the calls it made."},
-          "tool_call_id": {"type": "string", "description": "On tool messages (required there): the call this answers."}
+          "tool_calls": {
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/ToolCall"},
+            "description": "On assistant messages: the calls it made."
+          },
+          "tool_call_id": {
+            "type": "string",
+            "description": "On tool messages (required there): the call this answers."
+          }
         },
         "if": {"properties": {"role": {"const": "tool"}}, "required": ["role"]},
         "then": {"required": ["tool_call_id"]}
@@ -1209,22 +1642,26 @@ enum OpenAPIDocument {
           "max_tokens": {"type": ["integer", "null"], "minimum": 1},
           "fallback_models": {"type": "array", "items": {"type": "string"}},
           "tools": {
-            "type": "array", "description": "Tools agentd runs for this agent (names and descriptions only).",
+            "type": "array",
+            "description": "Tools agentd runs for this agent (names and descriptions only).",
             "items": {
-              "type": "object", "required": ["name", "description", "type"],
+              "type": "object",
+              "required": ["name", "description", "type"],
               "properties": {
-                "name": {"type": "string"}, "description": {"type": ["string", "null"]}, "type": {"enum": ["http", "mcp"]}
+                "name": {"type": "string"},
+                "description": {"type": ["string", "null"]},
+                "type": {"enum": ["http", "mcp"]}
               }
             }
           },
-          "max_steps": {"type": "integer", "minimum": 1, "description": "Model calls one run may make (agents with tools)."}
+          "max_steps": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Model calls one run may make (agents with tools)."
+          }
         }
       },
-      "Liveness": {
-        "type": "object",
-        "required": ["alive"],
-        "properties": {"alive": {"const": true}}
-      },
+      "Liveness": {"type": "object", "required": ["alive"], "properties": {"alive": {"const": true}}},
       "Health": {
         "type": "object",
         "required": ["status", "version", "uptime_seconds", "components"],
@@ -1252,7 +1689,17 @@ enum OpenAPIDocument {
         "required": ["ready"],
         "properties": {
           "ready": {"type": "boolean"},
-          "reason": {"type": "string", "enum": ["starting", "draining", "replaying the task journal", "the task journal cannot be written", "the task journal cannot be read"], "description": "Why not ready; only when `ready` is false."}
+          "reason": {
+            "type": "string",
+            "enum": [
+              "starting",
+              "draining",
+              "replaying the task journal",
+              "the task journal cannot be written",
+              "the task journal cannot be read"
+            ],
+            "description": "Why not ready; only when `ready` is false."
+          }
         }
       },
       "Root": {
@@ -1276,4 +1723,14 @@ enum OpenAPIDocument {
   }
 }
 """#
+
+    /// The document for this configuration: `model` fields match the configured providers' prefixes (or a bare
+    /// name, for the default provider), `agent` fields list the configured agents.
+    static func rendered(providers: [String], agents: [String]) -> String {
+        let prefixes = providers.sorted().joined(separator: "|")
+        let pattern = prefixes.isEmpty ? "^[^:]*$" : "^(?:[^:]*|(?:\(prefixes)):.+)$"
+        let names = JSONValue.array(agents.map(JSONValue.string) + [.null]).serialized()
+        return json.replacingOccurrences(of: "\"__MODEL_PATTERN__\"", with: JSONValue.string(pattern).text)
+            .replacingOccurrences(of: "[\"__AGENT_NAMES__\"]", with: String(decoding: names, as: UTF8.self))
+    }
 }
