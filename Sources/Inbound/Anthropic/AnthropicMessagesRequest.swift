@@ -90,7 +90,7 @@ public struct AnthropicMessagesRequest: Sendable {
             var calls: [ToolCall] = []
             for (index, block) in blocks.enumerated() {
                 switch block["type"]?.stringValue {
-                case "text": text += block["text"]?.stringValue ?? ""
+                case "text": text += try blockText(block, at: "\(param).content.\(index)")
                 case "tool_use":
                     guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
                         throw .invalid("\(param).content.\(index): a tool_use block needs an id and a name", param: "\(param).content.\(index)")
@@ -108,7 +108,7 @@ public struct AnthropicMessagesRequest: Sendable {
             let at = "\(param).content.\(index)"
             switch block["type"]?.stringValue {
             case "text":
-                parts.append(["type": "text", "text": block["text"] ?? ""])
+                parts.append(["type": "text", "text": .string(try blockText(block, at: at))])
             case "image":
                 parts.append(try image(block, at: at))
             case "tool_result":
@@ -129,6 +129,12 @@ public struct AnthropicMessagesRequest: Sendable {
             results.append(ChatMessage(role: .user, content: content))
         }
         return results
+    }
+
+    /// A text block's text: required, a string.
+    static func blockText(_ block: JSONValue, at: String) throws(InboundError) -> String {
+        guard let text = block["text"]?.stringValue else { throw .invalid("\(at).text is required: a string", param: "\(at).text") }
+        return text
     }
 
     /// A `tool_result`'s content: a string, or text blocks (joined).
@@ -169,10 +175,19 @@ public struct AnthropicMessagesRequest: Sendable {
         guard let list = value.arrayValue else { throw .invalid("tools must be an array", param: "tools") }
         var tools: [JSONValue] = []
         for (index, tool) in list.enumerated() {
+            if let type = tool["type"], !type.isNull, type.stringValue == nil {
+                throw .invalid("tools.\(index).type must be a string", param: "tools.\(index).type")
+            }
             if let type = tool["type"]?.stringValue, type != "custom" {
                 throw .invalid("tools.\(index): \(type) is an Anthropic server tool, which agentd does not support; use client tools", param: "tools.\(index).type")
             }
             guard let name = tool["name"]?.stringValue else { throw .invalid("tools.\(index).name is required", param: "tools.\(index).name") }
+            if let description = tool["description"], !description.isNull, description.stringValue == nil {
+                throw .invalid("tools.\(index).description must be a string", param: "tools.\(index).description")
+            }
+            if let schema = tool["input_schema"], !schema.isNull, schema.objectValue == nil {
+                throw .invalid("tools.\(index).input_schema must be a JSON Schema object", param: "tools.\(index).input_schema")
+            }
             var function = JSONObject()
             function["name"] = .string(name)
             if let description = tool["description"] { function["description"] = description }
@@ -187,6 +202,9 @@ public struct AnthropicMessagesRequest: Sendable {
         guard let value, !value.isNull else { return (nil, nil) }
         if let flag = value["disable_parallel_tool_use"], !flag.isNull, flag.boolValue == nil {
             throw .invalid("tool_choice.disable_parallel_tool_use must be true or false", param: "tool_choice.disable_parallel_tool_use")
+        }
+        if let name = value["name"], !name.isNull, name.stringValue == nil {
+            throw .invalid("tool_choice.name must be a string", param: "tool_choice.name")
         }
         let parallel: Bool? = value["disable_parallel_tool_use"]?.boolValue == true ? false : nil
         switch value["type"]?.stringValue {

@@ -825,7 +825,37 @@ enum OpenAPIDocument {
                       "items": {
                         "type": "object",
                         "required": ["type"],
-                        "properties": {"type": {"enum": ["text", "image", "tool_use", "tool_result"]}}
+                        "properties": {"type": {"enum": ["text", "image", "tool_use", "tool_result"]}},
+                        "allOf": [
+                          {
+                            "if": {"properties": {"type": {"const": "text"}}},
+                            "then": {"required": ["text"], "properties": {"text": {"type": "string"}}}
+                          },
+                          {
+                            "if": {"properties": {"type": {"const": "tool_use"}}},
+                            "then": {
+                              "required": ["id", "name"],
+                              "properties": {"id": {"type": "string"}, "name": {"type": "string"}}
+                            }
+                          },
+                          {
+                            "if": {"properties": {"type": {"const": "tool_result"}}},
+                            "then": {"required": ["tool_use_id"], "properties": {"tool_use_id": {"type": "string"}}}
+                          },
+                          {
+                            "if": {"properties": {"type": {"const": "image"}}},
+                            "then": {
+                              "required": ["source"],
+                              "properties": {
+                                "source": {
+                                  "type": "object",
+                                  "required": ["type"],
+                                  "properties": {"type": {"enum": ["base64", "url"]}}
+                                }
+                              }
+                            }
+                          }
+                        ]
                       }
                     }
                   ]
@@ -840,10 +870,10 @@ enum OpenAPIDocument {
               "type": "object",
               "required": ["name"],
               "properties": {
-                "type": {"const": "custom"},
+                "type": {"enum": ["custom", null]},
                 "name": {"type": "string"},
-                "description": {"type": "string"},
-                "input_schema": {"type": "object"}
+                "description": {"type": ["string", "null"]},
+                "input_schema": {"type": ["object", "null"]}
               }
             }
           },
@@ -852,7 +882,7 @@ enum OpenAPIDocument {
             "required": ["type"],
             "properties": {
               "type": {"enum": ["auto", "any", "tool", "none"]},
-              "name": {"type": "string"},
+              "name": {"type": ["string", "null"]},
               "disable_parallel_tool_use": {"type": ["boolean", "null"]}
             },
             "if": {"properties": {"type": {"const": "tool"}}},
@@ -1042,7 +1072,9 @@ enum OpenAPIDocument {
           "callback_url": {
             "type": ["string", "null"],
             "format": "iri",
-            "description": "http or https, no credentials: the finished record is POSTed here. An IRI: a host may be an internationalized name."
+            "description": "http or https, no credentials: the finished record is POSTed here. An IRI: a host may be an internationalized name.",
+            "minLength": 1,
+            "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"
           }
         }
       },
@@ -1364,7 +1396,7 @@ enum OpenAPIDocument {
             "type": ["object", "null"],
             "properties": {
               "include_usage": {
-                "type": "boolean",
+                "type": ["boolean", "null"],
                 "default": false,
                 "description": "Send a last chunk with `usage` before `[DONE]`."
               }
@@ -1462,14 +1494,14 @@ enum OpenAPIDocument {
               {"type": "null"}
             ]
           },
-          "name": {"type": "string"},
+          "name": {"type": ["string", "null"]},
           "tool_calls": {
-            "type": "array",
+            "type": ["array", "null"],
             "items": {"$ref": "#/components/schemas/ToolCall"},
             "description": "On assistant messages: the calls it made."
           },
           "tool_call_id": {
-            "type": "string",
+            "type": ["string", "null"],
             "description": "On tool messages (required there): the call this answers."
           }
         },
@@ -1480,14 +1512,14 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["function"],
         "properties": {
-          "type": {"const": "function"},
+          "type": {"enum": ["function", null]},
           "function": {
             "type": "object",
             "required": ["name"],
             "properties": {
               "name": {"type": "string"},
-              "description": {"type": "string"},
-              "parameters": {"type": "object", "description": "A JSON Schema of the arguments."},
+              "description": {"type": ["string", "null"]},
+              "parameters": {"type": ["object", "null"], "description": "A JSON Schema of the arguments."},
               "strict": {"type": ["boolean", "null"]}
             }
           }

@@ -19,7 +19,14 @@ struct OpenAIChatBody {
         }
         model = try body.string("model", maxLength: 256)
         stream = try body.bool("stream") ?? false
-        includeUsage = body.object["stream_options"]?["include_usage"]?.boolValue ?? false
+        guard OpenAIChatBody.absentOr(body.object["stream_options"], { $0.objectValue != nil }) else {
+            throw .invalid("stream_options must be an object", param: "stream_options")
+        }
+        let usageFlag = body.object["stream_options"]?["include_usage"]
+        guard OpenAIChatBody.absentOr(usageFlag, { $0.boolValue != nil }) else {
+            throw .invalid("stream_options.include_usage must be true or false", param: "stream_options.include_usage")
+        }
+        includeUsage = usageFlag?.boolValue ?? false
         if let n = try body.int("n", in: 1...128), n != 1 { throw .invalid("n must be 1: one choice per request", param: "n") }
         let maxCompletionTokens = try body.int("max_completion_tokens", in: 1...maxTokensLimit)
         let legacyMaxTokens = try body.int("max_tokens", in: 1...maxTokensLimit)
@@ -36,8 +43,14 @@ struct OpenAIChatBody {
         }
         var tools: JSONValue?
         if let value = body.object["tools"], !value.isNull {
-            guard let list = value.arrayValue, list.allSatisfy({ $0["function"]?["name"]?.stringValue != nil }) else {
-                throw .invalid("tools must be an array of {\"type\":\"function\",\"function\":{\"name\":...}}", param: "tools")
+            guard let list = value.arrayValue, list.allSatisfy({ tool in
+                let function = tool["function"]
+                return function?["name"]?.stringValue != nil && OpenAIChatBody.absentOr(function?["strict"]) { $0.boolValue != nil }
+                    && OpenAIChatBody.absentOr(tool["type"]) { $0.stringValue == "function" }
+                    && OpenAIChatBody.absentOr(function?["parameters"]) { $0.objectValue != nil }
+                    && OpenAIChatBody.absentOr(function?["description"]) { $0.stringValue != nil }
+            }) else {
+                throw .invalid("tools must be an array of {\"type\":\"function\",\"function\":{\"name\":...}} (description a string, parameters an object, strict true or false)", param: "tools")
             }
             tools = list.isEmpty ? nil : value
         }
@@ -49,6 +62,12 @@ struct OpenAIChatBody {
             parallelToolCalls: try body.bool("parallel_tool_calls"), requestID: requestID, traceparent: traceparent
         )
         request.responseFormat = responseFormat
+    }
+
+    /// Whether a field is absent, null, or passes `check`.
+    static func absentOr(_ value: JSONValue?, _ check: (JSONValue) -> Bool) -> Bool {
+        guard let value, !value.isNull else { return true }
+        return check(value)
     }
 
     /// `tool_choice`: `none`, `auto`, `required`, or `{"type":"function","function":{"name": string}}`.
@@ -98,16 +117,28 @@ struct OpenAIChatBody {
         case .null?, nil: content = .text("")
         default: throw .invalid("\(param).content must be a string, an array of parts or null", param: "\(param).content")
         }
+        guard absentOr(raw["tool_calls"], { $0.arrayValue != nil }) else {
+            throw .invalid("\(param).tool_calls must be an array", param: "\(param).tool_calls")
+        }
         var calls: [ToolCall] = []
         for call in raw["tool_calls"]?.arrayValue ?? [] {
             guard let id = call["id"]?.stringValue, let name = call["function"]?["name"]?.stringValue else {
                 throw .invalid("\(param).tool_calls entries need an id and a function name", param: "\(param).tool_calls")
+            }
+            guard call["type"].map({ $0.stringValue == "function" }) ?? true else {
+                throw .invalid("\(param).tool_calls: type must be function", param: "\(param).tool_calls")
+            }
+            guard call["function"]?["arguments"].map({ $0.stringValue != nil }) ?? true else {
+                throw .invalid("\(param).tool_calls: a function's arguments must be a JSON text (a string)", param: "\(param).tool_calls")
             }
             calls.append(ToolCall(id: id, name: name, arguments: call["function"]?["arguments"]?.stringValue ?? "{}"))
         }
         let toolCallID = raw["tool_call_id"]?.stringValue
         if role == .tool && toolCallID == nil {
             throw .invalid("\(param).tool_call_id is required on tool messages", param: "\(param).tool_call_id")
+        }
+        guard absentOr(raw["name"], { $0.stringValue != nil }), absentOr(raw["tool_call_id"], { $0.stringValue != nil }) else {
+            throw .invalid("\(param).name and \(param).tool_call_id must be strings", param: param)
         }
         return ChatMessage(role: role, content: content, toolCalls: calls, toolCallID: toolCallID, name: raw["name"]?.stringValue)
     }
