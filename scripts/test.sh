@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs agentd's whole test suite: unit tests and end-to-end tests against live servers on loopback, then
 # the official OpenAI, Anthropic and OpenAI Agents Python SDKs and headless Chromium against a live agentd (in a
-# venv this script makes: .venv/).
+# venv this script makes: .venv/), then schemathesis against the OpenAPI document (in .venv-schemathesis/).
 #   scripts/test.sh                 debug build
 #   SANITIZE=thread scripts/test.sh the Swift suite under ThreadSanitizer (also: address)
 set -euo pipefail
@@ -29,6 +29,8 @@ else
   swift test --disable-xctest --no-parallel
   # The SDK and browser compatibility tests use the binaries the Swift tests just built.
   AGENTD_BIN_DIR="$(swift build --show-bin-path)" .venv/bin/pytest -q Tests/sdk
+  # The OpenAPI document against the live server: schemathesis (its own venv), fixed seed, bounded examples.
+  AGENTD_BIN_DIR="$(swift build --show-bin-path)" scripts/schemathesis.sh
   # The deployment artefacts: hadolint, kustomize + kubernetes-validate, yamllint, promtool check config, the
   # Grafana dashboard's metric names.
   scripts/validate-deploy.sh
