@@ -42,14 +42,16 @@ env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
   AGENTD_LOG_LEVEL=info AGENTD_SHUTDOWN_GRACE_S=2 \
   "$BIN_DIR/agentd" >"$work/agentd.log" 2>&1 &
 agentd_pid=$!
+# Readiness through the venv's Python: a fresh machine need not have curl.
+ready() { "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$1/health/ready" 2>/dev/null; }
 port=""
 for _ in $(seq 100); do
   port="$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$work/agentd.log" | head -1)"
-  [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+  [ -n "$port" ] && ready "$port" && break
   kill -0 "$agentd_pid" 2>/dev/null || break
   sleep 0.1
 done
-if [ -z "$port" ] || ! curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null; then
+if [ -z "$port" ] || ! ready "$port"; then
   echo "agentd did not start:" >&2
   cat "$work/agentd.log" >&2
   exit 1
