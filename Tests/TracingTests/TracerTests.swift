@@ -81,7 +81,8 @@ struct TracerTests {
         let tracer = Self.tracer(collector, batch: 5)
         for _ in 0..<12 { tracer.record(Self.span(tracer)) }
         tracer.flushAll(timeoutMs: 2_000)
-        #expect(tracer.droppedSpans == 12 && tracer.failedExports == 3 && tracer.exportedSpans == 0)
+        // Batches of 5 at most: 3 exports, or more when a flush ran between two records.
+        #expect(tracer.droppedSpans == 12 && tracer.failedExports >= 3 && tracer.exportedSpans == 0)
     }
 
     func waitFor(_ condition: @escaping @Sendable () -> Bool) async -> Bool {
