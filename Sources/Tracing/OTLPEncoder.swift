@@ -126,7 +126,7 @@ public enum OTLPEncoder {
             json.key("intValue")
             json.plainString { bytes in
                 if number < 0 { bytes.append(UInt8(ascii: "-")) }
-                Decimal.append(number.magnitude.toUInt64, to: &bytes)
+                Decimal.append(UInt64(number.magnitude), to: &bytes)
             }
         case .double(let number):
             json.key("doubleValue")
@@ -157,8 +157,4 @@ enum Decimal {
         append(value / 10, to: &bytes)
         bytes.append(0x30 + UInt8(value % 10))
     }
-}
-
-extension UInt {
-    var toUInt64: UInt64 { UInt64(self) }
 }
