@@ -85,7 +85,7 @@ let package = Package(
         ),
         // Starts a real redis-server (plain or TLS) on a free port in a temporary directory, for the tests.
         .target(name: "RedisSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/RedisSupport", swiftSettings: strictSwift),
-        .testTarget(name: "TracingTests", dependencies: ["Tracing", "JSON", "Locks"], swiftSettings: strictSwift),
+        .testTarget(name: "TracingTests", dependencies: ["Tracing", "JSON", "Locks", "RedisSupport"], swiftSettings: strictSwift),
         .testTarget(name: "InboundTests", dependencies: ["Inbound", "LLM", "JSON"], swiftSettings: strictSwift),
         .testTarget(name: "LLMTests", dependencies: ["Locks", "LLM", "Server", "HTTP", "CAgentdSystem", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
         .testTarget(name: "AgentTests", dependencies: ["Locks", "Agent", "LLM", "JSON", "Resilience"], swiftSettings: strictSwift),

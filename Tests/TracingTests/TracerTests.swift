@@ -1,6 +1,7 @@
 import Dispatch
 import JSON
 import Locks
+import RedisSupport
 import Testing
 @testable import Tracing
 
@@ -67,7 +68,7 @@ struct TracerTests {
         let tracer = Self.tracer(collector, queue: 25, batch: 10)
         for _ in 0..<10 { tracer.record(Self.span(tracer)) }
         tracer.record(Self.span(tracer, sampled: false))
-        #expect(await waitFor { collector.spans.count == 10 })
+        #expect(await waitUntil { collector.spans.count == 10 })
         // 40 spans at once into a queue of 25: batches of 10 drain it meanwhile, or not; none is lost uncounted.
         for _ in 0..<40 { tracer.record(Self.span(tracer)) }
         tracer.flushAll(timeoutMs: 2_000)
@@ -83,14 +84,5 @@ struct TracerTests {
         tracer.flushAll(timeoutMs: 2_000)
         // Batches of 5 at most: 3 exports, or more when a flush ran between two records.
         #expect(tracer.droppedSpans == 12 && tracer.failedExports >= 3 && tracer.exportedSpans == 0)
-    }
-
-    func waitFor(_ condition: @escaping @Sendable () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return condition()
     }
 }
