@@ -12,32 +12,3 @@ public protocol InboundStreamEncoder: Sendable {
     /// The event that ends a stream that failed after it started.
     mutating func failure(_ failure: InboundError) -> [UInt8]
 }
-
-/// A streamed answer put back together: its text and tool calls, for what needs the whole answer at the end
-/// (the Responses API's final event, its stored response).
-public struct StreamedAnswer: Sendable {
-    public private(set) var text = ""
-    public private(set) var calls: [ToolCall] = []
-    private var callIndex: [Int: Int] = [:]
-
-    public init() {}
-
-    public mutating func add(_ event: ChatStreamEvent) {
-        switch event {
-        case .text(let piece):
-            text += piece
-        case .toolCallStart(let index, let id, let name):
-            callIndex[index] = calls.count
-            calls.append(ToolCall(id: id, name: name, arguments: ""))
-        case .toolCallArguments(let index, let fragment):
-            if let position = callIndex[index] { calls[position].arguments += fragment }
-        }
-    }
-
-    public func completion(_ summary: StreamSummary) -> ChatCompletion {
-        ChatCompletion(
-            text: text, toolCalls: calls, finishReason: summary.finishReason, usage: summary.usage,
-            stopSequence: summary.stopSequence
-        )
-    }
-}

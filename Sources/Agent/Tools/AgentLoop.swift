@@ -282,21 +282,13 @@ final class AgentRun: Sendable {
         guard streaming else {
             return loop.gateway.complete(request, resolution: prepared.resolution, useCache: false, completion: completion)
         }
-        let text = Locked("")
-        let calls = Locked<[Int: ToolCall]>([:])
+        let answer = Locked(StreamedAnswer())
         let finalReport = Locked<GatewayReport?>(nil)
         let events = self.events, prepared = self.prepared
         return loop.gateway.stream(request, resolution: prepared.resolution, callbacks: ChatStreamCallbacks(
             onEvent: { event in
-                switch event {
-                case .text(let piece):
-                    text.withLock { $0 += piece }
-                    return events(.text(piece))
-                case .toolCallStart(let index, let id, let name):
-                    calls.withLock { $0[index] = ToolCall(id: id, name: name, arguments: "") }
-                case .toolCallArguments(let index, let fragment):
-                    calls.withLock { $0[index]?.arguments += fragment }
-                }
+                answer.withLock { $0.add(event) }
+                if case .text(let piece) = event { return events(.text(piece)) }
                 return .proceed
             },
             onComplete: { result in
@@ -306,10 +298,7 @@ final class AgentRun: Sendable {
                 case .failure(let error):
                     completion(.failure(error), report)
                 case .success(let summary):
-                    let toolCalls = calls.withLock { $0 }.sorted { $0.key < $1.key }.map(\.value)
-                    completion(.success(ChatCompletion(
-                        text: text.withLock { $0 }, toolCalls: toolCalls, finishReason: summary.finishReason, usage: summary.usage
-                    )), report)
+                    completion(.success(answer.withLock { $0.completion(summary) }), report)
                 }
             }
         ), report: { report in finalReport.withLock { $0 = report } })

@@ -62,3 +62,29 @@ public struct StreamSummary: Sendable, Equatable {
         self.stopSequence = stopSequence
     }
 }
+
+/// A streamed answer put back together: its text, and its tool calls from their pieces, in the order of their
+/// indexes. For what needs the whole answer at the end (an agent's next step, a stored response).
+/// A value: its owner is whoever holds it (behind a lock when the stream's callbacks add to it).
+public struct StreamedAnswer: Sendable {
+    public private(set) var text = ""
+    private var calls: [Int: ToolCall] = [:]
+
+    public init() {}
+
+    public var toolCalls: [ToolCall] { calls.sorted { $0.key < $1.key }.map(\.value) }
+
+    public mutating func add(_ event: ChatStreamEvent) {
+        switch event {
+        case .text(let piece): text += piece
+        case .toolCallStart(let index, let id, let name): calls[index] = ToolCall(id: id, name: name, arguments: "")
+        case .toolCallArguments(let index, let fragment): calls[index]?.arguments += fragment
+        }
+    }
+
+    public func completion(_ summary: StreamSummary) -> ChatCompletion {
+        ChatCompletion(
+            text: text, toolCalls: toolCalls, finishReason: summary.finishReason, usage: summary.usage, stopSequence: summary.stopSequence
+        )
+    }
+}
