@@ -97,8 +97,8 @@ func checkStreams(_ script: [ChatStreamEvent]) {
         anthropicBytes += anthropic.encode(event)
         responsesBytes += responses.encode(event)
     }
-    anthropicBytes += anthropic.end(summary, answer: answer.completion(summary))
-    responsesBytes += responses.end(summary, answer: answer.completion(summary))
+    anthropicBytes += anthropic.end(summary)
+    responsesBytes += responses.end(summary)
 
     let names = parse(anthropicBytes)
     invariant(names.count >= 6 && names[0].name == "message_start" && names[1].name == "ping", "the Anthropic stream's opening")

@@ -7,8 +7,8 @@ import LLM
 public protocol InboundStreamEncoder: Sendable {
     /// The bytes for one event (the format's opening events come with the first).
     mutating func encode(_ event: ChatStreamEvent) -> [UInt8]
-    /// The closing events of a stream that completed. `answer` is the whole answer the events made.
-    mutating func end(_ summary: StreamSummary, answer: ChatCompletion) -> [UInt8]
+    /// The closing events of a stream that completed.
+    mutating func end(_ summary: StreamSummary) -> [UInt8]
     /// The event that ends a stream that failed after it started.
     mutating func failure(_ failure: InboundError) -> [UInt8]
 }

@@ -86,7 +86,7 @@ struct ResponsesTranslationTests {
             bytes += encoder.encode(event)
         }
         let whole = answer.completion(summary)
-        bytes += encoder.end(summary, answer: whole)
+        bytes += encoder.end(summary)
         let blocks = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
         var parsed: [JSONValue] = []
         for block in blocks {

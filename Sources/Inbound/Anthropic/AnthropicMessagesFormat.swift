@@ -130,7 +130,7 @@ public struct AnthropicStreamEncoder: InboundStreamEncoder {
         return bytes
     }
 
-    public mutating func end(_ summary: StreamSummary, answer: ChatCompletion) -> [UInt8] {
+    public mutating func end(_ summary: StreamSummary) -> [UInt8] {
         var bytes = opening()
         if nextBlock == 0 { bytes += startBlock(["type": "text", "text": ""], tool: nil) }
         bytes += closeBlock()

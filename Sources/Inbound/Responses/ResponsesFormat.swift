@@ -280,7 +280,7 @@ public struct ResponsesStreamEncoder: InboundStreamEncoder {
         return bytes
     }
 
-    public mutating func end(_ summary: StreamSummary, answer: ChatCompletion) -> [UInt8] {
+    public mutating func end(_ summary: StreamSummary) -> [UInt8] {
         var bytes = opening()
         if items.isEmpty && open == nil { bytes += encode(.text("")) }
         bytes += close()

@@ -49,12 +49,13 @@ struct InboundPipeline: Sendable {
         responder: Responder, finishing: Finishing?
     ) {
         let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
-        let encoder = Locked((encoder: format.makeStreamEncoder(), answer: StreamedAnswer()))
+        // The whole answer is put together only for a `finishing` step that needs it.
+        let encoder = Locked((encoder: format.makeStreamEncoder(), answer: finishing == nil ? nil : StreamedAnswer()))
         let accounting = self.accounting
         let providerCall = gateway.stream(call, resolution: resolution, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 let bytes = encoder.withLock { state -> [UInt8] in
-                    state.answer.add(event)
+                    state.answer?.add(event)
                     return state.encoder.encode(event)
                 }
                 return bridge.send(bytes)
@@ -62,12 +63,11 @@ struct InboundPipeline: Sendable {
             onComplete: { result in
                 switch result {
                 case .success(let summary):
-                    let answer = encoder.withLock { $0.answer.completion(summary) }
                     let end: @Sendable () -> Void = {
-                        bridge.sendLast(encoder.withLock { $0.encoder.end(summary, answer: answer) })
+                        bridge.sendLast(encoder.withLock { $0.encoder.end(summary) })
                         bridge.finish()
                     }
-                    guard let finishing else { return end() }
+                    guard let finishing, let answer = encoder.withLock({ $0.answer?.completion(summary) }) else { return end() }
                     finishing(answer, end)
                 case .failure(let error):
                     let failure = APIFailure(error)

@@ -24,7 +24,7 @@ struct OpenAIChatFormat: InboundFormat {
             opening() + encoding.chunk(for: event)
         }
 
-        mutating func end(_ summary: StreamSummary, answer: ChatCompletion) -> [UInt8] {
+        mutating func end(_ summary: StreamSummary) -> [UInt8] {
             opening() + encoding.end(summary, includeUsage: includeUsage)
         }
 
