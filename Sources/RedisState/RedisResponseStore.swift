@@ -32,9 +32,8 @@ public final class RedisResponseStore: ResponseStoring {
     }
 
     public func save(_ id: String, _ response: StoredResponse, completion: @escaping @Sendable (Result<Void, SharedStateUnavailable>) -> Void) {
-        let kept = response
-        let tokens = kept.messages.reduce(0) { $0 + ConversationStore.estimatedTokens($1) }
-        let value = Array(kept.owner.utf8) + [0x0A] + ConversationTurnCodec.encode(kept.messages, tokens: tokens)
+        let tokens = response.messages.reduce(0) { $0 + ConversationStore.estimatedTokens($1) }
+        let value = Array(response.owner.utf8) + [0x0A] + ConversationTurnCodec.encode(response.messages, tokens: tokens)
         client.send(
             byteArguments: [Array("SET".utf8), Array(keys.response(id).utf8), value, Array("PX".utf8), Array(String(ttlMs).utf8)],
             operation: "response_write"

@@ -43,9 +43,9 @@ public enum OTLPEncoder {
     static func write(_ span: SpanData, to json: inout JSONWriter) {
         json.beginObject()
         json.key("traceId")
-        json.plainString { Hex.append(span.context.traceHigh, to: &$0); Hex.append(span.context.traceLow, to: &$0) }
+        json.plainString { span.context.appendTraceID(to: &$0) }
         json.key("spanId")
-        json.plainString { Hex.append(span.context.spanID, to: &$0) }
+        json.plainString { span.context.appendSpanID(to: &$0) }
         if let parent = span.parentSpanID {
             json.key("parentSpanId")
             json.plainString { Hex.append(parent, to: &$0) }
@@ -83,9 +83,9 @@ public enum OTLPEncoder {
             for link in span.links {
                 json.beginObject()
                 json.key("traceId")
-                json.plainString { Hex.append(link.traceHigh, to: &$0); Hex.append(link.traceLow, to: &$0) }
+                json.plainString { link.appendTraceID(to: &$0) }
                 json.key("spanId")
-                json.plainString { Hex.append(link.spanID, to: &$0) }
+                json.plainString { link.appendSpanID(to: &$0) }
                 json.endObject()
             }
             json.endArray()

@@ -18,14 +18,22 @@ public struct TraceContext: Sendable, Hashable {
     /// 16 lower-case hex digits.
     public var spanIDText: String { Hex.digits(spanID, 16) }
 
+    /// The trace id's 32 hex digits, straight into `bytes` (a log line, a span) without a string.
+    public func appendTraceID(to bytes: inout [UInt8]) {
+        Hex.append(traceHigh, to: &bytes)
+        Hex.append(traceLow, to: &bytes)
+    }
+
+    /// The span id's 16 hex digits, straight into `bytes`.
+    public func appendSpanID(to bytes: inout [UInt8]) { Hex.append(spanID, to: &bytes) }
+
     /// `00-<trace id>-<span id>-<flags>`, made in one buffer (one per traced call).
     public var traceparent: String {
         var bytes: [UInt8] = [0x30, 0x30, 0x2D]
         bytes.reserveCapacity(55)
-        Hex.append(traceHigh, to: &bytes)
-        Hex.append(traceLow, to: &bytes)
+        appendTraceID(to: &bytes)
         bytes.append(0x2D)
-        Hex.append(spanID, to: &bytes)
+        appendSpanID(to: &bytes)
         bytes += sampled ? [0x2D, 0x30, 0x31] : [0x2D, 0x30, 0x30]
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -72,9 +72,9 @@ struct AccessLog: ExchangeObserver {
         json.string(record.note?.client ?? record.remoteAddress)
         if let trace = record.note?.trace {
             json.key("trace_id")
-            json.string(trace.context.traceID)
+            json.plainString { trace.context.appendTraceID(to: &$0) }
             json.key("span_id")
-            json.string(trace.context.spanIDText)
+            json.plainString { trace.context.appendSpanID(to: &$0) }
         }
         if let note = record.note {
             if let agent = note.agent {
