@@ -19,6 +19,15 @@ struct InboundPipeline: Sendable {
     /// `done`. A failed or cancelled call never reaches it.
     typealias Finishing = @Sendable (_ answer: ChatCompletion, _ done: @escaping @Sendable () -> Void) -> Void
 
+    /// The model a request names (or the default), as the contract's 400 naming `model` when no provider has it.
+    func resolve(_ model: String?) throws(APIFailure) -> ProviderRegistry.Resolution {
+        do {
+            return try gateway.registry.resolve(model)
+        } catch {
+            throw APIFailure.invalid(error.message, param: "model")
+        }
+    }
+
     func serve<Format: InboundFormat>(
         _ call: ChatRequest, resolution: ProviderRegistry.Resolution, format: Format, stream: Bool,
         request: HTTPRequest, responder: Responder, finishing: Finishing? = nil

@@ -16,7 +16,7 @@ struct MessagesEndpoint: Sendable {
         let resolution: ProviderRegistry.Resolution
         do throws(APIFailure) {
             decoded = try decode(request, forCounting: false)
-            resolution = try resolve(decoded.model)
+            resolution = try pipeline.resolve(decoded.model)
         } catch {
             responder.respond(error.anthropicResponse(requestID: request.id))
             return
@@ -33,7 +33,7 @@ struct MessagesEndpoint: Sendable {
         let resolution: ProviderRegistry.Resolution
         do throws(APIFailure) {
             decoded = try decode(request, forCounting: true)
-            resolution = try resolve(decoded.model)
+            resolution = try pipeline.resolve(decoded.model)
         } catch {
             responder.respond(error.anthropicResponse(requestID: request.id))
             return
@@ -77,14 +77,6 @@ struct MessagesEndpoint: Sendable {
             )
         } catch {
             throw APIFailure(error)
-        }
-    }
-
-    private func resolve(_ model: String?) throws(APIFailure) -> ProviderRegistry.Resolution {
-        do {
-            return try pipeline.gateway.registry.resolve(model)
-        } catch {
-            throw APIFailure.invalid(error.message, param: "model")
         }
     }
 }

@@ -20,21 +20,17 @@ struct EmbeddingsEndpoint: Sendable {
             guard let input = body.object["input"], EmbeddingsEndpoint.validInput(input) else {
                 throw .invalid("input must be a non-empty string, an array of up to \(EmbeddingsEndpoint.maxInputs) non-empty strings, or token ids (0 to 2147483647)", param: "input")
             }
-            if let format = try body.string("encoding_format", maxLength: 16), format != "float" && format != "base64" {
+            let format = try body.string("encoding_format", maxLength: 16)
+            if let format, format != "float" && format != "base64" {
                 throw .invalid("encoding_format must be float or base64", param: "encoding_format")
             }
-            let model = try body.string("model", maxLength: 256)
-            do {
-                resolution = try pipeline.gateway.registry.resolve(model)
-            } catch {
-                throw APIFailure.invalid(error.message, param: "model")
-            }
+            resolution = try pipeline.resolve(try body.string("model", maxLength: 256))
             guard resolution.provider is any EmbeddingProviding else {
                 throw .invalid("\(resolution.provider.name) is an Anthropic-kind provider, which has no embeddings; use an OpenAI-kind one", param: "model")
             }
             call = EmbeddingRequest(
                 model: resolution.model, input: input, dimensions: try body.int("dimensions", in: 1...65_536),
-                encodingFormat: try body.string("encoding_format", maxLength: 16), user: try body.string("user", maxLength: 256),
+                encodingFormat: format, user: try body.string("user", maxLength: 256),
                 requestID: request.id, traceparent: request.traceparent
             )
         } catch {

@@ -22,11 +22,7 @@ struct OpenAIEndpoint: Sendable {
                 JSONBody(request), maxTokensLimit: limits.maxTokensPerRequest, requestID: request.id,
                 traceparent: request.traceparent
             )
-            do {
-                resolution = try registry.resolve(body.model)
-            } catch {
-                throw APIFailure.invalid(error.message, param: "model")
-            }
+            resolution = try pipeline.resolve(body.model)
         } catch {
             responder.respond(error.openAIResponse())
             return

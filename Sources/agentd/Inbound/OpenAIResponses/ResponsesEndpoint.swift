@@ -32,11 +32,7 @@ struct ResponsesEndpoint: Sendable {
             } catch {
                 throw APIFailure(error)
             }
-            do {
-                resolution = try pipeline.gateway.registry.resolve(decoded.model)
-            } catch {
-                throw APIFailure.invalid(error.message, param: "model")
-            }
+            resolution = try pipeline.resolve(decoded.model)
         } catch {
             responder.respond(error.openAIResponse())
             return
