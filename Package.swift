@@ -73,7 +73,7 @@ let package = Package(
         ),
         // bench/micro.sh: ns per limiter decision, counter increment and histogram observation.
         .executableTarget(
-            name: "agentd-microbench", dependencies: ["Resilience", "Metrics", "Tasks", "LLM", "Locks"], path: "bench/MicroBench", swiftSettings: strictSwift
+            name: "agentd-microbench", dependencies: ["Resilience", "Metrics", "Tasks", "LLM", "Locks", "Tracing"], path: "bench/MicroBench", swiftSettings: strictSwift
         ),
         .executableTarget(name: "mock-llm", dependencies: ["Server", "HTTP", "Logging", "Locks"], swiftSettings: strictSwift),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strictSwift),

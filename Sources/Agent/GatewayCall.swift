@@ -94,17 +94,18 @@ final class GatewayCall: Sendable {
         guard let span, span.context.sampled, let tracer = gateway.tracer else { return }
         var operation = "chat"
         var attributes: [(key: String, value: AttributeValue)] = []
+        attributes.reserveCapacity(12)
         switch mode {
         case .embed: operation = "embeddings"
         case .complete, .stream:
             if let maxTokens = request.maxTokens { attributes.append(("gen_ai.request.max_tokens", .int(maxTokens))) }
             if let temperature = request.temperature { attributes.append(("gen_ai.request.temperature", .double(temperature))) }
         }
-        attributes += [
-            ("gen_ai.operation.name", .string(operation)), ("gen_ai.system", .string(primary.provider.name)),
-            ("gen_ai.request.model", .string(primary.model)), ("gen_ai.response.model", .string(report.model)),
-            ("agentd.attempts", .int(report.attempts)),
-        ]
+        attributes.append(("gen_ai.operation.name", .string(operation)))
+        attributes.append(("gen_ai.system", .string(primary.provider.name)))
+        attributes.append(("gen_ai.request.model", .string(primary.model)))
+        attributes.append(("gen_ai.response.model", .string(report.model)))
+        attributes.append(("agentd.attempts", .int(report.attempts)))
         if error == nil {
             attributes.append(("gen_ai.usage.input_tokens", .int(report.usage.inputTokens)))
             attributes.append(("gen_ai.usage.output_tokens", .int(report.usage.outputTokens)))

@@ -27,26 +27,48 @@ public struct TraceContext: Sendable, Hashable {
     /// The span id's 16 hex digits, straight into `bytes`.
     public func appendSpanID(to bytes: inout [UInt8]) { Hex.append(spanID, to: &bytes) }
 
-    /// `00-<trace id>-<span id>-<flags>`, made in one buffer (one per traced call).
+    /// `00-<trace id>-<span id>-<flags>`, written straight into the string's own storage.
     public var traceparent: String {
-        var bytes: [UInt8] = [0x30, 0x30, 0x2D]
-        bytes.reserveCapacity(55)
-        appendTraceID(to: &bytes)
-        bytes.append(0x2D)
-        appendSpanID(to: &bytes)
-        bytes += sampled ? [0x2D, 0x30, 0x31] : [0x2D, 0x30, 0x30]
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            var index = 0
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            func putHex(_ value: UInt64) {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+                    put(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+                }
+            }
+            put(0x30)
+            put(0x30)
+            put(0x2D)
+            putHex(traceHigh)
+            putHex(traceLow)
+            put(0x2D)
+            putHex(spanID)
+            put(0x2D)
+            put(0x30)
+            put(sampled ? 0x31 : 0x30)
+            return index
+        }
     }
 
     /// A `traceparent` header's context (W3C Trace Context §3.2): version 00 exactly 55 characters; a later
     /// version at least that, its first four fields read the same way (§3.2.4); never version ff, an all-zero
     /// trace or parent id, or upper-case hex. nil for anything else, which starts a new trace.
     public static func parse(_ header: String) -> TraceContext? {
-        let bytes = Array(header.utf8)
+        if let parsed = header.utf8.withContiguousStorageIfAvailable(parse) { return parsed }
+        return Array(header.utf8).withUnsafeBufferPointer(parse)
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> TraceContext? {
+        func hex(_ range: Range<Int>) -> UInt64? { Hex.value(UnsafeBufferPointer(rebasing: bytes[range])) }
         guard bytes.count >= 55, bytes[2] == 0x2D, bytes[35] == 0x2D, bytes[52] == 0x2D,
-            let version = Hex.value(bytes[0..<2]), version != 0xFF,
-            let high = Hex.value(bytes[3..<19]), let low = Hex.value(bytes[19..<35]),
-            let span = Hex.value(bytes[36..<52]), let flags = Hex.value(bytes[53..<55]),
+            let version = hex(0..<2), version != 0xFF,
+            let high = hex(3..<19), let low = hex(19..<35),
+            let span = hex(36..<52), let flags = hex(53..<55),
             high != 0 || low != 0, span != 0
         else { return nil }
         if version == 0 && bytes.count != 55 { return nil }
@@ -76,7 +98,7 @@ enum Hex {
     }
 
     /// The value of up to 16 lower-case hex digits; nil for any other byte.
-    static func value(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    static func value(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
         var value: UInt64 = 0
         for byte in bytes {
             switch byte {

@@ -32,24 +32,71 @@ public struct TracerSettings: Sendable {
 
 /// Makes trace contexts and exports finished spans in batches (contract: Tracing).
 ///
-/// Recording a span takes a lock briefly and appends to a bounded queue; it never waits for the network: a full
-/// queue drops the span and counts it. One export is in flight at a time, started by the interval timer or by a
-/// full batch, on the tracer's queue; its body is encoded there, not on the caller's thread. A collector that is
-/// down or slow costs dropped spans, nothing else.
+/// Recording a span encodes it (OTLP JSON, on the caller's thread) and appends those bytes to its thread's open
+/// batch: spans of one thread share a lock with no other thread's, so recording neither contends nor waits for
+/// the network. A batch that reaches the batch size is sealed (one whole export body) and waits its turn; past
+/// the queue's capacity (spans open and sealed) a span is dropped and counted. One export is in flight at a time,
+/// started by a sealed batch or by the interval timer (which seals what the threads have open), on the tracer's
+/// queue. A collector that is down or slow costs dropped spans, nothing else.
 ///
-/// Owner: `state` (the queue, the export flag, the id generator), behind its lock; counters are atomics.
+/// Owners: each thread slot's open batch, behind its shard's lock; the sealed batches, the export flag and
+/// waiting drains, behind `exports`; the queued count, the id sequence and the counters are atomics.
 public final class Tracer: Sendable {
-    private struct State {
-        var queue: [SpanData] = []
-        var exporting = false
-        var random: UInt64
+    /// One thread slot's batch in the making: its spans' JSON, separated by commas, written in place into a
+    /// buffer that is kept (and grown when needed) from batch to batch, so recording allocates nothing.
+    private struct Shard {
+        var buffer: UnsafeMutablePointer<UInt8>
+        var capacity: Int
+        var used = 0
+        var count = 0
+
+        init(capacity: Int) {
+            buffer = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+
+        /// Room for `bytes` more, keeping what is written.
+        mutating func reserve(_ bytes: Int) {
+            guard used + bytes > capacity else { return }
+            let grown = max(capacity * 2, used + bytes)
+            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            larger.update(from: buffer, count: used)
+            buffer.deallocate()
+            buffer = larger
+            capacity = grown
+        }
+
+        /// The spans written so far, then empty.
+        mutating func take() -> (spans: UnsafeBufferPointer<UInt8>, count: Int)? {
+            guard count > 0 else { return nil }
+            defer {
+                used = 0
+                count = 0
+            }
+            return (UnsafeBufferPointer(start: buffer, count: used), count)
+        }
     }
+
+    private struct Exports {
+        /// Sealed batches (whole bodies), oldest first.
+        var sealed: [(body: [UInt8], spans: Int)] = []
+        var exporting = false
+        /// `flushAll`s waiting for the export in flight before they drain the rest.
+        var drainers: [@Sendable () -> Void] = []
+    }
+
+    private static let shardCount = 8
 
     public let settings: TracerSettings
     private let exporter: any SpanExporting
-    private let resource: [(key: String, value: AttributeValue)]
-    private let scopeVersion: String
-    private let state: Locked<State>
+    /// Every body's head: the resource and the scope.
+    private let head: [UInt8]
+    private let shards: [Locked<Shard>]
+    private let exports = Locked(Exports())
+    /// Spans open or sealed, not yet handed to the exporter: what the capacity bounds.
+    private let queued = Atomic<Int>(0)
+    /// splitmix64's state: each id is the mix of the next step.
+    private let idSequence: Atomic<UInt64>
     private let work = DispatchQueue(label: "agentd.tracing")
     /// Dispatch sources are thread-safe; the type just does not say so.
     nonisolated(unsafe) private let timer: DispatchSourceTimer
@@ -63,10 +110,11 @@ public final class Tracer: Sendable {
     ) {
         self.settings = settings
         self.exporter = exporter
-        self.resource = resource
-        scopeVersion = version
+        head = OTLPEncoder.head(resource: resource, scopeName: "agentd", scopeVersion: version)
+        let shardCapacity = min(settings.batchSize, 1024) * 1024
+        shards = (0..<Tracer.shardCount).map { _ in Locked(Shard(capacity: shardCapacity)) }
         var seed = SystemRandomNumberGenerator()
-        state = Locked(State(random: seed.next() | 1))
+        idSequence = Atomic(seed.next())
         let ratio = min(max(settings.sampleRatio, 0), 1)
         sampleThreshold = ratio >= 1 ? .max : UInt64(ratio * 18_446_744_073_709_551_615.0)
         timer = DispatchSource.makeTimerSource(queue: work)
@@ -76,7 +124,10 @@ public final class Tracer: Sendable {
         timer.resume()
     }
 
-    deinit { timer.cancel() }
+    deinit {
+        timer.cancel()
+        for shard in shards { shard.withLock { $0.buffer.deallocate() } }
+    }
 
     /// Spans dropped because the queue was full or their export failed.
     public var droppedSpans: Int { droppedCount.load(ordering: .relaxed) }
@@ -93,10 +144,12 @@ public final class Tracer: Sendable {
     /// A new span's context: a child of `parent` (its trace, its sampling decision), or the root of a new trace
     /// sampled at the ratio.
     public func startSpan(parent: TraceContext?) -> TraceContext {
-        let (a, b, c) = state.withLock { state in (Tracer.next(&state.random), Tracer.next(&state.random), Tracer.next(&state.random)) }
         if let parent {
-            return TraceContext(traceHigh: parent.traceHigh, traceLow: parent.traceLow, spanID: a | 1, sampled: parent.sampled)
+            let spanID = Tracer.mix(idSequence.wrappingAdd(Tracer.gamma, ordering: .relaxed).newValue)
+            return TraceContext(traceHigh: parent.traceHigh, traceLow: parent.traceLow, spanID: spanID | 1, sampled: parent.sampled)
         }
+        let state = idSequence.wrappingAdd(3 &* Tracer.gamma, ordering: .relaxed).newValue
+        let (a, b, c) = (Tracer.mix(state), Tracer.mix(state &- Tracer.gamma), Tracer.mix(state &- 2 &* Tracer.gamma))
         // The ratio decides on the trace id's low half, so every service sampling by ratio agrees (W3C, OTel's
         // TraceIdRatioBased).
         return TraceContext(traceHigh: b, traceLow: c, spanID: a | 1, sampled: c <= sampleThreshold && sampleThreshold > 0)
@@ -105,71 +158,114 @@ public final class Tracer: Sendable {
     /// Queues a finished span of a sampled trace; drops it (counted) when the queue is full.
     public func record(_ span: SpanData) {
         guard span.context.sampled else { return }
-        let batchReady = state.withLock { state -> Bool? in
-            guard state.queue.count < settings.queueCapacity else { return nil }
-            state.queue.append(span)
-            return state.queue.count >= settings.batchSize && !state.exporting
-        }
-        switch batchReady {
-        case nil: droppedCount.add(1, ordering: .relaxed)
-        case true?: work.async { [self] in flush() }
-        case false?: break
-        }
-    }
-
-    /// Sends the next batch, unless one is in flight.
-    func flush(then done: (@Sendable () -> Void)? = nil) {
-        let batch = state.withLock { state -> [SpanData]? in
-            guard !state.exporting, !state.queue.isEmpty else { return nil }
-            state.exporting = true
-            let count = min(settings.batchSize, state.queue.count)
-            let batch = Array(state.queue.prefix(count))
-            state.queue.removeFirst(count)
-            return batch
-        }
-        guard let batch else {
-            done?()
+        guard queued.wrappingAdd(1, ordering: .relaxed).oldValue < settings.queueCapacity else {
+            queued.wrappingSubtract(1, ordering: .relaxed)
+            droppedCount.add(1, ordering: .relaxed)
             return
         }
-        let body = OTLPEncoder.encode(batch, resource: resource, scopeName: "agentd", scopeVersion: scopeVersion)
-        exporter.export(body, spans: batch.count) { [self] ok in
+        let bound = SpanBytes.bound(span) + 1
+        let full = shards[ThreadSlot.current % Tracer.shardCount].withLock { shard -> [UInt8]? in
+            shard.reserve(bound)
+            var out = SpanBytes(UnsafeMutableBufferPointer(start: shard.buffer + shard.used, count: bound))
+            if shard.count > 0 { out.put(",") }
+            out.put(span)
+            precondition(out.count <= bound, "a span outgrew its bound")
+            shard.used += out.count
+            shard.count += 1
+            guard shard.count >= settings.batchSize, let taken = shard.take() else { return nil }
+            return body(taken.spans)
+        }
+        guard let full else { return }
+        let start = exports.withLock { exports -> Bool in
+            exports.sealed.append((full, settings.batchSize))
+            return !exports.exporting
+        }
+        if start { work.async { [self] in flush() } }
+    }
+
+    /// An export body around a shard's spans.
+    private func body(_ spans: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(head.count + spans.count + OTLPEncoder.tail.count)
+        body += head
+        body.append(contentsOf: spans)
+        body += OTLPEncoder.tail
+        return body
+    }
+
+    /// Seals what the threads have open (the interval timer): each open shard becomes a batch.
+    private func sealOpenBatches() {
+        var batches: [(body: [UInt8], spans: Int)] = []
+        for shard in shards {
+            if let batch = shard.withLock({ shard in shard.take().map { (body($0.spans), $0.count) } }) { batches.append(batch) }
+        }
+        guard !batches.isEmpty else { return }
+        exports.withLock { $0.sealed += batches }
+    }
+
+    /// Sends the oldest sealed batch (sealing the open ones when none is), unless an export is in flight.
+    /// With `done` it drains: batch after batch until nothing is queued, then `done` runs (after the export in
+    /// flight, if there is one).
+    func flush(then done: (@Sendable () -> Void)? = nil) {
+        enum Next { case send(body: [UInt8], spans: Int), waiting, empty }
+        if exports.withLock({ $0.sealed.isEmpty }) { sealOpenBatches() }
+        let next = exports.withLock { exports -> Next in
+            guard !exports.exporting else {
+                if let done { exports.drainers.append(done) }
+                return .waiting
+            }
+            guard !exports.sealed.isEmpty else { return .empty }
+            exports.exporting = true
+            let batch = exports.sealed.removeFirst()
+            return .send(body: batch.body, spans: batch.spans)
+        }
+        guard case .send(let body, let spans) = next else {
+            if case .empty = next { done?() }
+            return
+        }
+        queued.wrappingSubtract(spans, ordering: .relaxed)
+        exporter.export(body, spans: spans) { [self] ok in
             if ok {
-                exportedCount.add(batch.count, ordering: .relaxed)
+                exportedCount.add(spans, ordering: .relaxed)
             } else {
                 failedCount.add(1, ordering: .relaxed)
-                droppedCount.add(batch.count, ordering: .relaxed)
+                droppedCount.add(spans, ordering: .relaxed)
             }
-            let more = state.withLock { state -> Bool in
-                state.exporting = false
-                return !state.queue.isEmpty
+            let (sealed, drainers) = exports.withLock { exports -> (Bool, [@Sendable () -> Void]) in
+                exports.exporting = false
+                defer { exports.drainers = [] }
+                return (!exports.sealed.isEmpty, exports.drainers)
             }
-            if more && (done != nil || queuedFullBatch) {
-                work.async { [self] in flush(then: done) }
-            } else {
-                done?()
+            let waiting = (done.map { [$0] } ?? []) + drainers
+            if !waiting.isEmpty {
+                // Draining takes the open batches too; it ends when nothing is queued.
+                work.async { [self] in flush { for waiter in waiting { waiter() } } }
+            } else if sealed {
+                work.async { [self] in flush() }
             }
         }
     }
-
-    private var queuedFullBatch: Bool { state.withLock { $0.queue.count >= settings.batchSize } }
 
     /// Exports what is queued, waiting at most `timeoutMs` (shutdown): spans still queued then are dropped.
     public func flushAll(timeoutMs: Int) {
         let finished = DispatchSemaphore(value: 0)
         work.async { [self] in flush { finished.signal() } }
         if finished.wait(timeout: .now() + .milliseconds(timeoutMs)) == .timedOut {
-            let left = state.withLock { state -> Int in
-                defer { state.queue.removeAll() }
-                return state.queue.count
+            var left = exports.withLock { exports -> Int in
+                defer { exports.sealed.removeAll() }
+                return exports.sealed.reduce(0) { $0 + $1.spans }
             }
+            for shard in shards { left += shard.withLock { $0.take()?.count ?? 0 } }
+            queued.wrappingSubtract(left, ordering: .relaxed)
             droppedCount.add(left, ordering: .relaxed)
         }
         timer.cancel()
     }
 
-    /// splitmix64: fast, well-spread ids (they need to be unique, not secret).
-    private static func next(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+    private static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+    /// splitmix64's output step: fast, well-spread ids (they need to be unique, not secret).
+    private static func mix(_ state: UInt64) -> UInt64 {
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

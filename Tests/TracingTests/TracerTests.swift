@@ -56,6 +56,28 @@ struct TracerTests {
         #expect(String(decoding: body, as: UTF8.self) == #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"agentd"}}]},"scopeSpans":[{"scope":{"name":"agentd","version":"1"},"spans":[{"traceId":"00000000000000010000000000000002","spanId":"0000000000000003","parentSpanId":"0000000000000004","flags":1,"name":"chat m","kind":3,"startTimeUnixNano":"10","endTimeUnixNano":"20","attributes":[{"key":"a","value":{"stringValue":"x"}},{"key":"n","value":{"intValue":"5"}},{"key":"d","value":{"doubleValue":0.5}},{"key":"b","value":{"boolValue":true}},{"key":"l","value":{"arrayValue":{"values":[{"stringValue":"s"}]}}}],"events":[{"timeUnixNano":"15","name":"retry","attributes":[{"key":"agentd.attempt","value":{"intValue":"1"}}]}],"links":[{"traceId":"00000000000000090000000000000009","spanId":"0000000000000009"}],"status":{"code":2,"message":"boom"}}]}]}]}"#)
     }
 
+    @Test("any text survives: escaped within its bound, read back the same (random spans)")
+    func escaping() throws {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "\"", "\\", "\n", "\u{01}", "\u{1f}", "é", "😀", "/", " ", "\t", "\r"]
+        func text() -> String { String((0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
+        for _ in 0..<200 {
+            let span = SpanData(
+                context: TraceContext(traceHigh: random.next(), traceLow: random.next(), spanID: random.next(), sampled: true),
+                parentSpanID: random.next(), name: text(), kind: .server, startUnixNs: random.next(), endUnixNs: .max,
+                attributes: [("s", .string(text())), ("l", .strings([text(), text()])), ("i", .int(Int.min)), ("d", .double(-1e-300))],
+                events: [SpanEvent(name: text(), timeUnixNs: 0, attributes: [("e", .string(text()))])],
+                links: [TraceContext(traceHigh: .max, traceLow: .max, spanID: .max, sampled: true)], error: text()
+            )
+            let json = try JSONValue.parse(OTLPEncoder.encode(span))
+            #expect(json["name"]?.stringValue == span.name && json["status"]?["message"]?.stringValue == span.error)
+            #expect(json["attributes"]?[0]?["value"]?["stringValue"]?.stringValue == { if case .string(let s) = span.attributes[0].value { s } else { nil } }())
+            #expect(json["attributes"]?[2]?["value"]?["intValue"]?.stringValue == String(Int.min))
+            #expect(json["events"]?[0]?["name"]?.stringValue == span.events[0].name)
+            #expect(json["endTimeUnixNano"]?.stringValue == String(UInt64.max))
+        }
+    }
+
     static func span(_ tracer: Tracer, sampled: Bool = true) -> SpanData {
         var context = tracer.startSpan(parent: nil)
         context.sampled = sampled

@@ -82,3 +82,4 @@ report("histogram observation (one series, shared)") { thread, count in
         value = value < 10 ? value * 1.7 : 0.001
     }
 }
+TracingBench.run()

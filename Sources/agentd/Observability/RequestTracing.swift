@@ -27,10 +27,12 @@ struct RequestTracing: Sendable {
     func serverSpan(_ record: ExchangeRecord, trace: ExchangeTrace) {
         guard trace.context.sampled else { return }
         let method = record.method?.rawValue ?? "_OTHER"
-        var attributes: [(key: String, value: AttributeValue)] = [
-            ("http.request.method", .string(method)), ("http.response.status_code", .int(record.status)),
-            ("client.address", .string(record.remoteAddress)), ("agentd.request_id", .string(record.requestID)),
-        ]
+        var attributes: [(key: String, value: AttributeValue)] = []
+        attributes.reserveCapacity(8)
+        attributes.append(("http.request.method", .string(method)))
+        attributes.append(("http.response.status_code", .int(record.status)))
+        attributes.append(("client.address", .string(record.remoteAddress)))
+        attributes.append(("agentd.request_id", .string(record.requestID)))
         if let route = record.route { attributes.append(("http.route", .string(route))) }
         if let note = record.note {
             if let agent = note.agent { attributes.append(("agentd.agent", .string(agent))) }
