@@ -44,6 +44,22 @@ public enum OTLPEncoder {
     /// What closes an export body after its last span.
     public static let tail: [UInt8] = Array("]}]}]}".utf8)
 
+    /// A whole export body: `head`, the spans, `tail`, written in one pass into one buffer.
+    public static func encode(_ spans: [SpanData], head: [UInt8]) -> [UInt8] {
+        let capacity = spans.reduce(head.count + tail.count) { $0 + SpanBytes.bound($1) + 1 }
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var out = SpanBytes(buffer)
+            head.withUnsafeBufferPointer { out.putBytes($0) }
+            for (index, span) in spans.enumerated() {
+                if index > 0 { out.put(",") }
+                out.put(span)
+            }
+            tail.withUnsafeBufferPointer { out.putBytes($0) }
+            count = out.count
+            precondition(count <= buffer.count, "a batch outgrew its bound")
+        }
+    }
+
     /// One span's JSON object.
     public static func encode(_ span: SpanData) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: SpanBytes.bound(span)) { buffer, count in
@@ -198,7 +214,7 @@ struct SpanBytes {
         end += count
     }
 
-    private mutating func putBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func putBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let start = bytes.baseAddress else { return }
         end.update(from: start, count: bytes.count)
         end += bytes.count

@@ -32,54 +32,25 @@ public struct TracerSettings: Sendable {
 
 /// Makes trace contexts and exports finished spans in batches (contract: Tracing).
 ///
-/// Recording a span encodes it (OTLP JSON, on the caller's thread) and appends those bytes to its thread's open
-/// batch: spans of one thread share a lock with no other thread's, so recording neither contends nor waits for
-/// the network. A batch that reaches the batch size is sealed (one whole export body) and waits its turn; past
-/// the queue's capacity (spans open and sealed) a span is dropped and counted. One export is in flight at a time,
-/// started by a sealed batch or by the interval timer (which seals what the threads have open), on the tracer's
-/// queue. A collector that is down or slow costs dropped spans, nothing else.
+/// Recording a span appends it to its thread's open batch: spans of one thread share a lock with no other
+/// thread's, so recording neither contends nor waits for the network, and does no encoding. A batch that reaches
+/// the batch size is sealed and waits its turn; past the queue's capacity (spans open and sealed) a span is
+/// dropped and counted. One export is in flight at a time, started by a sealed batch or by the interval timer
+/// (which seals what the threads have open), on the tracer's queue, which encodes the whole batch in one pass
+/// (measured: encoding there, in a tight loop, costs the request threads less than encoding span by span on
+/// them). A collector that is down or slow costs dropped spans, nothing else.
 ///
 /// Owners: each thread slot's open batch, behind its shard's lock; the sealed batches, the export flag and
 /// waiting drains, behind `exports`; the queued count, the id sequence and the counters are atomics.
 public final class Tracer: Sendable {
-    /// One thread slot's batch in the making: its spans' JSON, separated by commas, written in place into a
-    /// buffer that is kept (and grown when needed) from batch to batch, so recording allocates nothing.
+    /// One thread slot's batch in the making.
     private struct Shard {
-        var buffer: UnsafeMutablePointer<UInt8>
-        var capacity: Int
-        var used = 0
-        var count = 0
-
-        init(capacity: Int) {
-            buffer = .allocate(capacity: capacity)
-            self.capacity = capacity
-        }
-
-        /// Room for `bytes` more, keeping what is written.
-        mutating func reserve(_ bytes: Int) {
-            guard used + bytes > capacity else { return }
-            let grown = max(capacity * 2, used + bytes)
-            let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-            larger.update(from: buffer, count: used)
-            buffer.deallocate()
-            buffer = larger
-            capacity = grown
-        }
-
-        /// The spans written so far, then empty.
-        mutating func take() -> (spans: UnsafeBufferPointer<UInt8>, count: Int)? {
-            guard count > 0 else { return nil }
-            defer {
-                used = 0
-                count = 0
-            }
-            return (UnsafeBufferPointer(start: buffer, count: used), count)
-        }
+        var spans: [SpanData] = []
     }
 
     private struct Exports {
         /// Sealed batches (whole bodies), oldest first.
-        var sealed: [(body: [UInt8], spans: Int)] = []
+        var sealed: [[SpanData]] = []
         var exporting = false
         /// `flushAll`s waiting for the export in flight before they drain the rest.
         var drainers: [@Sendable () -> Void] = []
@@ -111,8 +82,7 @@ public final class Tracer: Sendable {
         self.settings = settings
         self.exporter = exporter
         head = OTLPEncoder.head(resource: resource, scopeName: "agentd", scopeVersion: version)
-        let shardCapacity = min(settings.batchSize, 1024) * 1024
-        shards = (0..<Tracer.shardCount).map { _ in Locked(Shard(capacity: shardCapacity)) }
+        shards = (0..<Tracer.shardCount).map { _ in Locked(Shard()) }
         var seed = SystemRandomNumberGenerator()
         idSequence = Atomic(seed.next())
         let ratio = min(max(settings.sampleRatio, 0), 1)
@@ -126,7 +96,6 @@ public final class Tracer: Sendable {
 
     deinit {
         timer.cancel()
-        for shard in shards { shard.withLock { $0.buffer.deallocate() } }
     }
 
     /// Spans dropped because the queue was full or their export failed.
@@ -163,41 +132,30 @@ public final class Tracer: Sendable {
             droppedCount.add(1, ordering: .relaxed)
             return
         }
-        let bound = SpanBytes.bound(span) + 1
-        let full = shards[ThreadSlot.current % Tracer.shardCount].withLock { shard -> [UInt8]? in
-            shard.reserve(bound)
-            var out = SpanBytes(UnsafeMutableBufferPointer(start: shard.buffer + shard.used, count: bound))
-            if shard.count > 0 { out.put(",") }
-            out.put(span)
-            precondition(out.count <= bound, "a span outgrew its bound")
-            shard.used += out.count
-            shard.count += 1
-            guard shard.count >= settings.batchSize, let taken = shard.take() else { return nil }
-            return body(taken.spans)
+        let full = shards[ThreadSlot.current % Tracer.shardCount].withLock { shard -> [SpanData]? in
+            if shard.spans.isEmpty { shard.spans.reserveCapacity(settings.batchSize) }
+            shard.spans.append(span)
+            guard shard.spans.count >= settings.batchSize else { return nil }
+            defer { shard.spans = [] }
+            return shard.spans
         }
         guard let full else { return }
         let start = exports.withLock { exports -> Bool in
-            exports.sealed.append((full, settings.batchSize))
+            exports.sealed.append(full)
             return !exports.exporting
         }
         if start { work.async { [self] in flush() } }
     }
 
-    /// An export body around a shard's spans.
-    private func body(_ spans: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var body: [UInt8] = []
-        body.reserveCapacity(head.count + spans.count + OTLPEncoder.tail.count)
-        body += head
-        body.append(contentsOf: spans)
-        body += OTLPEncoder.tail
-        return body
-    }
-
     /// Seals what the threads have open (the interval timer): each open shard becomes a batch.
     private func sealOpenBatches() {
-        var batches: [(body: [UInt8], spans: Int)] = []
+        var batches: [[SpanData]] = []
         for shard in shards {
-            if let batch = shard.withLock({ shard in shard.take().map { (body($0.spans), $0.count) } }) { batches.append(batch) }
+            let spans = shard.withLock { shard -> [SpanData] in
+                defer { shard.spans = [] }
+                return shard.spans
+            }
+            if !spans.isEmpty { batches.append(spans) }
         }
         guard !batches.isEmpty else { return }
         exports.withLock { $0.sealed += batches }
@@ -207,7 +165,7 @@ public final class Tracer: Sendable {
     /// With `done` it drains: batch after batch until nothing is queued, then `done` runs (after the export in
     /// flight, if there is one).
     func flush(then done: (@Sendable () -> Void)? = nil) {
-        enum Next { case send(body: [UInt8], spans: Int), waiting, empty }
+        enum Next { case send([SpanData]), waiting, empty }
         if exports.withLock({ $0.sealed.isEmpty }) { sealOpenBatches() }
         let next = exports.withLock { exports -> Next in
             guard !exports.exporting else {
@@ -216,14 +174,15 @@ public final class Tracer: Sendable {
             }
             guard !exports.sealed.isEmpty else { return .empty }
             exports.exporting = true
-            let batch = exports.sealed.removeFirst()
-            return .send(body: batch.body, spans: batch.spans)
+            return .send(exports.sealed.removeFirst())
         }
-        guard case .send(let body, let spans) = next else {
+        guard case .send(let batch) = next else {
             if case .empty = next { done?() }
             return
         }
+        let spans = batch.count
         queued.wrappingSubtract(spans, ordering: .relaxed)
+        let body = OTLPEncoder.encode(batch, head: head)
         exporter.export(body, spans: spans) { [self] ok in
             if ok {
                 exportedCount.add(spans, ordering: .relaxed)
@@ -253,9 +212,14 @@ public final class Tracer: Sendable {
         if finished.wait(timeout: .now() + .milliseconds(timeoutMs)) == .timedOut {
             var left = exports.withLock { exports -> Int in
                 defer { exports.sealed.removeAll() }
-                return exports.sealed.reduce(0) { $0 + $1.spans }
+                return exports.sealed.reduce(0) { $0 + $1.count }
             }
-            for shard in shards { left += shard.withLock { $0.take()?.count ?? 0 } }
+            for shard in shards {
+                left += shard.withLock { shard -> Int in
+                    defer { shard.spans = [] }
+                    return shard.spans.count
+                }
+            }
             queued.wrappingSubtract(left, ordering: .relaxed)
             droppedCount.add(left, ordering: .relaxed)
         }

@@ -1,7 +1,7 @@
 import Tracing
 
 /// What tracing adds to a traced request, per span: a context, a model-call span built as the gateway builds
-/// it, encoded as OTLP JSON, and recorded into a batch (exported to nowhere).
+/// it, encoded as OTLP JSON alone and within a batch, and recorded (queued for a batch exported to nowhere).
 enum TracingBench {
     struct Nowhere: SpanExporting {
         func export(_ body: [UInt8], spans: Int, completion: @escaping @Sendable (Bool) -> Void) { completion(true) }
@@ -31,6 +31,8 @@ enum TracingBench {
         )
     }
 
+    static let batch = (0..<512).map { _ in modelSpan(parent: tracer.startSpan(parent: nil)) }
+
     static func run() {
         let parent = tracer.startSpan(parent: nil)
         report("trace context (a child span's id)") { _, count in
@@ -43,7 +45,10 @@ enum TracingBench {
         report("model-call span encoded (OTLP JSON)") { _, count in
             for _ in 0..<count { _ = OTLPEncoder.encode(span) }
         }
-        report("model-call span built, encoded and recorded") { _, count in
+        report("model-call span in a 512-span export body") { _, count in
+            for _ in 0..<count / 512 { _ = OTLPEncoder.encode(batch, head: []) }
+        }
+        report("model-call span built and recorded (queued)") { _, count in
             for _ in 0..<count { tracer.record(modelSpan(parent: parent)) }
         }
     }
