@@ -86,7 +86,10 @@ public struct TaskRun: Sendable {
 
 /// POSTs a finished task's record to its callback URL, with retries; `completion` once with the final state.
 public protocol TaskWebhookDelivering: Sendable {
-    func deliver(taskID: String, url: String, body: [UInt8], completion: @escaping @Sendable (WebhookState) -> Void)
+    /// - Parameter traceparent: the submitting request's trace context (W3C), carried on to the receiver.
+    func deliver(
+        taskID: String, url: String, body: [UInt8], traceparent: String?, completion: @escaping @Sendable (WebhookState) -> Void
+    )
 }
 
 /// What the store reports for metrics: counts by status, queue depth, finished tasks.

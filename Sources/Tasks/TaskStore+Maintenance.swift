@@ -6,7 +6,7 @@ extension TaskStore {
     func deliverWebhook(_ record: TaskRecord) {
         guard let webhooks, let url = record.input.callbackURL, record.status.isFinal else { return }
         let body = record.publicJSON.serialized()
-        webhooks.deliver(taskID: record.id, url: url, body: body) { [self] outcome in
+        webhooks.deliver(taskID: record.id, url: url, body: body, traceparent: record.input.traceparent) { [self] outcome in
             state.withLock { state in
                 guard var current = state.tasks[record.id] else { return }
                 current.webhook = outcome

@@ -57,14 +57,15 @@ public final class WebhookSender: Sendable {
     /// - Returns: the delivery, to cancel it; `shutdown()` cancels every one.
     @discardableResult
     public func deliver(
-        taskID: String, url: String, body: [UInt8], completion: @escaping @Sendable (WebhookOutcome) -> Void
+        taskID: String, url: String, body: [UInt8], traceparent: String? = nil,
+        completion: @escaping @Sendable (WebhookOutcome) -> Void
     ) -> WebhookDelivery {
         precondition(
             !taskID.utf8.contains { $0 < 0x20 || $0 == 0x7f },
             "a task ID becomes the X-Agentd-Task-ID header: it cannot hold control characters"
         )
         let delivery = WebhookDelivery(
-            sender: self, taskID: taskID, request: request(url: url, taskID: taskID, body: body), completion: completion
+            sender: self, taskID: taskID, request: request(url: url, taskID: taskID, body: body, traceparent: traceparent), completion: completion
         )
         if let problem = CallbackURL.validate(url) {
             delivery.finish(.failed(attempts: 0, reason: "callback URL refused: \(problem)"))
@@ -120,7 +121,7 @@ public final class WebhookSender: Sendable {
 
     /// Every attempt's request but for `X-Agentd-Delivery-Attempt`, which the delivery adds. The signature is
     /// computed once here: the body does not change between attempts.
-    private func request(url: String, taskID: String, body: [UInt8]) -> TransferRequest {
+    private func request(url: String, taskID: String, body: [UInt8], traceparent: String?) -> TransferRequest {
         var headers: [(name: String, value: String)] = [
             ("Content-Type", "application/json"),
             ("User-Agent", WebhookSender.userAgent),
@@ -129,6 +130,7 @@ public final class WebhookSender: Sendable {
             ("X-Agentd-Delivery", WebhookSender.deliveryID(taskID: taskID)),
         ]
         if let secret { headers.append(("X-Agentd-Signature", WebhookSender.signature(body: body, secretBytes: secret))) }
+        if let traceparent { headers.append(("traceparent", traceparent)) }
         return TransferRequest(
             url: url, method: "POST", headers: headers, body: body,
             connectTimeoutMs: min(policy.timeoutMs, WebhookPolicy.maxConnectTimeoutMs),

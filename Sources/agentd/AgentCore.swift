@@ -165,7 +165,9 @@ enum AgentCore {
         storeSettings.retentionMs = Int64(taskSettings.retentionS) * 1000
         let settingsForStore = storeSettings
         let executor = ChatTaskExecutor(service: service, budget: budget, metrics: metrics, loop: agentLoop)
-        let webhooks = TaskWebhooks(sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger))
+        let webhooks = TaskWebhooks(
+            sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger), tracer: tracer
+        )
         let sharedTasks = try redis.map { client in
             try sharedTaskStore(
                 client: client, configuration: configuration, executor: executor, webhooks: webhooks, observer: taskMetrics,

@@ -77,14 +77,17 @@ struct TracesThroughAgentdTests {
         #expect(await waitUntil { agentd.standardOutput.text.contains("\"trace_id\":\"\(Self.callerTrace)\"") })
     }
 
-    @Test("a task run is a trace of its own, linked to the submitting request; its model call is its child")
+    @Test("a task run is a trace of its own, linked to the submitting request; its model call is its child; its webhook is the request's")
     func taskRun() async throws {
         let collector = try Self.collector()
         defer { collector.stop() }
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
         let agentd = try await AgentdProcess.serve(Self.tracing(collector))
         defer { agentd.kill() }
         #expect(await waitUntil { (try? HTTPTestClient.send("GET", "/health/ready", port: agentd.port))?.status == 200 })
-        let submitted = try ChatRoutesTests.post("/tasks", #"{"message":"hello task"}"#, port: agentd.port, headers: [
+        let callback = "http://127.0.0.1:\(receiver.port)/hook?token=secret"
+        let submitted = try ChatRoutesTests.post("/tasks", #"{"message":"hello task","callback_url":"\#(callback)"}"#, port: agentd.port, headers: [
             ("Content-Type", "application/json"), ("traceparent", Self.caller),
         ])
         #expect(submitted.status == 202)
@@ -97,6 +100,14 @@ struct TracesThroughAgentdTests {
         #expect(run["links"]?[0]?["traceId"]?.stringValue == Self.callerTrace && run["links"]?[0]?["spanId"] == submit["spanId"])
         let model = try #require(spans.first { $0["name"] == "chat echo" })
         #expect(model["traceId"] == run["traceId"] && model["parentSpanId"] == run["spanId"])
+        // The webhook: a client span under the submitting request, whose context the receiver got.
+        #expect(await waitUntil(.seconds(5)) { Self.spans(collector).contains { $0["name"] == "POST" && $0["kind"] == 3 } })
+        let hook = try #require(Self.spans(collector).first { $0["name"] == "POST" && $0["kind"] == 3 })
+        #expect(hook["traceId"]?.stringValue == Self.callerTrace && hook["parentSpanId"] == submit["spanId"])
+        #expect(Self.attribute(hook, "url.full")?.stringValue == "http://127.0.0.1:\(receiver.port)/hook")
+        #expect(Self.attribute(hook, "http.response.status_code")?.stringValue == "204")
+        let header = try #require(receiver.requests.first?.headers["traceparent"])
+        #expect(header == "00-\(Self.callerTrace)-\(hook["spanId"]?.stringValue ?? "")-01")
     }
 
     @Test("a dead collector changes no answer and loses no request; its spans are counted as dropped")

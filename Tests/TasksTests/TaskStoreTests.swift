@@ -239,7 +239,9 @@ import Testing
     @Test func aFinishedTaskWithACallbackIsDeliveredAndTheOutcomeJournalled() throws {
         struct Recorder: TaskWebhookDelivering {
             let deliveries = Locked<[(String, String, [UInt8])]>([])
-            func deliver(taskID: String, url: String, body: [UInt8], completion: @escaping @Sendable (WebhookState) -> Void) {
+            func deliver(
+                taskID: String, url: String, body: [UInt8], traceparent: String?, completion: @escaping @Sendable (WebhookState) -> Void
+            ) {
                 deliveries.withLock { $0.append((taskID, url, body)) }
                 completion(.delivered(attempts: 1, status: 204))
             }

@@ -320,7 +320,9 @@ extension RedisTaskStore {
             return true
         }
         guard accepted else { return }
-        webhooks.deliver(taskID: id, url: url, body: record.publicJSON.serialized()) { [self] outcome in
+        webhooks.deliver(
+            taskID: id, url: url, body: record.publicJSON.serialized(), traceparent: record.input.traceparent
+        ) { [self] outcome in
             let stillHeld = state.withLock { state -> Bool in
                 guard !state.abandoned, state.held[id]?.kind == .delivery else { return false }
                 state.held[id] = nil
