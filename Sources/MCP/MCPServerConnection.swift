@@ -3,6 +3,7 @@ import Dispatch
 import JSON
 import LLM
 import Locks
+import Tracing
 import Logging
 
 /// agentd's client of one MCP server over Streamable HTTP (protocol 2025-03-26 and 2025-06-18), through the
@@ -39,14 +40,17 @@ public final class MCPServerConnection: Sendable {
     public let settings: MCPServerSettings
     let engines: TransferEnginePool
     let logger: Logger
+    /// Every JSON-RPC request and notification is a client span when tracing is on.
+    let tracer: Tracer?
     let listTTLms: Int
     let state = Locked(State())
     let queue = DispatchQueue(label: "agentd.mcp")
 
-    public init(settings: MCPServerSettings, engines: TransferEnginePool, logger: Logger, listTTLms: Int = 60_000) {
+    public init(settings: MCPServerSettings, engines: TransferEnginePool, logger: Logger, tracer: Tracer? = nil, listTTLms: Int = 60_000) {
         self.settings = settings
         self.engines = engines
         self.logger = logger
+        self.tracer = tracer
         self.listTTLms = listTTLms
     }
 
@@ -89,7 +93,7 @@ public final class MCPServerConnection: Sendable {
             ("protocolVersion", .string(MCPServerConnection.supportedVersions[0])), ("capabilities", .object(JSONObject([]))),
             ("clientInfo", .object(JSONObject([("name", "agentd"), ("version", "1")]))),
         ]))
-        post(JSONRPC.request(id: 0, method: "initialize", params: params), session: false) { [self] answer in
+        post(JSONRPC.request(id: 0, method: "initialize", params: params), method: "initialize", session: false) { [self] answer in
             switch answer {
             case .failure(let problem):
                 failed(problem)
@@ -107,7 +111,7 @@ public final class MCPServerConnection: Sendable {
                     state.sessionID = reply.sessionID
                     state.version = version
                 }
-                post(JSONRPC.notification(method: "notifications/initialized"), session: true) { [self] _ in
+                post(JSONRPC.notification(method: "notifications/initialized"), method: "notifications/initialized", session: true) { [self] _ in
                     let wasDown = state.withLock { state -> Bool in
                         defer {
                             state.up = true
@@ -152,7 +156,7 @@ public final class MCPServerConnection: Sendable {
     private func listPage(cursor: String?, found: [AgentTool]) {
         let id = nextID()
         let params: JSONValue? = cursor.map { .object(JSONObject([("cursor", .string($0))])) }
-        post(JSONRPC.request(id: id, method: "tools/list", params: params), session: true) { [self] answer in
+        post(JSONRPC.request(id: id, method: "tools/list", params: params), method: "tools/list", session: true) { [self] answer in
             guard case .success(let reply) = answer, let result = reply.result(id: id) else {
                 state.withLock { $0.listing = false }
                 if case .success(let reply) = answer, reply.status == 404 { connect() }
@@ -204,7 +208,9 @@ public final class MCPServerConnection: Sendable {
         let id = nextID()
         let params: JSONValue = .object(JSONObject([("name", .string(name)), ("arguments", parsed)]))
         let handle = Locked<ToolCallHandle?>(nil)
-        let first = post(JSONRPC.request(id: id, method: "tools/call", params: params), session: true, context: context) { [self] answer in
+        let first = post(
+            JSONRPC.request(id: id, method: "tools/call", params: params), method: "tools/call", target: name, session: true, context: context
+        ) { [self] answer in
             switch answer {
             case .failure(let problem):
                 let timedOut = problem.hasPrefix("timed out")

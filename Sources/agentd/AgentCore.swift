@@ -207,7 +207,7 @@ enum AgentCore {
                 _ = metrics.toolCallDuration.labels(tool.name)
             }
         }
-        let mcp = agents.contains { !$0.mcpServers.isEmpty } ? MCPToolbox(catalog: catalog, engines: engines, logger: logger) : nil
+        let mcp = agents.contains { !$0.mcpServers.isEmpty } ? MCPToolbox(catalog: catalog, engines: engines, logger: logger, tracer: gateway.tracer) : nil
         let runner = AgentToolRunner(http: HTTPToolRunner(engines: engines, maxBodyBytes: configuration.toolResultMaxBytes + 1024), mcp: mcp)
         let loop = AgentLoop(
             gateway: gateway, runner: runner, toolSource: mcp, observer: ToolMetrics(metrics: metrics, logger: logger),

@@ -110,6 +110,35 @@ struct TracesThroughAgentdTests {
         #expect(header == "00-\(Self.callerTrace)-\(hook["spanId"]?.stringValue ?? "")-01")
     }
 
+    @Test("an MCP tool call is a client span under its tool span, and the server gets its traceparent; session set-up is traced too")
+    func mcpCalls() async throws {
+        let collector = try Self.collector()
+        defer { collector.stop() }
+        let server = try await MCPServerProcess(mode: "sse")
+        defer { server.kill() }
+        let (agentd, file) = try await AgentToolsTests.agentd(
+            MCPToolsTests.agents([("search", server, "traced")]), Self.tracing(collector)
+        )
+        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        #expect(await MCPToolsTests.waitUntilServersUp(agentd))
+        let answer = try JSONValue.parse(try AgentToolsTests.chat(#"{"agent":"agent","message":"x"}"#, port: agentd.port, headers: [
+            ("traceparent", Self.caller),
+        ]).body)
+        let said = try #require(answer["response"]?.stringValue, "\(answer)")
+        #expect(await waitUntil(.seconds(5)) { Self.spans(collector).contains { $0["name"] == "tools/call traced" } })
+        let spans = Self.spans(collector)
+        let tool = try #require(spans.first { $0["name"] == "execute_tool traced" })
+        let call = try #require(spans.first { $0["name"] == "tools/call traced" })
+        #expect(call["kind"] == 3 && call["traceId"]?.stringValue == Self.callerTrace && call["parentSpanId"] == tool["spanId"])
+        #expect(Self.attribute(call, "mcp.method.name")?.stringValue == "tools/call")
+        #expect(Self.attribute(call, "mcp.session.id")?.stringValue?.isEmpty == false)
+        #expect(said == "tool said: traceparent: 00-\(Self.callerTrace)-\(call["spanId"]?.stringValue ?? "")-01")
+        for method in ["initialize", "notifications/initialized", "tools/list"] {
+            let setUp = spans.first { $0["name"]?.stringValue == method }
+            #expect(setUp?["kind"] == 3 && Self.attribute(setUp ?? .null, "agentd.mcp.server")?.stringValue == "search", "\(method)")
+        }
+    }
+
     @Test("a dead collector changes no answer and loses no request; its spans are counted as dropped")
     func deadCollector() async throws {
         let dead = try RedisServerProcess.freePort()

@@ -5,7 +5,7 @@
 sse: answers in SSE streams, with sessions (Mcp-Session-Id); json: plain JSON answers; stateless: no sessions.
 Every tool takes {"query": string}, the arguments agentd's mock models send to the first tool offered:
 lookup (answers), broken (an isError result), slow (answers after 3 s), shout (answers in capitals), grow (adds
-the tool "fresh" and tells the client its tool list changed).
+the tool "fresh" and tells the client its tool list changed), traced (answers with the traceparent it was sent).
 """
 import asyncio
 import sys
@@ -40,6 +40,13 @@ async def slow(query: str) -> str:
 def shout(query: str) -> str:
     """Says the query in capitals."""
     return query.upper()
+
+
+@server.tool()
+def traced(query: str, ctx: Context) -> str:
+    """Answers with the W3C traceparent header of the request that called it."""
+    request = ctx.request_context.request
+    return f"traceparent: {request.headers.get('traceparent') if request is not None else None}"
 
 
 def fresh(query: str) -> str:
