@@ -45,13 +45,14 @@ validate_optional() {
 
 # Every expr in the dashboard and in the alert rules names only metric families of the contract (CONTRACT.md,
 # Metrics), each of which agentd's sources register, or Prometheus' own `up` and `ALERTS`, or a recording rule of
-# the alert rules (their thresholds); and every dashboard query uses the provisioned datasource.
+# the alert rules (their thresholds); and every dashboard query uses the provisioned datasource (Prometheus, or
+# Tempo for the trace panels, in TraceQL).
 check_dashboard() {
   "$VENV/bin/python" - compose/grafana/dashboards/agentd.json compose/grafana/provisioning/datasources/prometheus.yml \
-    "$ALERT_RULES" <<'PY'
+    "$ALERT_RULES" compose/grafana/provisioning/datasources/tempo.yml <<'PY'
 import json, re, subprocess, sys, yaml
 
-dashboard_path, datasource_path, rules_path = sys.argv[1], sys.argv[2], sys.argv[3]
+dashboard_path, datasource_path, rules_path, traces_path = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 CONTRACT = {
     "agentd_http_requests_total", "agentd_http_request_duration_seconds", "agentd_http_in_flight_requests",
     "agentd_http_open_connections", "agentd_agent_requests_total", "agentd_llm_requests_total",
@@ -67,6 +68,9 @@ CONTRACT = {
 HISTOGRAMS = {"agentd_http_request_duration_seconds", "agentd_llm_request_duration_seconds",
               "agentd_llm_time_to_first_token_seconds", "agentd_redis_command_duration_seconds"}
 PROMETHEUS_OWN = {"up", "ALERTS"}
+# Families agentd adds beyond the contract's list (README, Metrics), which its sources register too.
+EXTENSIONS = {"agentd_trace_spans_dropped_total", "agentd_tool_calls_total"}
+CONTRACT |= EXTENSIONS
 ALLOWED = set(CONTRACT) | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")} | PROMETHEUS_OWN
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
             "offset", "inf", "nan"}
@@ -84,6 +88,10 @@ uid = re.search(r"^\s*uid:\s*[\"']?([\w-]+)", open(datasource_path).read(), re.M
 uid = uid.group(1) if uid else None
 if uid is None:
     problems.append(f"{datasource_path}: no datasource uid")
+traces_uid = re.search(r"^\s*uid:\s*[\"']?([\w-]+)", open(traces_path).read(), re.M)
+traces_uid = traces_uid.group(1) if traces_uid else None
+if traces_uid is None:
+    problems.append(f"{traces_path}: no datasource uid")
 
 def metric_names(expr):
     text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)              # string literals (label values, regexes)
@@ -110,9 +118,17 @@ for panel in panels(dashboard.get("panels", [])):
     if panel.get("id") in ids:
         problems.append(f"panel {title!r}: duplicate id {panel.get('id')}")
     ids.add(panel.get("id"))
+    # A trace panel queries the provisioned Tempo in TraceQL; every other one the provisioned Prometheus.
+    tempo = isinstance(panel.get("datasource"), dict) and panel["datasource"].get("type") == "tempo"
+    wanted = traces_uid if tempo else uid
     for source in [panel.get("datasource")] + [t.get("datasource") for t in panel.get("targets", [])]:
-        if panel.get("type") != "row" and (not isinstance(source, dict) or source.get("uid") != uid):
-            problems.append(f"panel {title!r}: datasource {source!r} is not the provisioned uid {uid!r}")
+        if panel.get("type") != "row" and (not isinstance(source, dict) or source.get("uid") != wanted):
+            problems.append(f"panel {title!r}: datasource {source!r} is not the provisioned uid {wanted!r}")
+    if tempo:
+        for target in panel.get("targets", []):
+            if target.get("queryType") != "traceql" or "service.name" not in target.get("query", ""):
+                problems.append(f"panel {title!r}: a trace panel needs a TraceQL query on agentd's service.name")
+        continue
     for target in panel.get("targets", []):
         expr = target.get("expr", "")
         exprs += 1
