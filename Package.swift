@@ -69,6 +69,8 @@ let package = Package(
                 "Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks", "Redis",
                 "RedisState", "MCP", "Inbound", "Tracing",
             ],
+            // GET /openapi.json: the document, as data, compiled into the binary.
+            resources: [.embedInCode("OpenAPI/openapi.json")],
             swiftSettings: strictSwift
         ),
         // bench/micro.sh: ns per limiter decision, counter increment and histogram observation.
