@@ -42,13 +42,13 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Locks"], swiftSettings: strictSwift),
         // SHA-256, HMAC and the constant-time compare from libcrypto; API keys (kept hashed).
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: strictSwift),
-        .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Logging", "Locks"], swiftSettings: strictSwift),
+        .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Locks"], swiftSettings: strictSwift),
         // The inbound wire formats (Anthropic Messages, OpenAI Responses): pure decoding of request bodies into
         // the internal chat types and encoding of answers and streams; no I/O.
         .target(name: "Inbound", dependencies: ["LLM", "JSON"], swiftSettings: strictSwift),
         // OpenTelemetry: W3C trace context, spans, the OTLP/HTTP JSON encoding, batching with a bounded queue.
         .target(name: "Tracing", dependencies: ["JSON", "Locks"], swiftSettings: strictSwift),
-        .target(name: "Agent", dependencies: ["LLM", "JSON", "HTTP", "Logging", "Locks", "Resilience", "Tracing"], swiftSettings: strictSwift),
+        .target(name: "Agent", dependencies: ["LLM", "JSON", "HTTP", "Locks", "Resilience", "Tracing"], swiftSettings: strictSwift),
         .target(name: "Server", dependencies: ["HTTP", "Logging", "Locks", "CAgentdSystem", "Tracing"], swiftSettings: strictSwift),
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
@@ -60,14 +60,14 @@ let package = Package(
         // Durable background tasks: the journal (length-prefixed, checksummed, group commit), the task store,
         // its workers and webhooks.
         .target(
-            name: "Tasks", dependencies: ["LLM", "JSON", "Locks", "Logging", "Resilience", "Security", "CAgentdSystem"],
+            name: "Tasks", dependencies: ["LLM", "JSON", "Locks", "Logging", "Resilience", "Security"],
             swiftSettings: strictSwift
         ),
         .executableTarget(
             name: "agentd",
             dependencies: [
                 "Server", "HTTP", "Logging", "Agent", "LLM", "JSON", "Locks", "Resilience", "Metrics", "Security", "Tasks", "Redis",
-                "RedisState", "MCP", "Inbound", "Tracing",
+                "RedisState", "MCP", "Inbound", "Tracing", "CAgentdSystem",
             ],
             // GET /openapi.json: the document, as data, compiled into the binary.
             resources: [.embedInCode("OpenAPI/openapi.json")],
@@ -86,25 +86,27 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         // Starts a real redis-server (plain or TLS) on a free port in a temporary directory, for the tests.
-        .target(name: "RedisSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/RedisSupport", swiftSettings: strictSwift),
+        .target(name: "RedisSupport", dependencies: ["CAgentdSystem"], path: "Tests/RedisSupport", swiftSettings: strictSwift),
         .testTarget(name: "TracingTests", dependencies: ["Tracing", "JSON", "Locks", "RedisSupport"], swiftSettings: strictSwift),
         .testTarget(name: "InboundTests", dependencies: ["Inbound", "LLM", "JSON"], swiftSettings: strictSwift),
-        .testTarget(name: "LLMTests", dependencies: ["Locks", "LLM", "Server", "HTTP", "CAgentdSystem", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "LLMTests", dependencies: ["Locks", "LLM", "Server", "HTTP", "JSON", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
         .testTarget(name: "AgentTests", dependencies: ["Locks", "Agent", "LLM", "JSON", "Resilience"], swiftSettings: strictSwift),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSwift),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"], swiftSettings: strictSwift),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Locks"], swiftSettings: strictSwift),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"], swiftSettings: strictSwift),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: strictSwift),
         .testTarget(
-            name: "TasksTests", dependencies: ["Tasks", "Agent", "LLM", "JSON", "Locks", "Security", "Server", "HTTP", "CAgentdSystem", "Resilience"],
+            name: "TasksTests", dependencies: ["Tasks", "Agent", "LLM", "Locks", "Logging", "Security", "Server", "HTTP", "CAgentdSystem", "Resilience"],
             swiftSettings: strictSwift
         ),
-        // Starts the built mock-llm and talks to it; shared by the test targets that need an upstream.
+        // Starts the built mock-llm and talks to it; shared by the test targets that need an upstream. Test targets
+        // that start mock-llm list it as a dependency without importing it: SwiftPM then builds it before them.
         .target(name: "MockLLMSupport", dependencies: ["CAgentdSystem", "Locks"], path: "Tests/MockLLMSupport", swiftSettings: strictSwift),
-        .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport", "CAgentdSystem"], swiftSettings: strictSwift),
-        .testTarget(name: "ServerTests", dependencies: ["Locks", "Server", "HTTP", "CAgentdSystem"], swiftSettings: strictSwift),
+        .testTarget(name: "MockLLMTests", dependencies: ["mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
+        .testTarget(name: "ServerTests", dependencies: ["Locks", "Server", "HTTP", "Logging", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(
-            name: "AgentdTests", dependencies: ["Locks", "agentd", "CCurl", "mock-llm", "MockLLMSupport", "Security", "RedisSupport"],
+            name: "AgentdTests",
+            dependencies: ["Locks", "agentd", "Agent", "Server", "JSON", "Logging", "CCurl", "mock-llm", "MockLLMSupport", "Security", "RedisSupport"],
             swiftSettings: strictSwift
         ),
     ]

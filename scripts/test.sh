@@ -13,6 +13,8 @@ agentd_install_debian_packages "the HTTP/2 upstream test runs nginx over TLS" ng
 agentd_install_debian_packages "the shared-state tests run real Redis servers (plain, AOF, TLS)" redis-server
 agentd_install_debian_packages "promtool checks the /metrics exposition" prometheus
 ulimit -n 65536 2>/dev/null || true
+# Package.swift declares exactly what each target imports (a text check, before anything builds).
+python3 scripts/check-targets.py
 # Serial: the end-to-end tests start real servers and processes and check timing (deadlines, drains);
 # run side by side on two cores they starve each other. Serially the whole suite takes about 30 s.
 if [ "${SANITIZE:-}" = address ]; then
