@@ -13,8 +13,6 @@ agentd_install_debian_packages "the HTTP/2 upstream test runs nginx over TLS" ng
 agentd_install_debian_packages "the shared-state tests run real Redis servers (plain, AOF, TLS)" redis-server
 agentd_install_debian_packages "promtool checks the /metrics exposition" prometheus
 ulimit -n 65536 2>/dev/null || true
-# Package.swift declares exactly what each target imports (a text check, before anything builds).
-python3 scripts/check-targets.py
 # Serial: the end-to-end tests start real servers and processes and check timing (deadlines, drains);
 # run side by side on two cores they starve each other. Serially the whole suite takes about 30 s.
 if [ "${SANITIZE:-}" = address ]; then
@@ -24,6 +22,8 @@ fi
 # OpenAI Agents SDKs: one venv. The browser test (CORS) drives Debian's headless Chromium.
 agentd_python_venv .venv openai pytest mcp anthropic openai-agents
 agentd_install_debian_packages "the browser test runs headless Chromium against agentd's CORS" chromium
+# Package.swift declares exactly what each target imports (a text check, before anything builds).
+.venv/bin/python scripts/check-targets.py
 if [ -n "${SANITIZE:-}" ]; then
   # Its own build folder, so the sanitized build does not replace the normal one.
   swift test --scratch-path ".build-$SANITIZE" --sanitize="$SANITIZE" --disable-xctest --no-parallel
