@@ -16,7 +16,11 @@ enum AgentdCommand {
         case "healthcheck":
             return HealthcheckCommand.run(arguments: rest, environment: environment)
         case "config":
-            guard rest.isEmpty else { return usageError("config takes no arguments") }
+            if rest == ["--table"] {
+                print(Configuration.markdownTable, terminator: "")
+                return 0
+            }
+            guard rest.isEmpty else { return usageError("config takes no arguments but --table") }
             return printConfiguration(environment: environment)
         case "--help", "-h", "help":
             print(helpText)
@@ -55,6 +59,7 @@ enum AgentdCommand {
           agentd healthcheck [--url URL] exit 0 when GET /health/live answers 200 (default: this
                                          configuration's port on 127.0.0.1), else 1; for Docker's HEALTHCHECK
           agentd config                  the effective configuration as JSON, secrets redacted (exit 2 on a bad value)
+          agentd config --table          every variable as a Markdown table (README.md, docs/configuration.md)
           agentd --help                  this text
           agentd --version               the version
 
@@ -68,7 +73,8 @@ enum AgentdCommand {
         let width = Configuration.settings.map(\.name.count).max() ?? 0
         for setting in Configuration.settings {
             let padding = String(repeating: " ", count: width - setting.name.count)
-            text += "  \(setting.name)\(padding)  \(setting.summary) [\(setting.defaultValue)]\n"
+            let accepted = setting.accepted.isEmpty ? "" : "; \(setting.accepted)"
+            text += "  \(setting.name)\(padding)  \(setting.summary)\(accepted) [\(setting.defaultValue)]\n"
         }
         return text
     }

@@ -6,42 +6,45 @@ import Server
 /// Every field names its unit; each variable, default and meaning is listed in `Configuration.settings`.
 struct Configuration: Sendable {
     var host = "127.0.0.1"
-    var port = 8080
-    var eventLoops = 0
-    var maxHeaderBytes = 16384
-    var maxBodyBytes = 1_048_576
-    var headerTimeoutMs = 10_000
-    var bodyTimeoutMs = 10_000
-    var idleTimeoutS = 75
-    var maxConnections = 10_000
+    var port = Variable.port.defaultValue
+    var eventLoops = Variable.eventLoops.defaultValue
+    var maxHeaderBytes = Variable.maxHeaderBytes.defaultValue
+    var maxBodyBytes = Variable.maxBodyBytes.defaultValue
+    var headerTimeoutMs = Variable.headerTimeoutMs.defaultValue
+    var bodyTimeoutMs = Variable.bodyTimeoutMs.defaultValue
+    var idleTimeoutS = Variable.idleTimeoutS.defaultValue
+    var maxConnections = Variable.maxConnections.defaultValue
     var logLevel = LogLevel.info
     var logFormat = LogFormat.json
-    var drainDelayS = 0
-    var shutdownGraceS = 25
+    var drainDelayS = Variable.drainDelayS.defaultValue
+    var shutdownGraceS = Variable.shutdownGraceS.defaultValue
     var allowUnauthenticated = false
     var providers = ProviderSettings()
     var protection = ProtectionSettings()
     var agentsFile: String?
-    var maxMessageChars = 10_000
+    var maxMessageChars = Variable.maxMessageChars.defaultValue
     /// AGENTD_TOOL_RESULT_MAX_BYTES: a tool result longer than this is cut (with a marker) before the model reads it.
-    var toolResultMaxBytes = 65_536
-    var maxTokensPerRequest = 4096
-    var conversationsMax = 10_000
-    var conversationTTLS = 3600
-    var conversationMaxTokens = 8000
-    var sseKeepAliveMs = 15_000
+    var toolResultMaxBytes = Variable.toolResultMaxBytes.defaultValue
+    var maxTokensPerRequest = Variable.maxTokensPerRequest.defaultValue
+    var conversationsMax = Variable.conversationsMax.defaultValue
+    var conversationTTLS = Variable.conversationTTLS.defaultValue
+    var conversationMaxTokens = Variable.conversationMaxTokens.defaultValue
+    var sseKeepAliveMs = Variable.sseKeepAliveMs.defaultValue
     /// Transfer engine threads of their own (AGENTD_UPSTREAM_THREADS); 0, the default, runs one engine on each
     /// event loop's thread instead, so a request and its upstream call never change threads.
-    var upstreamThreads = 0
+    var upstreamThreads = Variable.upstreamThreads.defaultValue
     var tasks = TaskSettings()
     var redis = RedisSettings()
     var tracing = TracingSettings()
 
-    /// One environment variable: its name, default and what it does (for `--help` and errors).
+    /// One environment variable as `--help`, `agentd config`, README.md's table and docs/configuration.md show it:
+    /// its name, default, the values it accepts (empty: see the summary) and what it does. A number's row comes from
+    /// its declaration (`IntegerVariable`, `DecimalVariable`), which the reader uses too.
     struct Setting: Sendable {
         let name: String
         let defaultValue: String
         let summary: String
+        var accepted = ""
     }
 
     static var settings: [Setting] {
@@ -51,30 +54,30 @@ struct Configuration: Sendable {
 
     static let chatSettings: [Setting] = [
         Setting(name: "AGENTD_AGENTS_FILE", defaultValue: "", summary: "JSON file of agent profiles ({\"name\": {\"model\", \"system_prompt\", ...}})"),
-        Setting(name: "AGENTD_MAX_MESSAGE_CHARS", defaultValue: "10000", summary: "longest /chat message"),
-        Setting(name: "AGENTD_TOOL_RESULT_MAX_BYTES", defaultValue: "65536", summary: "longest tool result the model reads (longer ones are cut, with a marker)"),
-        Setting(name: "AGENTD_MAX_TOKENS_PER_REQUEST", defaultValue: "4096", summary: "largest max_tokens a request may ask for"),
-        Setting(name: "AGENTD_CONVERSATIONS_MAX", defaultValue: "10000", summary: "conversations kept (least recently used go first)"),
-        Setting(name: "AGENTD_CONVERSATION_TTL_S", defaultValue: "3600", summary: "a conversation unused this long is forgotten"),
-        Setting(name: "AGENTD_CONVERSATION_MAX_TOKENS", defaultValue: "8000", summary: "history kept per conversation, oldest turns pruned first"),
-        Setting(name: "AGENTD_UPSTREAM_THREADS", defaultValue: "0", summary: "libcurl transfer engine threads of their own (0: one engine on each event loop)"),
-        Setting(name: "AGENTD_SSE_KEEPALIVE_MS", defaultValue: "15000", summary: "a `: keep-alive` comment on a stream silent this long"),
+        Variable.maxMessageChars.setting,
+        Variable.toolResultMaxBytes.setting,
+        Variable.maxTokensPerRequest.setting,
+        Variable.conversationsMax.setting,
+        Variable.conversationTTLS.setting,
+        Variable.conversationMaxTokens.setting,
+        Variable.upstreamThreads.setting,
+        Variable.sseKeepAliveMs.setting,
     ]
 
     static let serverSettings: [Setting] = [
         Setting(name: "AGENTD_HOST", defaultValue: "127.0.0.1", summary: "address to listen on (IPv4 or IPv6 literal)"),
-        Setting(name: "AGENTD_PORT", defaultValue: "8080", summary: "port to listen on (0: any free port)"),
-        Setting(name: "AGENTD_EVENT_LOOPS", defaultValue: "0", summary: "event loop threads (0: one per core)"),
-        Setting(name: "AGENTD_MAX_HEADER_BYTES", defaultValue: "16384", summary: "largest request head (431 beyond)"),
-        Setting(name: "AGENTD_MAX_BODY_BYTES", defaultValue: "1048576", summary: "largest request body (413 beyond)"),
-        Setting(name: "AGENTD_HEADER_TIMEOUT_MS", defaultValue: "10000", summary: "deadline for a whole request head (408)"),
-        Setting(name: "AGENTD_BODY_TIMEOUT_MS", defaultValue: "10000", summary: "longest pause between body reads (408)"),
-        Setting(name: "AGENTD_IDLE_TIMEOUT_S", defaultValue: "75", summary: "keep-alive connection idle time"),
-        Setting(name: "AGENTD_MAX_CONNECTIONS", defaultValue: "10000", summary: "open connections; more are closed at once"),
+        Variable.port.setting,
+        Variable.eventLoops.setting,
+        Variable.maxHeaderBytes.setting,
+        Variable.maxBodyBytes.setting,
+        Variable.headerTimeoutMs.setting,
+        Variable.bodyTimeoutMs.setting,
+        Variable.idleTimeoutS.setting,
+        Variable.maxConnections.setting,
         Setting(name: "AGENTD_LOG_LEVEL", defaultValue: "info", summary: "debug, info, warning or error"),
         Setting(name: "AGENTD_LOG_FORMAT", defaultValue: "json", summary: "json (one object per line) or text"),
-        Setting(name: "AGENTD_DRAIN_DELAY_S", defaultValue: "0", summary: "after SIGTERM, seconds to keep serving while readiness fails"),
-        Setting(name: "AGENTD_SHUTDOWN_GRACE_S", defaultValue: "25", summary: "after the drain delay, seconds for in-flight requests to finish"),
+        Variable.drainDelayS.setting,
+        Variable.shutdownGraceS.setting,
         Setting(name: "AGENTD_ALLOW_UNAUTHENTICATED", defaultValue: "false", summary: "true: serve a non-loopback address without API keys"),
     ]
 
@@ -82,31 +85,31 @@ struct Configuration: Sendable {
         let reader = EnvironmentReader(environment)
         var configuration = Configuration()
         configuration.host = try reader.host("AGENTD_HOST", default: configuration.host)
-        configuration.port = try reader.integer("AGENTD_PORT", default: configuration.port, in: 0...65535)
-        configuration.eventLoops = try reader.integer("AGENTD_EVENT_LOOPS", default: 0, in: 0...256)
-        configuration.maxHeaderBytes = try reader.integer("AGENTD_MAX_HEADER_BYTES", default: 16384, in: 1024...1_048_576)
-        configuration.maxBodyBytes = try reader.integer("AGENTD_MAX_BODY_BYTES", default: 1_048_576, in: 0...1_073_741_824)
-        configuration.headerTimeoutMs = try reader.integer("AGENTD_HEADER_TIMEOUT_MS", default: 10_000, in: 1...3_600_000)
-        configuration.bodyTimeoutMs = try reader.integer("AGENTD_BODY_TIMEOUT_MS", default: 10_000, in: 1...3_600_000)
-        configuration.idleTimeoutS = try reader.integer("AGENTD_IDLE_TIMEOUT_S", default: 75, in: 1...86_400)
-        configuration.maxConnections = try reader.integer("AGENTD_MAX_CONNECTIONS", default: 10_000, in: 1...1_000_000)
+        configuration.port = try reader.read(Variable.port)
+        configuration.eventLoops = try reader.read(Variable.eventLoops)
+        configuration.maxHeaderBytes = try reader.read(Variable.maxHeaderBytes)
+        configuration.maxBodyBytes = try reader.read(Variable.maxBodyBytes)
+        configuration.headerTimeoutMs = try reader.read(Variable.headerTimeoutMs)
+        configuration.bodyTimeoutMs = try reader.read(Variable.bodyTimeoutMs)
+        configuration.idleTimeoutS = try reader.read(Variable.idleTimeoutS)
+        configuration.maxConnections = try reader.read(Variable.maxConnections)
         configuration.logLevel = try reader.choice("AGENTD_LOG_LEVEL", default: .info, LogLevel.init(name:), accepted: "debug|info|warning|error")
         configuration.logFormat = try reader.choice("AGENTD_LOG_FORMAT", default: .json, LogFormat.init(rawValue:), accepted: "json|text")
-        configuration.drainDelayS = try reader.integer("AGENTD_DRAIN_DELAY_S", default: 0, in: 0...3600)
-        configuration.shutdownGraceS = try reader.integer("AGENTD_SHUTDOWN_GRACE_S", default: 25, in: 0...3600)
+        configuration.drainDelayS = try reader.read(Variable.drainDelayS)
+        configuration.shutdownGraceS = try reader.read(Variable.shutdownGraceS)
         configuration.allowUnauthenticated = try reader.choice(
             "AGENTD_ALLOW_UNAUTHENTICATED", default: false, { ["true": true, "false": false][$0] }, accepted: "true|false"
         )
         configuration.providers = try ProviderSettings.load(from: environment, reader: reader)
         if let path = environment["AGENTD_AGENTS_FILE"]?.trimmingBlanks(), !path.isEmpty { configuration.agentsFile = path }
-        configuration.maxMessageChars = try reader.integer("AGENTD_MAX_MESSAGE_CHARS", default: 10_000, in: 1...1_000_000)
-        configuration.toolResultMaxBytes = try reader.integer("AGENTD_TOOL_RESULT_MAX_BYTES", default: 65_536, in: 256...16_777_216)
-        configuration.maxTokensPerRequest = try reader.integer("AGENTD_MAX_TOKENS_PER_REQUEST", default: 4096, in: 1...1_000_000)
-        configuration.conversationsMax = try reader.integer("AGENTD_CONVERSATIONS_MAX", default: 10_000, in: 1...10_000_000)
-        configuration.conversationTTLS = try reader.integer("AGENTD_CONVERSATION_TTL_S", default: 3600, in: 1...31_536_000)
-        configuration.conversationMaxTokens = try reader.integer("AGENTD_CONVERSATION_MAX_TOKENS", default: 8000, in: 100...10_000_000)
-        configuration.sseKeepAliveMs = try reader.integer("AGENTD_SSE_KEEPALIVE_MS", default: 15_000, in: 100...15_000)
-        configuration.upstreamThreads = try reader.integer("AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64)
+        configuration.maxMessageChars = try reader.read(Variable.maxMessageChars)
+        configuration.toolResultMaxBytes = try reader.read(Variable.toolResultMaxBytes)
+        configuration.maxTokensPerRequest = try reader.read(Variable.maxTokensPerRequest)
+        configuration.conversationsMax = try reader.read(Variable.conversationsMax)
+        configuration.conversationTTLS = try reader.read(Variable.conversationTTLS)
+        configuration.conversationMaxTokens = try reader.read(Variable.conversationMaxTokens)
+        configuration.sseKeepAliveMs = try reader.read(Variable.sseKeepAliveMs)
+        configuration.upstreamThreads = try reader.read(Variable.upstreamThreads)
         configuration.protection = try ProtectionSettings.load(from: environment, reader: reader)
         configuration.tasks = try TaskSettings.load(from: environment, reader: reader)
         configuration.redis = try RedisSettings.load(from: environment, reader: reader)
@@ -189,5 +192,83 @@ extension StringProtocol {
         while let first = result.first, first == " " || first == "\t" { result.removeFirst() }
         while let last = result.last, last == " " || last == "\t" { result.removeLast() }
         return String(result)
+    }
+}
+
+extension Configuration {
+    /// The variables of this group read as numbers: name, default, bounds and meaning, declared once.
+    enum Variable {
+        static let port = IntegerVariable(
+            "AGENTD_PORT", default: 8080, in: 0...65535,
+            "port to listen on (0: any free port)"
+        )
+        static let eventLoops = IntegerVariable(
+            "AGENTD_EVENT_LOOPS", default: 0, in: 0...256,
+            "event loop threads (0: one per core)"
+        )
+        static let maxHeaderBytes = IntegerVariable(
+            "AGENTD_MAX_HEADER_BYTES", default: 16384, in: 1024...1_048_576,
+            "largest request head (431 beyond)"
+        )
+        static let maxBodyBytes = IntegerVariable(
+            "AGENTD_MAX_BODY_BYTES", default: 1_048_576, in: 0...1_073_741_824,
+            "largest request body (413 beyond)"
+        )
+        static let headerTimeoutMs = IntegerVariable(
+            "AGENTD_HEADER_TIMEOUT_MS", default: 10_000, in: 1...3_600_000,
+            "deadline for a whole request head (408)"
+        )
+        static let bodyTimeoutMs = IntegerVariable(
+            "AGENTD_BODY_TIMEOUT_MS", default: 10_000, in: 1...3_600_000,
+            "longest pause between body reads (408)"
+        )
+        static let idleTimeoutS = IntegerVariable(
+            "AGENTD_IDLE_TIMEOUT_S", default: 75, in: 1...86_400,
+            "keep-alive connection idle time"
+        )
+        static let maxConnections = IntegerVariable(
+            "AGENTD_MAX_CONNECTIONS", default: 10_000, in: 1...1_000_000,
+            "open connections; more are closed at once"
+        )
+        static let drainDelayS = IntegerVariable(
+            "AGENTD_DRAIN_DELAY_S", default: 0, in: 0...3600,
+            "after SIGTERM, seconds to keep serving while readiness fails"
+        )
+        static let shutdownGraceS = IntegerVariable(
+            "AGENTD_SHUTDOWN_GRACE_S", default: 25, in: 0...3600,
+            "after the drain delay, seconds for in-flight requests to finish"
+        )
+        static let maxMessageChars = IntegerVariable(
+            "AGENTD_MAX_MESSAGE_CHARS", default: 10_000, in: 1...1_000_000,
+            "longest /chat message"
+        )
+        static let toolResultMaxBytes = IntegerVariable(
+            "AGENTD_TOOL_RESULT_MAX_BYTES", default: 65_536, in: 256...16_777_216,
+            "longest tool result the model reads (longer ones are cut, with a marker)"
+        )
+        static let maxTokensPerRequest = IntegerVariable(
+            "AGENTD_MAX_TOKENS_PER_REQUEST", default: 4096, in: 1...1_000_000,
+            "largest max_tokens a request may ask for"
+        )
+        static let conversationsMax = IntegerVariable(
+            "AGENTD_CONVERSATIONS_MAX", default: 10_000, in: 1...10_000_000,
+            "conversations kept (least recently used go first)"
+        )
+        static let conversationTTLS = IntegerVariable(
+            "AGENTD_CONVERSATION_TTL_S", default: 3600, in: 1...31_536_000,
+            "a conversation unused this long is forgotten"
+        )
+        static let conversationMaxTokens = IntegerVariable(
+            "AGENTD_CONVERSATION_MAX_TOKENS", default: 8000, in: 100...10_000_000,
+            "history kept per conversation, oldest turns pruned first"
+        )
+        static let sseKeepAliveMs = IntegerVariable(
+            "AGENTD_SSE_KEEPALIVE_MS", default: 15_000, in: 100...15_000,
+            "a `: keep-alive` comment on a stream silent this long"
+        )
+        static let upstreamThreads = IntegerVariable(
+            "AGENTD_UPSTREAM_THREADS", default: 0, in: 0...64,
+            "libcurl transfer engine threads of their own (0: one engine on each event loop)"
+        )
     }
 }

@@ -1,79 +1,79 @@
 /// Retries, breakers, fallbacks, keys, limits, budgets, prices and the cache, from the environment
 /// (the contract's Security and limits, and Resilience sections).
 struct ProtectionSettings: Sendable {
-    var retryMaxAttempts = 3
-    var retryBaseMs = 500
-    var retryMaxMs = 8000
-    var breakerFailureRatePercent = 50
-    var breakerWindow = 20
-    var breakerMinCalls = 10
-    var breakerOpenMs = 30_000
-    var breakerHalfOpenCalls = 3
+    var retryMaxAttempts = Variable.retryMaxAttempts.defaultValue
+    var retryBaseMs = Variable.retryBaseMs.defaultValue
+    var retryMaxMs = Variable.retryMaxMs.defaultValue
+    var breakerFailureRatePercent = Variable.breakerFailureRatePercent.defaultValue
+    var breakerWindow = Variable.breakerWindow.defaultValue
+    var breakerMinCalls = Variable.breakerMinCalls.defaultValue
+    var breakerOpenMs = Variable.breakerOpenMs.defaultValue
+    var breakerHalfOpenCalls = Variable.breakerHalfOpenCalls.defaultValue
     var fallbackModels: [String] = []
     /// AGENTD_API_KEYS: plain keys; secret, never printed.
     var apiKeys: [String] = []
     var apiKeysFile: String?
     /// AGENTD_METRICS_TOKEN; secret.
     var metricsToken: String?
-    var rateLimitPerSecond = 10.0
-    var rateLimitBurst = 20
-    var dailyTokenBudget = 0
+    var rateLimitPerSecond = Variable.rateLimitPerSecond.defaultValue
+    var rateLimitBurst = Variable.rateLimitBurst.defaultValue
+    var dailyTokenBudget = Variable.dailyTokenBudget.defaultValue
     var pricesFile: String?
-    var cacheTTLS = 0
-    var cacheMaxEntries = 10_000
+    var cacheTTLS = Variable.cacheTTLS.defaultValue
+    var cacheMaxEntries = Variable.cacheMaxEntries.defaultValue
     var logBodies = false
     /// AGENTD_CORS_ORIGINS: origins allowed to call the API from a browser (`*`: any); empty: CORS off.
     var corsOrigins: [String] = []
 
     static let settings: [Configuration.Setting] = [
-        .init(name: "AGENTD_RETRY_MAX_ATTEMPTS", defaultValue: "3", summary: "tries per model, the first included"),
-        .init(name: "AGENTD_RETRY_BASE_MS", defaultValue: "500", summary: "first backoff bound (full jitter, doubling)"),
-        .init(name: "AGENTD_RETRY_MAX_MS", defaultValue: "8000", summary: "largest backoff, Retry-After included"),
-        .init(name: "AGENTD_BREAKER_FAILURE_RATE", defaultValue: "50", summary: "percent of failed calls in the window that opens a provider's circuit"),
-        .init(name: "AGENTD_BREAKER_WINDOW", defaultValue: "20", summary: "calls the failure rate is taken over"),
-        .init(name: "AGENTD_BREAKER_MIN_CALLS", defaultValue: "10", summary: "calls in the window before the rate counts"),
-        .init(name: "AGENTD_BREAKER_OPEN_MS", defaultValue: "30000", summary: "how long an open circuit refuses calls"),
-        .init(name: "AGENTD_BREAKER_HALF_OPEN_CALLS", defaultValue: "3", summary: "probe calls a half-open circuit lets through"),
+        Variable.retryMaxAttempts.setting,
+        Variable.retryBaseMs.setting,
+        Variable.retryMaxMs.setting,
+        Variable.breakerFailureRatePercent.setting,
+        Variable.breakerWindow.setting,
+        Variable.breakerMinCalls.setting,
+        Variable.breakerOpenMs.setting,
+        Variable.breakerHalfOpenCalls.setting,
         .init(name: "AGENTD_FALLBACK_MODELS", defaultValue: "", summary: "comma list of provider:model tried in order when a model fails retryably or its circuit is open"),
         .init(name: "AGENTD_API_KEYS", defaultValue: "", summary: "comma list of accepted API keys (secret)"),
         .init(name: "AGENTD_API_KEYS_FILE", defaultValue: "", summary: "file of accepted keys, lines `name sha256:<hex>`"),
         .init(name: "AGENTD_METRICS_TOKEN", defaultValue: "", summary: "bearer token /metrics asks for when set (secret)"),
-        .init(name: "AGENTD_RATE_LIMIT_RPS", defaultValue: "10", summary: "requests per second per API key (per client IP without keys); 0 = off"),
-        .init(name: "AGENTD_RATE_LIMIT_BURST", defaultValue: "20", summary: "token bucket size"),
-        .init(name: "AGENTD_DAILY_TOKEN_BUDGET", defaultValue: "0", summary: "tokens per API key per UTC day (0 = none)"),
+        Variable.rateLimitPerSecond.setting,
+        Variable.rateLimitBurst.setting,
+        Variable.dailyTokenBudget.setting,
         .init(name: "AGENTD_PRICES_FILE", defaultValue: "", summary: "JSON {\"provider:model\": {\"input_per_million\", \"output_per_million\"}} over the built-in USD prices"),
-        .init(name: "AGENTD_CACHE_TTL_S", defaultValue: "0", summary: "response cache lifetime (0 = off)"),
-        .init(name: "AGENTD_CACHE_MAX_ENTRIES", defaultValue: "10000", summary: "responses cached at most (least recently used go first)"),
+        Variable.cacheTTLS.setting,
+        Variable.cacheMaxEntries.setting,
         .init(name: "AGENTD_LOG_BODIES", defaultValue: "false", summary: "true: log message content (never by default)"),
         .init(name: "AGENTD_CORS_ORIGINS", defaultValue: "", summary: "comma list of origins browsers may call the API from, or *; empty: CORS off"),
     ]
 
     static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> ProtectionSettings {
         var settings = ProtectionSettings()
-        settings.retryMaxAttempts = try reader.integer("AGENTD_RETRY_MAX_ATTEMPTS", default: 3, in: 1...10)
-        settings.retryBaseMs = try reader.integer("AGENTD_RETRY_BASE_MS", default: 500, in: 1...600_000)
-        settings.retryMaxMs = try reader.integer("AGENTD_RETRY_MAX_MS", default: 8000, in: 1...600_000)
+        settings.retryMaxAttempts = try reader.read(Variable.retryMaxAttempts)
+        settings.retryBaseMs = try reader.read(Variable.retryBaseMs)
+        settings.retryMaxMs = try reader.read(Variable.retryMaxMs)
         if settings.retryMaxMs < settings.retryBaseMs {
             throw ConfigurationError(
                 variable: "AGENTD_RETRY_MAX_MS", value: String(settings.retryMaxMs), problem: "smaller than AGENTD_RETRY_BASE_MS",
                 accepted: "a cap at least as large as the base delay"
             )
         }
-        settings.breakerFailureRatePercent = try reader.integer("AGENTD_BREAKER_FAILURE_RATE", default: 50, in: 1...100)
-        settings.breakerWindow = try reader.integer("AGENTD_BREAKER_WINDOW", default: 20, in: 1...10_000)
-        settings.breakerMinCalls = try reader.integer("AGENTD_BREAKER_MIN_CALLS", default: 10, in: 1...10_000)
-        settings.breakerOpenMs = try reader.integer("AGENTD_BREAKER_OPEN_MS", default: 30_000, in: 1...3_600_000)
-        settings.breakerHalfOpenCalls = try reader.integer("AGENTD_BREAKER_HALF_OPEN_CALLS", default: 3, in: 1...1000)
+        settings.breakerFailureRatePercent = try reader.read(Variable.breakerFailureRatePercent)
+        settings.breakerWindow = try reader.read(Variable.breakerWindow)
+        settings.breakerMinCalls = try reader.read(Variable.breakerMinCalls)
+        settings.breakerOpenMs = try reader.read(Variable.breakerOpenMs)
+        settings.breakerHalfOpenCalls = try reader.read(Variable.breakerHalfOpenCalls)
         settings.fallbackModels = reader.list("AGENTD_FALLBACK_MODELS")
         settings.apiKeys = reader.list("AGENTD_API_KEYS")
         settings.apiKeysFile = reader.path("AGENTD_API_KEYS_FILE")
         if let token = environment["AGENTD_METRICS_TOKEN"], !token.isEmpty { settings.metricsToken = token }
-        settings.rateLimitPerSecond = try reader.decimal("AGENTD_RATE_LIMIT_RPS", default: 10, in: 0...1_000_000)
-        settings.rateLimitBurst = try reader.integer("AGENTD_RATE_LIMIT_BURST", default: 20, in: 1...1_000_000)
-        settings.dailyTokenBudget = try reader.integer("AGENTD_DAILY_TOKEN_BUDGET", default: 0, in: 0...Int(Int32.max) * 1000)
+        settings.rateLimitPerSecond = try reader.read(Variable.rateLimitPerSecond)
+        settings.rateLimitBurst = try reader.read(Variable.rateLimitBurst)
+        settings.dailyTokenBudget = try reader.read(Variable.dailyTokenBudget)
         settings.pricesFile = reader.path("AGENTD_PRICES_FILE")
-        settings.cacheTTLS = try reader.integer("AGENTD_CACHE_TTL_S", default: 0, in: 0...31_536_000)
-        settings.cacheMaxEntries = try reader.integer("AGENTD_CACHE_MAX_ENTRIES", default: 10_000, in: 1...10_000_000)
+        settings.cacheTTLS = try reader.read(Variable.cacheTTLS)
+        settings.cacheMaxEntries = try reader.read(Variable.cacheMaxEntries)
         settings.logBodies = try reader.choice(
             "AGENTD_LOG_BODIES", default: false, { ["true": true, "false": false][$0] }, accepted: "true|false"
         )
@@ -114,5 +114,63 @@ extension EnvironmentReader {
             throw ConfigurationError(variable: name, value: text, problem: "out of range", accepted: accepted)
         }
         return value
+    }
+}
+
+extension ProtectionSettings {
+    /// The variables of this group read as numbers: name, default, bounds and meaning, declared once.
+    enum Variable {
+        static let retryMaxAttempts = IntegerVariable(
+            "AGENTD_RETRY_MAX_ATTEMPTS", default: 3, in: 1...10,
+            "tries per model, the first included"
+        )
+        static let retryBaseMs = IntegerVariable(
+            "AGENTD_RETRY_BASE_MS", default: 500, in: 1...600_000,
+            "first backoff bound (full jitter, doubling)"
+        )
+        static let retryMaxMs = IntegerVariable(
+            "AGENTD_RETRY_MAX_MS", default: 8000, in: 1...600_000,
+            "largest backoff, Retry-After included"
+        )
+        static let breakerFailureRatePercent = IntegerVariable(
+            "AGENTD_BREAKER_FAILURE_RATE", default: 50, in: 1...100,
+            "percent of failed calls in the window that opens a provider's circuit"
+        )
+        static let breakerWindow = IntegerVariable(
+            "AGENTD_BREAKER_WINDOW", default: 20, in: 1...10_000,
+            "calls the failure rate is taken over"
+        )
+        static let breakerMinCalls = IntegerVariable(
+            "AGENTD_BREAKER_MIN_CALLS", default: 10, in: 1...10_000,
+            "calls in the window before the rate counts"
+        )
+        static let breakerOpenMs = IntegerVariable(
+            "AGENTD_BREAKER_OPEN_MS", default: 30_000, in: 1...3_600_000,
+            "how long an open circuit refuses calls"
+        )
+        static let breakerHalfOpenCalls = IntegerVariable(
+            "AGENTD_BREAKER_HALF_OPEN_CALLS", default: 3, in: 1...1000,
+            "probe calls a half-open circuit lets through"
+        )
+        static let rateLimitPerSecond = DecimalVariable(
+            "AGENTD_RATE_LIMIT_RPS", default: 10, in: 0...1_000_000,
+            "requests per second per API key (per client IP without keys); 0 = off"
+        )
+        static let rateLimitBurst = IntegerVariable(
+            "AGENTD_RATE_LIMIT_BURST", default: 20, in: 1...1_000_000,
+            "token bucket size"
+        )
+        static let dailyTokenBudget = IntegerVariable(
+            "AGENTD_DAILY_TOKEN_BUDGET", default: 0, in: 0...Int(Int32.max) * 1000,
+            "tokens per API key per UTC day (0 = none)"
+        )
+        static let cacheTTLS = IntegerVariable(
+            "AGENTD_CACHE_TTL_S", default: 0, in: 0...31_536_000,
+            "response cache lifetime (0 = off)"
+        )
+        static let cacheMaxEntries = IntegerVariable(
+            "AGENTD_CACHE_MAX_ENTRIES", default: 10_000, in: 1...10_000_000,
+            "responses cached at most (least recently used go first)"
+        )
     }
 }

@@ -6,9 +6,9 @@ struct ProviderSettings: Sendable {
     var providers: [ProviderConfiguration] = []
     /// `provider:model`.
     var defaultModel = "mock:echo"
-    var connectTimeoutMs = 5_000
-    var upstreamTimeoutMs = 120_000
-    var streamIdleTimeoutMs = 30_000
+    var connectTimeoutMs = Variable.connectTimeoutMs.defaultValue
+    var upstreamTimeoutMs = Variable.upstreamTimeoutMs.defaultValue
+    var streamIdleTimeoutMs = Variable.streamIdleTimeoutMs.defaultValue
 
     static let settings: [Configuration.Setting] = [
         .init(name: "OPENAI_API_KEY", defaultValue: "", summary: "enables the openai provider (secret)"),
@@ -21,16 +21,16 @@ struct ProviderSettings: Sendable {
         .init(name: "AGENTD_PROVIDER_<NAME>_MODELS", defaultValue: "", summary: "comma list of its models for GET /v1/models"),
         .init(name: "AGENTD_PROVIDER_<NAME>_CA_FILE", defaultValue: "", summary: "PEM CA certificates to trust for it (private CA)"),
         .init(name: "AGENTD_DEFAULT_MODEL", defaultValue: "mock:echo", summary: "openai:gpt-4o-mini with OPENAI_API_KEY, else anthropic:claude-3-5-haiku-latest with ANTHROPIC_API_KEY, else mock:echo"),
-        .init(name: "AGENTD_CONNECT_TIMEOUT_MS", defaultValue: "5000", summary: "upstream connect timeout"),
-        .init(name: "AGENTD_UPSTREAM_TIMEOUT_MS", defaultValue: "120000", summary: "whole upstream call (504 beyond)"),
-        .init(name: "AGENTD_STREAM_IDLE_TIMEOUT_MS", defaultValue: "30000", summary: "longest pause between upstream stream chunks"),
+        Variable.connectTimeoutMs.setting,
+        Variable.upstreamTimeoutMs.setting,
+        Variable.streamIdleTimeoutMs.setting,
     ]
 
     static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> ProviderSettings {
         var settings = ProviderSettings()
-        settings.connectTimeoutMs = try reader.integer("AGENTD_CONNECT_TIMEOUT_MS", default: 5_000, in: 1...600_000)
-        settings.upstreamTimeoutMs = try reader.integer("AGENTD_UPSTREAM_TIMEOUT_MS", default: 120_000, in: 1...3_600_000)
-        settings.streamIdleTimeoutMs = try reader.integer("AGENTD_STREAM_IDLE_TIMEOUT_MS", default: 30_000, in: 1...3_600_000)
+        settings.connectTimeoutMs = try reader.read(Variable.connectTimeoutMs)
+        settings.upstreamTimeoutMs = try reader.read(Variable.upstreamTimeoutMs)
+        settings.streamIdleTimeoutMs = try reader.read(Variable.streamIdleTimeoutMs)
         func provider(_ name: String, _ kind: ProviderConfiguration.Kind, base: String, key: String?, models: [String], official: Bool)
             -> ProviderConfiguration {
             ProviderConfiguration(
@@ -91,5 +91,23 @@ extension EnvironmentReader {
             throw ConfigurationError(variable: name, value: text, problem: "not an http(s) URL", accepted: "http://host[:port][/path] or https://…")
         }
         return text
+    }
+}
+
+extension ProviderSettings {
+    /// The variables of this group read as numbers: name, default, bounds and meaning, declared once.
+    enum Variable {
+        static let connectTimeoutMs = IntegerVariable(
+            "AGENTD_CONNECT_TIMEOUT_MS", default: 5_000, in: 1...600_000,
+            "upstream connect timeout"
+        )
+        static let upstreamTimeoutMs = IntegerVariable(
+            "AGENTD_UPSTREAM_TIMEOUT_MS", default: 120_000, in: 1...3_600_000,
+            "whole upstream call (504 beyond)"
+        )
+        static let streamIdleTimeoutMs = IntegerVariable(
+            "AGENTD_STREAM_IDLE_TIMEOUT_MS", default: 30_000, in: 1...3_600_000,
+            "longest pause between upstream stream chunks"
+        )
     }
 }

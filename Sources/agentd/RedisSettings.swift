@@ -7,7 +7,7 @@ struct RedisSettings: Sendable {
     /// AGENTD_REDIS_URL: nil keeps state in memory. Its password is a secret: `description` redacts it.
     var url: RedisURL?
     var prefix = "agentd:"
-    var timeoutMs = 250
+    var timeoutMs = Variable.timeoutMs.defaultValue
     var caFile: String?
     var replicaID = RedisSettings.hostName
     var rateLimitFallback = "local"
@@ -15,7 +15,7 @@ struct RedisSettings: Sendable {
     static let settings: [Configuration.Setting] = [
         .init(name: "AGENTD_REDIS_URL", defaultValue: "", summary: "redis://[[user]:password@]host[:port][/db] or rediss:// (TLS): shared state for N replicas (secret)"),
         .init(name: "AGENTD_REDIS_PREFIX", defaultValue: "agentd:", summary: "prefix of every key agentd writes to Redis"),
-        .init(name: "AGENTD_REDIS_TIMEOUT_MS", defaultValue: "250", summary: "no Redis command waits longer"),
+        Variable.timeoutMs.setting,
         .init(name: "AGENTD_REDIS_CA_FILE", defaultValue: "", summary: "PEM CA certificates for rediss:// (default: the system's)"),
         .init(name: "AGENTD_REDIS_RATE_LIMIT_FALLBACK", defaultValue: "local", summary: "with Redis unreachable: local (each replica's own bucket) or closed (503)"),
         .init(name: "AGENTD_REPLICA_ID", defaultValue: "<host name>", summary: "this replica's name in the task queue and in logs"),
@@ -42,7 +42,7 @@ struct RedisSettings: Sendable {
             }
             settings.prefix = prefix
         }
-        settings.timeoutMs = try reader.integer("AGENTD_REDIS_TIMEOUT_MS", default: 250, in: 1...60_000)
+        settings.timeoutMs = try reader.read(Variable.timeoutMs)
         settings.caFile = reader.path("AGENTD_REDIS_CA_FILE")
         if let caFile = settings.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ConfigurationError(variable: "AGENTD_REDIS_CA_FILE", value: caFile, problem: "cannot read the file", accepted: "a readable PEM file")
@@ -66,5 +66,15 @@ struct RedisSettings: Sendable {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count) == 0 else { return "agentd" }
         return String(cString: buffer)
+    }
+}
+
+extension RedisSettings {
+    /// The variables of this group read as numbers: name, default, bounds and meaning, declared once.
+    enum Variable {
+        static let timeoutMs = IntegerVariable(
+            "AGENTD_REDIS_TIMEOUT_MS", default: 250, in: 1...60_000,
+            "no Redis command waits longer"
+        )
     }
 }

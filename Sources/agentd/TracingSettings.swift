@@ -5,20 +5,20 @@ struct TracingSettings: Sendable {
     var endpoint: String?
     /// AGENTD_OTLP_HEADERS (`k=v,k=v`): sent with every export (a collector's token). Secret.
     var headers: [(name: String, value: String)] = []
-    var sampleRatio = 1.0
-    var timeoutMs = 5_000
-    var queueMax = 4096
-    var batchSize = 512
-    var intervalMs = 1_000
+    var sampleRatio = Variable.sampleRatio.defaultValue
+    var timeoutMs = Variable.timeoutMs.defaultValue
+    var queueMax = Variable.queueMax.defaultValue
+    var batchSize = Variable.batchSize.defaultValue
+    var intervalMs = Variable.intervalMs.defaultValue
 
     static let settings: [Configuration.Setting] = [
         .init(name: "AGENTD_OTLP_ENDPOINT", defaultValue: "", summary: "OTLP/HTTP collector (http://otel-collector:4318): traces go to <endpoint>/v1/traces; empty: off"),
         .init(name: "AGENTD_OTLP_HEADERS", defaultValue: "", summary: "k=v,k=v headers sent with every export (secret)"),
-        .init(name: "AGENTD_TRACE_SAMPLE_RATIO", defaultValue: "1.0", summary: "share of new traces sampled (a caller's traceparent decides for its own)"),
-        .init(name: "AGENTD_OTLP_TIMEOUT_MS", defaultValue: "5000", summary: "deadline of one export request"),
-        .init(name: "AGENTD_OTLP_QUEUE_MAX", defaultValue: "4096", summary: "finished spans waiting for export at most (more are dropped and counted)"),
-        .init(name: "AGENTD_OTLP_BATCH_SIZE", defaultValue: "512", summary: "spans per export request"),
-        .init(name: "AGENTD_OTLP_INTERVAL_MS", defaultValue: "1000", summary: "a partial batch is exported after this long"),
+        Variable.sampleRatio.setting,
+        Variable.timeoutMs.setting,
+        Variable.queueMax.setting,
+        Variable.batchSize.setting,
+        Variable.intervalMs.setting,
     ]
 
     static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> TracingSettings {
@@ -43,11 +43,37 @@ struct TracingSettings: Sendable {
             }
             settings.headers.append((parts[0].trimmingBlanks(), parts[1].trimmingBlanks()))
         }
-        settings.sampleRatio = try reader.decimal("AGENTD_TRACE_SAMPLE_RATIO", default: 1, in: 0...1)
-        settings.timeoutMs = try reader.integer("AGENTD_OTLP_TIMEOUT_MS", default: 5_000, in: 1...60_000)
-        settings.queueMax = try reader.integer("AGENTD_OTLP_QUEUE_MAX", default: 4096, in: 1...1_000_000)
-        settings.batchSize = try reader.integer("AGENTD_OTLP_BATCH_SIZE", default: 512, in: 1...100_000)
-        settings.intervalMs = try reader.integer("AGENTD_OTLP_INTERVAL_MS", default: 1_000, in: 10...60_000)
+        settings.sampleRatio = try reader.read(Variable.sampleRatio)
+        settings.timeoutMs = try reader.read(Variable.timeoutMs)
+        settings.queueMax = try reader.read(Variable.queueMax)
+        settings.batchSize = try reader.read(Variable.batchSize)
+        settings.intervalMs = try reader.read(Variable.intervalMs)
         return settings
+    }
+}
+
+extension TracingSettings {
+    /// The variables of this group read as numbers: name, default, bounds and meaning, declared once.
+    enum Variable {
+        static let sampleRatio = DecimalVariable(
+            "AGENTD_TRACE_SAMPLE_RATIO", default: 1, in: 0...1,
+            "share of new traces sampled (a caller's traceparent decides for its own)"
+        )
+        static let timeoutMs = IntegerVariable(
+            "AGENTD_OTLP_TIMEOUT_MS", default: 5_000, in: 1...60_000,
+            "deadline of one export request"
+        )
+        static let queueMax = IntegerVariable(
+            "AGENTD_OTLP_QUEUE_MAX", default: 4096, in: 1...1_000_000,
+            "finished spans waiting for export at most (more are dropped and counted)"
+        )
+        static let batchSize = IntegerVariable(
+            "AGENTD_OTLP_BATCH_SIZE", default: 512, in: 1...100_000,
+            "spans per export request"
+        )
+        static let intervalMs = IntegerVariable(
+            "AGENTD_OTLP_INTERVAL_MS", default: 1_000, in: 10...60_000,
+            "a partial batch is exported after this long"
+        )
     }
 }

@@ -96,11 +96,13 @@ struct OperatorCommandsTests {
         for name in read.sorted() where !name.hasPrefix("AGENTD_PROVIDER_") {
             #expect(help.contains(name), "\(name) is read but not in --help")
         }
-        // README's table is --help's, row for row (scripts/config-table.sh prints it).
-        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        // README's and docs/configuration.md's tables are the declarations' (scripts/config-table.sh --write).
+        for file in ["README.md", "docs/configuration.md"] {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
+            #expect(text.contains(Configuration.markdownTable), "\(file)'s table differs: run scripts/config-table.sh --write")
+        }
         for setting in Configuration.settings {
-            let defaultCell = setting.defaultValue.isEmpty ? "—" : "`\(setting.defaultValue)`"
-            #expect(readme.contains("| `\(setting.name)` | \(defaultCell) |"), "\(setting.name) [\(setting.defaultValue)] not in README.md's table")
+            #expect(Configuration.markdownTable.contains("| `\(setting.name)` |"), "\(setting.name) is not in the table")
         }
     }
 }
