@@ -45,10 +45,7 @@ extension ChatRequest {
         if let anthropic {
             json.key("anthropic")
             json.value(.object(anthropic.body))
-            if let beta = anthropic.beta {
-                json.key("anthropic_beta")
-                json.string(beta)
-            }
+            json.member("anthropic_beta", anthropic.beta)
         }
         json.endObject()
         return String(decoding: json.bytes, as: UTF8.self)

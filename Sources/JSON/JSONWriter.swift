@@ -95,6 +95,39 @@ public struct JSONWriter {
         afterValue = true
     }
 
+    // MARK: Optional members
+
+    /// `"name":value` when there is a value; nothing for nil (an optional field left out, not `null`).
+    public mutating func member(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Int?) {
+        guard let value else { return }
+        key(name)
+        integer(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Double?) {
+        guard let value else { return }
+        key(name)
+        double(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        key(name)
+        bool(value)
+    }
+
+    public mutating func member(_ name: StaticString, _ value: JSONValue?) {
+        guard let value else { return }
+        key(name)
+        self.value(value)
+    }
+
     @inline(__always)
     private mutating func separate() {
         if afterValue { bytes.append(UInt8(ascii: ",")) }

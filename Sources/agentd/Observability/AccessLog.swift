@@ -77,34 +77,13 @@ struct AccessLog: ExchangeObserver {
             json.plainString { trace.context.appendSpanID(to: &$0) }
         }
         if let note = record.note {
-            if let agent = note.agent {
-                json.key("agent")
-                json.string(agent)
-            }
-            if let provider = note.provider {
-                json.key("provider")
-                json.string(provider)
-            }
-            if let model = note.model {
-                json.key("model")
-                json.string(model)
-            }
-            if let tokens = note.inputTokens {
-                json.key("input_tokens")
-                json.integer(tokens)
-            }
-            if let tokens = note.outputTokens {
-                json.key("output_tokens")
-                json.integer(tokens)
-            }
-            if let attempts = note.attempts {
-                json.key("attempts")
-                json.integer(attempts)
-            }
-            if let cache = note.cache {
-                json.key("cache")
-                json.string(cache)
-            }
+            json.member("agent", note.agent)
+            json.member("provider", note.provider)
+            json.member("model", note.model)
+            json.member("input_tokens", note.inputTokens)
+            json.member("output_tokens", note.outputTokens)
+            json.member("attempts", note.attempts)
+            json.member("cache", note.cache)
         }
         json.endObject()
         var line = json.bytes

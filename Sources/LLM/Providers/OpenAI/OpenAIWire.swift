@@ -36,40 +36,19 @@ struct OpenAIWire: WireFormat {
             if configuration.sendsMaxCompletionTokens { json.key("max_completion_tokens") } else { json.key("max_tokens") }
             json.integer(maxTokens)
         }
-        if let temperature = request.temperature {
-            json.key("temperature")
-            json.double(temperature)
-        }
-        if let topP = request.topP {
-            json.key("top_p")
-            json.double(topP)
-        }
+        json.member("temperature", request.temperature)
+        json.member("top_p", request.topP)
         if !request.stop.isEmpty {
             json.key("stop")
             json.beginArray()
             for stop in request.stop { json.string(stop) }
             json.endArray()
         }
-        if let user = request.user {
-            json.key("user")
-            json.string(user)
-        }
-        if let tools = request.tools {
-            json.key("tools")
-            json.value(tools)
-        }
-        if let choice = request.toolChoice {
-            json.key("tool_choice")
-            json.value(choice)
-        }
-        if let parallel = request.parallelToolCalls {
-            json.key("parallel_tool_calls")
-            json.bool(parallel)
-        }
-        if let format = request.responseFormat {
-            json.key("response_format")
-            json.value(format)
-        }
+        json.member("user", request.user)
+        json.member("tools", request.tools)
+        json.member("tool_choice", request.toolChoice)
+        json.member("parallel_tool_calls", request.parallelToolCalls)
+        json.member("response_format", request.responseFormat)
         if stream {
             json.key("stream")
             json.bool(true)
@@ -99,14 +78,8 @@ struct OpenAIWire: WireFormat {
             json.key("tool_calls")
             ToolCall.writeOpenAI(message.toolCalls, to: &json)
         }
-        if let id = message.toolCallID {
-            json.key("tool_call_id")
-            json.string(id)
-        }
-        if let name = message.name {
-            json.key("name")
-            json.string(name)
-        }
+        json.member("tool_call_id", message.toolCallID)
+        json.member("name", message.name)
         json.endObject()
     }
 
