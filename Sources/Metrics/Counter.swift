@@ -9,11 +9,11 @@ import Synchronization
 public final class Counter: Sendable {
     /// The label values of this series, in the family's label name order.
     public let labelValues: [String]
-    let samplePrefix: [UInt8]
+    public let samplePrefix: [UInt8]
     /// Cell 0: whole increments; cell 1: fractional ones, as Double bits.
     private let cells = StripedCells(cellsPerStripe: 2)
 
-    init(labelValues: [String], samplePrefix: [UInt8]) {
+    public init(labelValues: [String], samplePrefix: [UInt8]) {
         self.labelValues = labelValues
         self.samplePrefix = samplePrefix
     }

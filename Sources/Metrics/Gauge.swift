@@ -5,10 +5,10 @@
 public final class Gauge: Sendable {
     /// The label values of this series, in the family's label name order.
     public let labelValues: [String]
-    let samplePrefix: [UInt8]
+    public let samplePrefix: [UInt8]
     private let storage = AtomicDouble()
 
-    init(labelValues: [String], samplePrefix: [UInt8]) {
+    public init(labelValues: [String], samplePrefix: [UInt8]) {
         self.labelValues = labelValues
         self.samplePrefix = samplePrefix
     }
