@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Helpers the benchmark scripts share. Sourced, not run.
 
+# The one Debian installer every script uses (apt-get update once, sudo when not root, one line saying why).
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/deps.sh"
+
 # need COMMAND PACKAGE: installs the Debian package when the command is missing.
-need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; }; }
+need() { command -v "$1" >/dev/null 2>&1 || agentd_install_debian_packages "the benchmark runs $1" "$2"; }
 
 # stop PID...: SIGTERM, then SIGKILL for whatever has not exited 5 s later.
 stop() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing agentd needs on Debian, when it is missing.
-# Sourced by run.sh, test.sh, validate-deploy.sh and fresh-machine.sh; uses sudo only when not root.
+# Sourced by run.sh, test.sh, validate-deploy.sh, fresh-machine.sh and bench/lib.sh (every benchmark): the one
+# installer; uses sudo only when not root.
 
 # agentd_install_debian_packages REASON PACKAGE...: installs the packages that are not installed yet, saying in
 # one line which and why.
