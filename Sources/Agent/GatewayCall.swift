@@ -318,7 +318,7 @@ final class GatewayCall: Sendable {
         case .retry(let delayMs):
             gateway.observer.retrying(provider: candidate.provider.name, reason: error.retryReason, attempt: attempt, delayMs: delayMs)
             note("retry", [("agentd.attempt", .int(attempt)), ("agentd.delay_ms", .int(delayMs)), ("error.type", .string(error.retryReason))])
-            gateway.retryQueue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in attemptCurrentCandidate() }
+            gateway.clock.schedule(afterMs: delayMs, on: gateway.retryQueue) { [self] in attemptCurrentCandidate() }
         case .stop:
             // Fallbacks take over only from a retryable failure, and never once the client has bytes.
             guard error.isRetryable && !emitted else {

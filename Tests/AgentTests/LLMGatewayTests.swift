@@ -105,17 +105,39 @@ final class RecordingObserver: GatewayObserver, @unchecked Sendable {
         let provider = ScriptedProvider(name: "up", failures: 1)
         let registry = ProviderRegistry(providers: [provider], defaultModel: "up:m")
         let settings = GatewaySettings(retry: RetryPolicy(maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 400))
-        let gateway = LLMGateway(registry: registry, settings: settings)
+        let clock = ManualClock()
+        let gateway = LLMGateway(registry: registry, settings: settings, clock: clock)
         let results = Locked<[ProviderError.Kind]>([])
-        // Full jitter may pick a short wait; the retry is still only started if the call was not cancelled.
         let call = gateway.complete(ChatRequest(model: "m", messages: [.user("hi")]), resolution: try registry.resolve("up:m")) { result, _ in
             if case .failure(let error) = result { results.withLock { $0.append(error.kind) } }
         }
+        // The first attempt failed and its retry waits on the clock.
+        #expect(Self.wait { clock.pendingTimers == 1 })
         call.cancel()
-        #expect(Self.wait { !results.withLock { $0 }.isEmpty })
-        usleep(500_000)
+        #expect(results.withLock { $0 } == [.cancelled])
+        // The backoff ends: the retry's timer runs, and starts nothing for a cancelled call.
+        clock.advance(byMs: 1_000)
+        #expect(clock.pendingTimers == 0)
         #expect(results.withLock { $0 } == [.cancelled])
         #expect(provider.callCount == 1)
+    }
+
+    @Test func aRetryWaitsItsBackoffOnTheClockAndNotLonger() throws {
+        let provider = ScriptedProvider(name: "up", failures: 1)
+        let registry = ProviderRegistry(providers: [provider], defaultModel: "up:m")
+        let settings = GatewaySettings(retry: RetryPolicy(maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 400))
+        let clock = ManualClock()
+        let gateway = LLMGateway(registry: registry, settings: settings, clock: clock)
+        let answered = Locked(false)
+        _ = gateway.complete(ChatRequest(model: "m", messages: [.user("hi")]), resolution: try registry.resolve("up:m")) { result, _ in
+            if case .success = result { answered.withLock { $0 = true } }
+        }
+        #expect(Self.wait { clock.pendingTimers == 1 })
+        #expect(provider.callCount == 1)
+        // Full jitter: the wait is at most the 400 ms cap; past it the second attempt has started.
+        clock.advance(byMs: 400)
+        #expect(Self.wait { answered.withLock { $0 } })
+        #expect(provider.callCount == 2)
     }
 
     @Test func aStreamThatFailsAfterItsFirstEventIsNotRetried() throws {
