@@ -54,6 +54,29 @@ enum HTTPTestClient {
         return try readResponse(from: socket, headOnly: method == "HEAD")
     }
 
+    /// GETs `path` and reads the answer as it streams until `marker` has arrived, then hangs up: true when it
+    /// came within `timeoutMs` (a condition to wait on instead of a fixed sleep, e.g. "the stream has sent text").
+    static func readUntil(_ marker: String, get path: String, port: Int, timeoutMs: Int = 10_000) throws(HTTPTestClientError) -> Bool {
+        let head = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n"
+        let socket = try LoopbackPort.connect(port: port, timeoutMs: timeoutMs)
+        defer { close(socket) }
+        try write(Array(head.utf8), to: socket)
+        let wanted = Array(marker.utf8)
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while ContinuousClock.now < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return false }
+            received += buffer[..<count]
+            if received.count >= wanted.count, (0...(received.count - wanted.count)).contains(where: { received[$0..<($0 + wanted.count)].elementsEqual(wanted) }) {
+                return true
+            }
+        }
+        return false
+    }
+
     private static func write(_ bytes: [UInt8], to socket: Int32) throws(HTTPTestClientError) {
         var offset = 0
         while offset < bytes.count {

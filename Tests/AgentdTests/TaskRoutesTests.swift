@@ -165,7 +165,8 @@ struct TaskRoutesTests {
             if !running { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(running)
-        try await Task.sleep(for: .milliseconds(300))
+        // Some text has streamed (a second follower sees it) before the task is cancelled.
+        #expect(try HTTPTestClient.readUntil("event: text\n", get: "/tasks/\(id)/events", port: agentd.port))
         let deleted = try HTTPTestClient.send("DELETE", "/tasks/\(id)", port: agentd.port)
         #expect(deleted.status == 200)
         #expect(try JSONValue.parse(deleted.body)["status"] == "cancelled")
@@ -191,7 +192,8 @@ struct TaskRoutesTests {
         #expect(try await Self.waitUntilReady(agentd))
         let response = try Self.submit(#"{"message":"a b c d e f g h","model":"up:m?chunks=8&chunk_delay_ms=60"}"#, port: agentd.port)
         let id = try #require(try JSONValue.parse(response.body)["task_id"]?.stringValue)
-        try await Task.sleep(for: .milliseconds(200))
+        // Late: only once the task has streamed some of its text (another follower sees it) does this one connect.
+        #expect(try HTTPTestClient.readUntil("event: text\n", get: "/tasks/\(id)/events", port: agentd.port))
         let stream = try HTTPTestClient.send("GET", "/tasks/\(id)/events", port: agentd.port, timeoutMs: 20_000)
         let text = String(decoding: ChatRoutesTests.dechunk(stream.body), as: UTF8.self)
         let blocks = text.components(separatedBy: "\n\n").filter { !$0.isEmpty && !$0.hasPrefix(":") }
