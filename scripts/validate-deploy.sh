@@ -43,7 +43,7 @@ validate_optional() {
     k8s/optional/statefulset.yaml k8s/optional/redis-statefulset.yaml k8s/secret.example.yaml
 }
 
-# Every expr in the dashboard and in the alert rules names only metric families of the contract (CONTRACT.md,
+# Every expr in the dashboard and in the alert rules names only metric families of docs/api.md (Observability surface,
 # Metrics), each of which agentd's sources register, or Prometheus' own `up` and `ALERTS`, or a recording rule of
 # the alert rules (their thresholds); and every dashboard query uses the provisioned datasource (Prometheus, or
 # Tempo for the trace panels, in TraceQL).
@@ -68,7 +68,7 @@ CONTRACT = {
 HISTOGRAMS = {"agentd_http_request_duration_seconds", "agentd_llm_request_duration_seconds",
               "agentd_llm_time_to_first_token_seconds", "agentd_redis_command_duration_seconds"}
 PROMETHEUS_OWN = {"up", "ALERTS"}
-# Families agentd adds beyond the contract's list (README, Metrics), which its sources register too.
+# Families agentd adds beyond the original list (docs/api.md, Observability surface), which its sources register too.
 EXTENSIONS = {"agentd_trace_spans_dropped_total", "agentd_tool_calls_total"}
 CONTRACT |= EXTENSIONS
 ALLOWED = set(CONTRACT) | {h + s for h in HISTOGRAMS for s in ("_bucket", "_sum", "_count")} | PROMETHEUS_OWN

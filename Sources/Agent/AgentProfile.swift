@@ -1,6 +1,6 @@
 import JSON
 
-/// A named agent: the model it talks to and the defaults it sends, as the contract's "Agents" section lists.
+/// A named agent: the model it talks to and the defaults it sends, as docs/api.md, GET /agents, lists.
 ///
 /// A value with no shared state. Every field but `name` may be unset: an unset field means "the server's
 /// default" (the default model, no system prompt, the provider's temperature and max tokens, the
@@ -19,7 +19,7 @@ public struct AgentProfile: Sendable, Equatable {
     public var maxTokens: Int?
     /// Tried in order when `model` fails with a retryable error after its retries; empty → the server's list.
     public var fallbackModels: [String]
-    /// Tools agentd runs for this agent (contract: Agent tools); empty: the agent answers in one model call.
+    /// Tools agentd runs for this agent (README.md, "Agents that act"); empty: the agent answers in one model call.
     public var tools: [AgentTool] = []
     /// Model calls one run may make before it ends with an error naming the limit (with tools).
     public var maxSteps = AgentProfile.defaultMaxSteps

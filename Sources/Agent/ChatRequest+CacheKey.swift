@@ -2,8 +2,9 @@ import JSON
 import LLM
 
 extension ChatRequest {
-    /// Whether an answer to this request may come from the response cache: the contract caches only
-    /// deterministic asks (temperature 0 or unset); streams are never cached (the caller checks).
+    /// Whether an answer to this request may come from the response cache: agentd caches only
+    /// deterministic asks (temperature 0 or unset; docs/api.md, Response cache); streams are never cached (the
+    /// caller checks).
     public var isCacheable: Bool { temperature == nil || temperature == 0 }
 
     /// The response cache key: the model that will answer and every field that shapes the answer, as compact

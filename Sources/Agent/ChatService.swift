@@ -14,7 +14,7 @@ public struct PreparedChat: Sendable {
     public var model: String { resolution.qualifiedName }
 }
 
-/// Limits on a chat turn, from the contract's variables.
+/// Limits on a chat turn, from the variables of docs/configuration.md.
 public struct ChatLimits: Sendable {
     public var maxMessageChars: Int
     public var maxSystemPromptChars: Int

@@ -14,7 +14,7 @@ import Locks
 /// Owner: one `Mutex` around a `ConversationTable`; every method takes it once, briefly, and calls the
 /// clock under it (so the clock must be cheap and must not call back into the store). Safe from any thread.
 ///
-/// The contract: an unknown, expired or missing id starts a new conversation with a fresh id (`begin`),
+/// docs/api.md, POST /chat: an unknown, expired or missing id starts a new conversation with a fresh id (`begin`),
 /// and nothing is stored until the turn completes (`appendTurn`), so a failed turn leaves no trace.
 /// Bounded three ways: at most `maxConversations` (a new one evicts the least recently used), none unused
 /// for more than `ttlMs` (purged lazily on access and on insert, no timer thread), and each history within

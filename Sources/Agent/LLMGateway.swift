@@ -4,7 +4,7 @@ import Locks
 import Resilience
 import Tracing
 
-/// How the gateway protects providers and callers (contract: Resilience).
+/// How the gateway protects providers and callers (README.md, API, "Protection and resilience").
 public struct GatewaySettings: Sendable {
     public var retry: RetryPolicy
     public var breaker: CircuitBreaker.Configuration
@@ -76,9 +76,9 @@ public final class LLMGateway: Sendable {
 
     /// The whole answer. `completion` runs once, with what the gateway did, on the thread that ended the call.
     ///
-    /// `useCache`: the caller may take a cached answer (contract: non-stream, temperature 0 or unset, no
-    /// `Cache-Control: no-cache`); identical concurrent misses then make one upstream call. Such a call runs to
-    /// its end even when its own client leaves: others may be waiting for it, and its answer is kept.
+    /// `useCache`: the caller may take a cached answer (docs/api.md, Response cache: non-stream, temperature 0
+    /// or unset, no `Cache-Control: no-cache`); identical concurrent misses then make one upstream call. Such a call
+    /// runs to its end even when its own client leaves: others may be waiting for it, and its answer is kept.
     public func complete(
         _ request: ChatRequest, resolution: ProviderRegistry.Resolution, useCache: Bool = false,
         completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void

@@ -3,9 +3,9 @@ import Resilience
 
 /// Answers of identical non-streamed requests, kept for `ttlMs`, with one upstream call per key at a time.
 ///
-/// The contract: "Response cache: AGENTD_CACHE_TTL_S (0 = off), AGENTD_CACHE_MAX_ENTRIES (10000); only for
+/// docs/api.md, Response cache: AGENTD_CACHE_TTL_S (0 = off), AGENTD_CACHE_MAX_ENTRIES (10000); only for
 /// non-stream requests with temperature 0 or unset; Cache-Control: no-cache skips it; concurrent identical
-/// misses make one upstream call." Which requests may use the cache is the caller's decision: it calls
+/// misses make one upstream call. Which requests may use the cache is the caller's decision: it calls
 /// `fetch` only for those, and builds the key from the canonical JSON of model, messages and parameters.
 /// Keys are compared by their exact UTF-8 bytes and stored whole (`ResponseCacheKey`), so no hash is
 /// trusted for correctness; keys of a few KB are fine.

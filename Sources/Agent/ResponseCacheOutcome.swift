@@ -1,7 +1,7 @@
 /// How a `ResponseCache.fetch` was answered, for the `agentd_cache_requests_total{result}` metric and logs.
 ///
-/// The contract's metric has two results, hit and miss. A miss is an upstream call made for this request;
-/// everything else made none, so `.joined` counts as a hit (`metricResult`). `.bypassed` is neither: the
+/// The metric has two results, hit and miss (docs/api.md, Observability surface). A miss is an upstream call made for
+/// this request; everything else made none, so `.joined` counts as a hit (`metricResult`). `.bypassed` is neither: the
 /// cache is off, and the caller counts nothing.
 public enum CacheOutcome: Sendable, Equatable {
     /// A fresh stored answer; the completion ran at once, on the caller's thread.

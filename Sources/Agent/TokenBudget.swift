@@ -3,9 +3,9 @@ import Locks
 
 /// Tokens each API key may use per UTC day (`AGENTD_DAILY_TOKEN_BUDGET`; 0 = no budget).
 ///
-/// The contract: a key that has spent its budget gets 429 `budget_exceeded` with `Retry-After` until the
-/// next UTC midnight. `check` runs before the upstream call and `record` after it, with the tokens the
-/// upstream reported (input + output): a call that starts under budget is allowed to finish, so the last
+/// docs/api.md, "Rate limits and budgets": a key that has spent its budget gets 429 `budget_exceeded` with
+/// `Retry-After` until the next UTC midnight. `check` runs before the upstream call and `record` after it, with the
+/// tokens the upstream reported (input + output): a call that starts under budget is allowed to finish, so the last
 /// call of a day may overshoot by at most its own `max_tokens` (`AGENTD_MAX_TOKENS_PER_REQUEST`) plus its
 /// input. Keys are the caller's (an API key's id, never the secret itself in logs).
 ///

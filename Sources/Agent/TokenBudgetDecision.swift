@@ -1,6 +1,7 @@
 /// Whether a key may make another call today, from `TokenBudget.check`.
 ///
-/// A refusal is the contract's 429 `budget_exceeded`, with `Retry-After: retryAfterSeconds` (RFC 9110 §10.2.3).
+/// A refusal is the 429 `budget_exceeded` of docs/api.md ("Rate limits and budgets"), with
+/// `Retry-After: retryAfterSeconds` (RFC 9110 §10.2.3).
 public struct BudgetDecision: Sendable, Equatable {
     /// False once the key has used its whole daily budget.
     public let allowed: Bool

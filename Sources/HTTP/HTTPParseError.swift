@@ -23,7 +23,7 @@ public enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    /// The contract's error type for this status.
+    /// agentd's error type for this status (docs/api.md, Errors).
     public var errorType: String {
         switch self {
         case .malformed, .unsupportedTransferCoding, .unsupportedVersion, .unsupportedExpectation:

@@ -1,4 +1,4 @@
-/// The sizes a request may not exceed; each maps to the status the contract gives it.
+/// The sizes a request may not exceed; each maps to the status docs/api.md gives it (Size limits).
 public struct HTTPParserLimits: Sendable, Equatable {
     /// Request line, CRLF excluded (→ 414).
     public var maxRequestLineBytes: Int

@@ -9,7 +9,7 @@ public enum HTTPHeadParseResult: Sendable, Equatable {
 
 /// A strict, incremental reader of an HTTP/1.1 request head (RFC 9112 §2–§5).
 ///
-/// The contract is picohttpparser's: the caller offers the bytes of the pending request from its first byte,
+/// The interface is picohttpparser's: the caller offers the bytes of the pending request from its first byte,
 /// again and again as more arrive; the parser answers *need more*, *complete* with the bytes consumed, or
 /// *failed*. The only state it keeps between calls is how far it has already scanned, so a head that arrives
 /// one byte at a time costs linear time. It performs no I/O and allocates only the parsed head's strings.

@@ -1,5 +1,6 @@
-/// Why an inbound request cannot be served as sent: the HTTP status, the contract's error type, a message
-/// that names the field at fault, and the field (OpenAI's `param`). The route renders it in its API's error body.
+/// Why an inbound request cannot be served as sent: the HTTP status, agentd's error type (docs/api.md, Errors),
+/// a message that names the field at fault, and the field (OpenAI's `param`). The route renders it in its API's
+/// error body.
 public struct InboundError: Error, Sendable, Equatable {
     public var status: Int
     public var type: String

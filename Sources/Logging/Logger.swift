@@ -63,10 +63,10 @@ extension LogSink {
     public func flush() {}
 }
 
-/// Structured logs: JSON lines (the contract's default) or text.
+/// Structured logs: JSON lines (the default: docs/api.md, Observability surface, Logs) or text.
 ///
 /// Owner: none; immutable, safe from any thread. It never decides what is secret: callers pass no keys,
-/// Authorization values or message content (the contract forbids them in logs).
+/// Authorization values or message content (docs/api.md, Logs, forbids them in logs).
 public final class Logger: Sendable {
     public let minimumLevel: LogLevel
     public let format: LogFormat

@@ -1,6 +1,6 @@
 /// Builds one scrape's text exposition (format 0.0.4); collectors receive it to write their families.
 ///
-/// Contract: a value type owned by the one `exposition()` call that made it; it never outlives the scrape.
+/// Owner: the one `exposition()` call that made it (a value type); it never outlives the scrape.
 /// A collector writes a family as `family(_:help:type:)` followed by its samples (`sample`), or a
 /// single-series family with `counter`/`gauge`. The writer escapes help text and label values, spells
 /// numbers the Prometheus way, and checks by precondition that each family name appears once per scrape

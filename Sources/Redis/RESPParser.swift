@@ -11,7 +11,7 @@ public enum RESPParseResult: Sendable, Equatable {
 
 /// A strict reader of one Redis reply, RESP2 or RESP3, from the start of a buffer.
 ///
-/// The contract is picohttpparser's: stateless, no I/O, never a read past the buffer; the answer is a value
+/// The interface is picohttpparser's: stateless, no I/O, never a read past the buffer; the answer is a value
 /// and the bytes it consumed, *need more*, or an error. The caller (the connection that owns the read
 /// buffer) offers the pending bytes from the first byte of the reply each time more arrive, and drops
 /// `consumed` bytes after a value. Every strict prefix of a reply is *need more*, never an error, and an

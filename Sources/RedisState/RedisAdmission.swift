@@ -6,9 +6,10 @@ import Resilience
 /// (`RedisScripts.admit`), so a client's bucket and a key's budget are the same on every replica.
 ///
 /// Owner: none; immutable. Redis owns the buckets and budgets; `localLimiter` (the fallback) guards its own.
-/// Failure policy (contract): when Redis cannot answer within its timeout, a request that must reserve budget
-/// is refused (`SharedStateUnavailable`: 503, never unmetered spending); a request that needs only the rate
-/// limit falls back to this replica's own bucket (`fallback == .local`, the default) or is refused (`.closed`).
+/// Failure policy (docs/api.md, "Rate limits and budgets"; docs/operations.md, "3.4 While Redis is unreachable"):
+/// when Redis cannot answer within its timeout, a request that must reserve budget is refused
+/// (`SharedStateUnavailable`: 503, never unmetered spending); a request that needs only the rate limit falls back
+/// to this replica's own bucket (`fallback == .local`, the default) or is refused (`.closed`).
 public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
     public enum RateLimitFallback: String, Sendable {
         case local, closed

@@ -1,7 +1,7 @@
 extension CircuitBreaker {
     /// When a breaker opens, for how long, and how it tests the upstream before closing again.
     ///
-    /// Defaults are the contract's: AGENTD_BREAKER_FAILURE_RATE (50 %), AGENTD_BREAKER_WINDOW (20 calls),
+    /// Defaults are docs/configuration.md's: AGENTD_BREAKER_FAILURE_RATE (50 %), AGENTD_BREAKER_WINDOW (20 calls),
     /// AGENTD_BREAKER_MIN_CALLS (10), AGENTD_BREAKER_OPEN_MS (30000), AGENTD_BREAKER_HALF_OPEN_CALLS (3).
     public struct Configuration: Sendable, Equatable {
         /// Failures / calls in the window at or above which the breaker opens, in (0, 1].

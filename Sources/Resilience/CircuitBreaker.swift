@@ -3,11 +3,12 @@ import Synchronization
 
 /// Stops calls to an upstream provider that keeps failing, then tests it with a few probes before trusting it again.
 ///
-/// Contract (agentd's Resilience section, the pattern of Nygard's "Release It!"): closed, it counts the outcomes of
-/// the last `window` calls; once at least `minimumCalls` are counted and failures / calls ≥ `failureRate`, it opens.
-/// Open, it rejects every call for `openMs`; the first `acquire()` after that makes it half-open, which lets
-/// `halfOpenCalls` probes through: all succeed → closed, one fails → open again with a fresh cool-down.
-/// Client errors, throttling and cancellations are `.ignored`: they say nothing about the upstream's health.
+/// Behaviour (README.md, API, "Protection and resilience"; the AGENTD_BREAKER_* rows of docs/configuration.md;
+/// the pattern of Nygard's "Release It!"): closed, it counts the outcomes of the last `window` calls; once at least
+/// `minimumCalls` are counted and failures / calls ≥ `failureRate`, it opens. Open, it rejects every call for `openMs`;
+/// the first `acquire()` after that makes it half-open, which lets `halfOpenCalls` probes through: all succeed →
+/// closed, one fails → open again with a fresh cool-down. Client errors, throttling and cancellations are `.ignored`:
+/// they say nothing about the upstream's health.
 ///
 /// Use: `switch breaker.acquire() { case .permitted(let permit): …call…; permit.record(outcome)
 /// case .rejected(let retryAfterMs): …answer 503 with Retry-After… }`. One breaker per provider.

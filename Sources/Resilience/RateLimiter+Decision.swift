@@ -1,7 +1,7 @@
 /// What `RateLimiter.acquire` decided for one request, with what the response headers report.
 ///
-/// A plain value. The headers it feeds are those of the rate-limit contract: `X-RateLimit-Limit` (`limit`),
-/// `X-RateLimit-Remaining` (`remaining`) on every limited response, and on a 429 `Retry-After`
+/// A plain value. The headers it feeds are those of docs/api.md, "Rate limits and budgets": `X-RateLimit-Limit`
+/// (`limit`), `X-RateLimit-Remaining` (`remaining`) on every limited response, and on a 429 `Retry-After`
 /// (`retryAfterSeconds`, RFC 9110 §10.2.3: a delay in whole seconds).
 public struct RateDecision: Sendable, Equatable {
     /// Whether the request may go ahead.

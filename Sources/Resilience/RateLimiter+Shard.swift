@@ -5,8 +5,8 @@ extension RateLimiter {
     ///
     /// Eviction runs only when a new key arrives at a full shard, in two steps:
     /// 1. Every bucket that has refilled to full by now is dropped. This loses nothing: a full bucket is
-    ///    indistinguishable from the new one its client gets when it returns. Under the contract's limits
-    ///    (burst 20 at 10 per second) any client idle for 2 s is such a bucket.
+    ///    indistinguishable from the new one its client gets when it returns. Under the default limits
+    ///    (docs/configuration.md: burst 20 at 10 per second) any client idle for 2 s is such a bucket.
     /// 2. If more than `targetKeys` (three quarters of `maxKeys`) are left, the least recently touched buckets
     ///    are dropped down to `targetKeys`. Every request touches its key's bucket, refused ones included.
     ///    A dropped bucket that was not full is forgotten: its client starts again with a full bucket.

@@ -13,8 +13,8 @@ import Locks
 /// limit in a way that matters).
 ///
 /// A rate of 0 or less means "no limit": every request is allowed, reported with `remaining == burst`, and no
-/// bucket is kept. The contract's defaults are `defaultRatePerSecond` (AGENTD_RATE_LIMIT_RPS) and
-/// `defaultBurst` (AGENTD_RATE_LIMIT_BURST).
+/// bucket is kept. The documented defaults (docs/configuration.md; docs/api.md, "Rate limits and budgets") are
+/// `defaultRatePerSecond` (AGENTD_RATE_LIMIT_RPS) and `defaultBurst` (AGENTD_RATE_LIMIT_BURST).
 public final class RateLimiter: Sendable {
     /// Tokens added to every bucket per second; 0 or less disables the limit.
     public let ratePerSecond: Double

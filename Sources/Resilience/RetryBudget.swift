@@ -3,9 +3,10 @@ import Locks
 /// Limits the retries to one provider to a share of its calls over a sliding window, so that an outage does not
 /// turn into a retry storm (every client multiplying its load by `maxAttempts` exactly when the upstream is weakest).
 ///
-/// Contract: retries stay at or under max(`minimumRetries`, `ratio` × calls in the window); with the defaults, 20 %
-/// of the calls of the last minute, and always at least 3 so that a quiet provider can still retry a blip.
-/// The window is a ring of `RetryBudget.bucketsPerWindow` time buckets (O(1) memory, O(1) operations).
+/// Bound (the retry budget of README.md, API, "Protection and resilience"): retries stay at or under
+/// max(`minimumRetries`, `ratio` × calls in the window); with the defaults, 20 % of the calls of the last minute, and
+/// always at least 3 so that a quiet provider can still retry a blip. The window is a ring of
+/// `RetryBudget.bucketsPerWindow` time buckets (O(1) memory, O(1) operations).
 ///
 /// Owner of the mutable state: one `Locked<RetryBudgetWindow>`; every method takes the lock once, briefly.
 /// One budget per provider; share it between all requests to that provider.

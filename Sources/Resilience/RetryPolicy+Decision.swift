@@ -1,5 +1,6 @@
 extension RetryPolicy {
-    /// Whether to try a failed call again, gathering every rule of the contract in one place.
+    /// Whether to try a failed call again, gathering every retry rule agentd promises in one place (README.md,
+    /// API, "Protection and resilience"; docs/api.md, Server-Sent Events and Timeouts).
     ///
     /// The rules, in the order they are checked (the first that applies gives the reason):
     /// 1. bytes already went to the client → `.clientHasBytes` (a retry cannot be spliced into a started answer);

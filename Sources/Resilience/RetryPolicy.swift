@@ -1,8 +1,9 @@
 /// When a failed upstream call is tried again, and how long to wait first: capped exponential backoff with full jitter.
 ///
-/// Contract (agentd's Resilience section): at most `maxAttempts` tries in total (the first one included); the wait
-/// before try n+1 is uniform in [0, min(maxDelayMs, baseDelayMs · 2^(n-1))] — "full jitter", so that clients that
-/// failed together do not come back together (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015).
+/// Behaviour (README.md, API, "Protection and resilience"; the AGENTD_RETRY_* rows of docs/configuration.md):
+/// at most `maxAttempts` tries in total (the first one included); the wait before try n+1 is uniform in
+/// [0, min(maxDelayMs, baseDelayMs · 2^(n-1))] — "full jitter", so that clients that failed together do not come
+/// back together (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015).
 /// An upstream's own request to wait (`Retry-After`, RFC 9110 §10.2.3, or `retry-after-ms`) is honoured up to
 /// `maxDelayMs`. Retried statuses are listed in `isRetryableStatus(_:)`.
 ///
@@ -62,7 +63,8 @@ public struct RetryPolicy: Sendable, Equatable {
         return max(jittered, askedFor)
     }
 
-    /// Whether an upstream answer with this HTTP status is worth trying again, per the contract:
+    /// Whether an upstream answer with this HTTP status is worth trying again (agentd's list; what is not
+    /// retried ends as docs/api.md, Errors, describes: 502 `upstream_error`):
     /// 408 Request Timeout, 409 Conflict, 429 Too Many Requests, 500, 502, 503, 504 and 529 (Anthropic's
     /// "overloaded"). A 429 that says the quota is spent is not retryable either; the caller knows that
     /// from the body and says so with `RetryableFailure.status(_:retryAfterMs:quotaExhausted:)`.

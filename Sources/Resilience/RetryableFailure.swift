@@ -26,8 +26,8 @@ public struct RetryableFailure: Sendable, Equatable {
     /// An HTTP error status from the upstream.
     ///
     /// - Parameter quotaExhausted: the 429 says the account's quota or spend limit is used up; waiting a few
-    ///   seconds will not cure that, so it is never retried (contract: "a 429 that says the quota or spend
-    ///   limit is exhausted").
+    ///   seconds will not cure that, so it is never retried (see docs/runbook.md, AgentdUpstreamRetriesSurging,
+    ///   on the provider's 429s).
     public static func status(_ status: Int, retryAfterMs: Int? = nil, quotaExhausted: Bool = false) -> RetryableFailure {
         if quotaExhausted {
             return RetryableFailure(isRetryable: false, retryAfterMs: retryAfterMs, reason: "quota_exhausted")

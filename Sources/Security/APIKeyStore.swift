@@ -7,7 +7,8 @@
 /// `authenticate` compares the presented key's digest with every stored digest in constant time: no early exit
 /// on the first differing byte, nor on a match, and the match is selected with masks rather than a branch. Since
 /// what is compared are digests, a timing leak would at most reveal bytes of a hash; the constant-time loop
-/// removes even that. (The contract: "Compared in constant time, stored only hashed.")
+/// removes even that. (docs/api.md, Authentication: "only SHA-256 digests are kept, and a presented key is
+/// compared with every digest in constant time".)
 public struct APIKeyStore: Sendable, CustomStringConvertible, CustomReflectable {
     /// The longest name a key may have in `AGENTD_API_KEYS_FILE`, in characters.
     public static let maxNameLength = 64

@@ -1,7 +1,7 @@
 import HTTP
 import Logging
 
-/// The contract's error body for non-OpenAI routes:
+/// agentd's own error body (docs/api.md, Errors) for non-OpenAI routes:
 /// `{"error": {"type": …, "message": …}, "request_id": …}`.
 public enum ErrorResponse {
     public static func make(

@@ -1,46 +1,58 @@
 import HTTP
 import Tracing
 
-/// What a handler learned while answering, for the access log: the upstream it used, tokens, attempts, cache.
-/// Attached with `Responder.annotate`; every field is optional.
+/// What the application learned while answering, for its access log and its traces: named values it attaches
+/// with `Responder.annotate` (a later value replaces an earlier one of the same name, in place). The server
+/// carries them to the exchange's record and reads none of them: it knows HTTP, not what a handler did.
 public struct ExchangeNote: Sendable, Equatable {
-    /// The rate-limit and budget identity: an API key's name, or the client address. Never a key.
-    public var client: String?
-    public var provider: String?
-    public var model: String?
-    public var inputTokens: Int?
-    public var outputTokens: Int?
-    public var attempts: Int?
-    /// `hit`, `miss` or nil when the cache was not consulted.
-    public var cache: String?
-    /// The agent profile of a `/chat` turn.
-    public var agent: String?
+    public enum Value: Sendable, Equatable {
+        case text(String)
+        case number(Int)
+    }
+
+    /// In the order they were first attached.
+    public private(set) var values: [(name: String, value: Value)]
     /// The request's server span, when it is traced.
     public var trace: ExchangeTrace?
 
-    public init(
-        client: String? = nil, provider: String? = nil, model: String? = nil, inputTokens: Int? = nil,
-        outputTokens: Int? = nil, attempts: Int? = nil, cache: String? = nil, agent: String? = nil, trace: ExchangeTrace? = nil
-    ) {
-        self.client = client
-        self.provider = provider
-        self.model = model
-        self.inputTokens = inputTokens
-        self.outputTokens = outputTokens
-        self.attempts = attempts
-        self.cache = cache
-        self.agent = agent
+    public init(_ values: [(name: String, value: Value)] = [], trace: ExchangeTrace? = nil) {
+        self.values = []
         self.trace = trace
+        for (name, value) in values { set(name, value) }
     }
 
-    /// This note with `other`'s fields laid over it (later annotations win).
+    public subscript(name: String) -> Value? { values.first { $0.name == name }?.value }
+
+    public func text(_ name: String) -> String? {
+        if case .text(let text)? = self[name] { return text }
+        return nil
+    }
+
+    public func number(_ name: String) -> Int? {
+        if case .number(let number)? = self[name] { return number }
+        return nil
+    }
+
+    /// Attaches `value` under `name` (replacing one there); nil attaches nothing.
+    public mutating func set(_ name: String, _ value: Value?) {
+        guard let value else { return }
+        if let index = values.firstIndex(where: { $0.name == name }) {
+            values[index].value = value
+        } else {
+            values.append((name, value))
+        }
+    }
+
+    /// This note with `other`'s values laid over it (later annotations win).
     func merged(with other: ExchangeNote) -> ExchangeNote {
-        ExchangeNote(
-            client: other.client ?? client, provider: other.provider ?? provider, model: other.model ?? model,
-            inputTokens: other.inputTokens ?? inputTokens, outputTokens: other.outputTokens ?? outputTokens,
-            attempts: other.attempts ?? attempts, cache: other.cache ?? cache, agent: other.agent ?? agent,
-            trace: other.trace ?? trace
-        )
+        var merged = self
+        for (name, value) in other.values { merged.set(name, value) }
+        merged.trace = other.trace ?? trace
+        return merged
+    }
+
+    public static func == (lhs: ExchangeNote, rhs: ExchangeNote) -> Bool {
+        lhs.trace == rhs.trace && lhs.values.elementsEqual(rhs.values) { $0.name == $1.name && $0.value == $1.value }
     }
 }
 

@@ -6,7 +6,7 @@ import HTTP
 /// write) is handed elsewhere and answers through the responder when done.
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPRequest, responder: Responder)
-    /// How the server words the errors it answers itself; the default is the contract's body.
+    /// How the server words the errors it answers itself; the default is agentd's body (docs/api.md, Errors).
     var renderError: ErrorRendering { get }
 }
 
@@ -17,7 +17,7 @@ public typealias ErrorRendering = @Sendable (
 ) -> HTTPResponse
 
 extension HTTPHandler {
-    /// The contract's error body, unless the handler words it otherwise.
+    /// agentd's error body (docs/api.md, Errors), unless the handler words it otherwise.
     public var renderError: ErrorRendering {
         { _, status, type, message, requestID, headers in
             ErrorResponse.make(status, type: type, message: message, requestID: requestID, headers: headers)

@@ -13,12 +13,9 @@ public struct HTTPRequest: Sendable {
     public var route: String?
     /// Path parameters of the matched route, percent-decoded.
     public var parameters: [String: String]
-    /// Who the request is for limits and budgets, once a guard has decided: an API key's name, or the
-    /// client address when no keys are configured. Never a key.
-    public var client: String?
-    /// What a guard in front of the handler holds for the request's lifetime (agentd: its budget
-    /// reservation); opaque to the server.
-    public var guardState: (any Sendable)?
+    /// What the application attached to the request on its way to the handler (agentd: who the client is and
+    /// its budget reservation); the server never reads it, it only carries it with the request.
+    public var application: (any Sendable)?
     /// The request's own span when it is traced: what goes on to providers, tools and tasks as `traceparent`.
     public var trace: TraceContext?
 

@@ -30,7 +30,7 @@ struct RequestIDGenerator {
         }
     }
 
-    /// The contract: a client id is kept when it is 1...128 visible ASCII characters.
+    /// docs/api.md, Request ids: a client id is kept when it is 1...128 visible ASCII characters.
     static func isAcceptable(_ id: String) -> Bool {
         let bytes = id.utf8
         return !bytes.isEmpty && bytes.count <= 128 && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }

@@ -30,7 +30,7 @@ public struct Router: HTTPHandler {
 
     private var staticRoutes: [String: [HTTPMethod: RouteHandler]] = [:]
     private var patternRoutes: [PatternRoute] = []
-    /// How errors the router and the server answer are worded; by default the contract's body.
+    /// How errors the router and the server answer are worded; by default agentd's body (docs/api.md, Errors).
     public var errors: ErrorRendering = { _, status, type, message, requestID, headers in
         ErrorResponse.make(status, type: type, message: message, requestID: requestID, headers: headers)
     }

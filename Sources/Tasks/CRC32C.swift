@@ -1,7 +1,7 @@
 /// CRC-32C (Castagnoli): reflected polynomial 0x82F63B78, initial value and final xor 0xFFFFFFFF, as in
 /// iSCSI (RFC 3720), ext4 and LevelDB. The journal's frame checksum.
 ///
-/// Contract: pure function of the bytes, no state; the tables are built once (a static let, so thread-safe)
+/// A pure function of the bytes, no state; the tables are built once (a static let, so thread-safe)
 /// and never change. Slicing-by-8: eight bytes per step through eight 256-entry tables, so a replay of a
 /// large journal is bound by reading the file, not by the checksum.
 enum CRC32C {

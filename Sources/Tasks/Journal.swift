@@ -2,7 +2,7 @@
 /// frames of opaque payloads. A record whose append completed with success is on disk (written and fsynced)
 /// and comes back from `open` after a crash or a `kill -9`.
 ///
-/// Contract: any thread may append, compact, read the status and close. One writer thread owns the file (see
+/// Any thread may append, compact, read the status and close. One writer thread owns the file (see
 /// `JournalWriter`): it takes every queued request at once and writes the queued appends with one write and
 /// one fdatasync (group commit), so 64 handlers appending at once cost about one fsync, not 64. Records land
 /// in the order of the `append` calls. Completions run on the writer thread and must not block on the journal

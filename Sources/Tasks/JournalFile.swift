@@ -3,7 +3,7 @@ import Glibc
 /// The system calls the journal makes, each retried on EINTR and throwing a `JournalError` that names the
 /// call and the path.
 ///
-/// Contract: stateless; it owns no descriptor (callers open and close them). Writes are continued after a
+/// Stateless: it owns no descriptor (callers open and close them). Writes are continued after a
 /// short write until every byte is written or a call fails; nothing here retries a real failure.
 enum JournalFile {
     static let fileMode: mode_t = 0o600

@@ -4,7 +4,7 @@
 /// run of zero bytes, which a crash can leave where a file was extended but not yet written, is then never a
 /// valid frame (the plain CRC-32C of an empty payload is 0, so eight zeros would read as an empty record).
 ///
-/// Contract: encoding and decoding only, no I/O. `decode` never traps on any input: it stops at the first
+/// Encoding and decoding only, no I/O. `decode` never traps on any input: it stops at the first
 /// frame that is short (a torn tail), longer than `maxPayloadBytes`, or whose checksum does not match, and
 /// reports where the intact frames end.
 enum JournalFrame {

@@ -1,11 +1,12 @@
 import JSON
 import Logging
 
-/// The two shapes of a record: the journal's (everything, to rebuild the store) and the API's (the contract's
-/// fields; never the submitting client or the idempotency key).
+/// The two shapes of a record: the journal's (everything, to rebuild the store) and the API's (the fields of
+/// docs/api.md, "The task record"; never the submitting client or the idempotency key).
 extension TaskRecord {
-    /// The contract's record: `task_id`, `status`, times in RFC 3339 UTC, `input_message`, `model`, `result`,
-    /// `error`, `tokens_used`, `attempts`; and, beyond the contract, the agent, the callback URL and the webhook.
+    /// The record of docs/api.md ("The task record"): `task_id`, `status`, times in RFC 3339 UTC, `input_message`,
+    /// `model`, `result`, `error`, `tokens_used`, `attempts`; and, beyond the original API (docs/api.md's last
+    /// section), the agent, the callback URL and the webhook.
     public var publicJSON: JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("task_id", .string(id)), ("status", .string(status.rawValue)), ("created_at", .string(TaskRecord.rfc3339(createdAtMs))),

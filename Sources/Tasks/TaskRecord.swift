@@ -1,6 +1,6 @@
 import JSON
 
-/// One durable background task: what was asked, where it is, and what came of it (contract: Tasks).
+/// One durable background task: what was asked, where it is, and what came of it (docs/api.md, "The task record").
 ///
 /// A value: the task store owns the current copy of each record; the journal holds its history.
 public struct TaskRecord: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Where a task is in its life (contract: Tasks). `pending` and `running` are live; the others are final.
+/// Where a task is in its life (docs/api.md, The task record). `pending` and `running` are live; the others final.
 public enum TaskStatus: String, Sendable, CaseIterable {
     case pending, running, completed, failed, cancelled
 

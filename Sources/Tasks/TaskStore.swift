@@ -17,7 +17,7 @@ public final class TaskStore: TaskStoring {
         public var queueMax = 1000
         /// AGENTD_TASK_RETENTION_S, in ms: how long a finished task stays.
         public var retentionMs: Int64 = 86_400_000
-        /// The contract's window for `Idempotency-Key`: 24 h.
+        /// The window for `Idempotency-Key` (docs/api.md, Idempotency keys): 24 h.
         public var idempotencyMs: Int64 = 86_400_000
         /// The journal is compacted when it is over this size and over twice what its live records take.
         public var compactionMinBytes = 4 << 20

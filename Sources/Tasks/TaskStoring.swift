@@ -1,4 +1,5 @@
-/// The seam between the task routes and where tasks live (contract: Tasks, Tasks across replicas).
+/// The seam between the task routes and where tasks live (docs/api.md, Tasks; README.md, "Tasks across
+/// replicas (Redis)").
 ///
 /// Two stores implement it: `TaskStore` (one agentd: records in memory, a journal on local disk) and the Redis
 /// task store (N replicas: records, queue, leases and events in one Redis). Everything is completion based,
@@ -30,7 +31,7 @@ public protocol TaskStoring: AnyObject, Sendable {
     /// The queue as the health report and the gauges show it (may be a recent reading refreshed in the background).
     var stats: TaskQueueStats { get }
     /// Why submissions cannot be stored now, for readiness; nil when they can (a Redis outage is not a reason:
-    /// the contract keeps readiness out of shared outages, and `submit` answers 503 by itself).
+    /// docs/api.md, GET /health/ready, keeps readiness out of shared outages, and `submit` answers 503 by itself).
     var notWritableReason: String? { get }
     /// Starts the workers (and whatever the store does in the background).
     func start()

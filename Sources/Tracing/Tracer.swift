@@ -30,7 +30,8 @@ public struct TracerSettings: Sendable {
     }
 }
 
-/// Makes trace contexts and exports finished spans in batches (contract: Tracing).
+/// Makes trace contexts and exports finished spans in batches (docs/api.md, Tracing; docs/operations.md,
+/// "8. Observability").
 ///
 /// Recording a span appends it to its thread's open batch: spans of one thread share a lock with no other
 /// thread's, so recording neither contends nor waits for the network, and does no encoding. A batch that reaches

@@ -4,8 +4,8 @@ import LLM
 import Logging
 import Server
 
-/// The command line (contract: Process): `agentd` serves; `healthcheck` probes a running one; `config` prints
-/// the effective configuration; `--help` and `--version` describe it. Configuration errors exit 2.
+/// The command line (docs/operations.md, "1. Deploy"): `agentd` serves; `healthcheck` probes a running one; `config`
+/// prints the effective configuration; `--help` and `--version` describe it. Configuration errors exit 2.
 enum AgentdCommand {
     static func run(arguments: [String], environment: [String: String]) -> Int32 {
         let rest = Array(arguments.dropFirst().dropFirst())

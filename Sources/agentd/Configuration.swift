@@ -114,8 +114,8 @@ struct Configuration: Sendable {
         configuration.tasks = try TaskSettings.load(from: environment, reader: reader)
         configuration.redis = try RedisSettings.load(from: environment, reader: reader)
         configuration.tracing = try TracingSettings.load(from: environment, reader: reader)
-        // The contract: bound to a non-loopback address with no API key configured, agentd refuses to start
-        // unless told otherwise (as LiteLLM does): an open gateway spends its owner's provider credit.
+        // docs/api.md, Authentication: bound to a non-loopback address with no API key configured, agentd refuses to
+        // start unless told otherwise (as LiteLLM does): an open gateway spends its owner's provider credit.
         if !IPAddressText.isLoopback(configuration.host) && !configuration.protection.hasKeys && !configuration.allowUnauthenticated {
             throw ConfigurationError(
                 variable: "AGENTD_HOST", value: environment["AGENTD_HOST"] ?? configuration.host,

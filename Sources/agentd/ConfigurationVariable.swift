@@ -1,13 +1,26 @@
-/// A variable read as a whole number, declared once: `EnvironmentReader.read` takes its default and bounds from
-/// here, the configuration's field starts at its default, and its `setting` row (`--help`, README.md's table,
+/// A number a variable may hold: how the table shows it.
+protocol VariableNumber: Comparable, Sendable {
+    var shown: String { get }
+}
+
+extension Int: VariableNumber {
+    var shown: String { String(self) }
+}
+
+extension Double: VariableNumber {
+    var shown: String { formatted }
+}
+
+/// A variable read as a number, declared once: `EnvironmentReader.read` takes its default and bounds from here,
+/// the configuration's field starts at its default, and its `setting` row (`--help`, README.md's table,
 /// docs/configuration.md) shows the same name, default, bounds and meaning.
-struct IntegerVariable: Sendable {
+struct NumberVariable<Number: VariableNumber>: Sendable {
     let name: String
-    let defaultValue: Int
-    let range: ClosedRange<Int>
+    let defaultValue: Number
+    let range: ClosedRange<Number>
     let summary: String
 
-    init(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>, _ summary: String) {
+    init(_ name: String, default defaultValue: Number, in range: ClosedRange<Number>, _ summary: String) {
         precondition(range.contains(defaultValue), "\(name)'s default is out of its own range")
         self.name = name
         self.defaultValue = defaultValue
@@ -16,32 +29,14 @@ struct IntegerVariable: Sendable {
     }
 
     var setting: Configuration.Setting {
-        .init(name: name, defaultValue: String(defaultValue), summary: summary, accepted: "\(range.lowerBound)…\(range.upperBound)")
+        .init(name: name, defaultValue: defaultValue.shown, summary: summary, accepted: "\(range.lowerBound.shown)…\(range.upperBound.shown)")
     }
 }
 
-/// A variable read as a decimal number, declared once (as `IntegerVariable`).
-struct DecimalVariable: Sendable {
-    let name: String
-    let defaultValue: Double
-    let range: ClosedRange<Double>
-    let summary: String
-
-    init(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>, _ summary: String) {
-        precondition(range.contains(defaultValue), "\(name)'s default is out of its own range")
-        self.name = name
-        self.defaultValue = defaultValue
-        self.range = range
-        self.summary = summary
-    }
-
-    var setting: Configuration.Setting {
-        .init(
-            name: name, defaultValue: defaultValue.formatted, summary: summary,
-            accepted: "\(range.lowerBound.formatted)…\(range.upperBound.formatted)"
-        )
-    }
-}
+/// A whole-number variable (`AGENTD_PORT`).
+typealias IntegerVariable = NumberVariable<Int>
+/// A decimal variable (`AGENTD_RATE_LIMIT_RPS`).
+typealias DecimalVariable = NumberVariable<Double>
 
 extension EnvironmentReader {
     func read(_ variable: IntegerVariable) throws(ConfigurationError) -> Int {

@@ -5,9 +5,9 @@ import Server
 import Synchronization
 import Tracing
 
-/// The contract's signal handling: the first SIGTERM or SIGINT fails readiness at once, keeps serving for
-/// the drain delay, closes the listener, lets in-flight requests finish within the grace period, then
-/// signals `done`. A second signal exits at once.
+/// Signal handling (docs/operations.md, "4. Graceful shutdown"): the first SIGTERM or SIGINT fails readiness at
+/// once, keeps serving for the drain delay, closes the listener, lets in-flight requests finish within the grace
+/// period, then signals `done`. A second signal exits at once.
 final class GracefulShutdown: Sendable {
     private let server: HTTPServer
     private let tasks: TaskService

@@ -1,5 +1,6 @@
 /// Retries, breakers, fallbacks, keys, limits, budgets, prices and the cache, from the environment
-/// (the contract's Security and limits, and Resilience sections).
+/// (docs/api.md, Authentication, "Rate limits and budgets" and "Response cache"; README.md, API, "Protection and
+/// resilience").
 struct ProtectionSettings: Sendable {
     var retryMaxAttempts = Variable.retryMaxAttempts.defaultValue
     var retryBaseMs = Variable.retryBaseMs.defaultValue

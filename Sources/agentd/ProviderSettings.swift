@@ -1,7 +1,7 @@
 import Foundation
 import LLM
 
-/// Providers and models from the environment (the contract's "Models and providers").
+/// Providers and models from the environment (docs/api.md, "Models and agents"; docs/configuration.md).
 struct ProviderSettings: Sendable {
     var providers: [ProviderConfiguration] = []
     /// `provider:model`.

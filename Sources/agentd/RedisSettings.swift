@@ -1,8 +1,8 @@
 import Foundation
 import Redis
 
-/// Shared state on Redis, from the environment (contract: Replicas and shared state). Without
-/// `AGENTD_REDIS_URL` everything stays in this process (the embedded default).
+/// Shared state on Redis, from the environment (docs/operations.md, "3. Scale out: N replicas on one Redis").
+/// Without `AGENTD_REDIS_URL` everything stays in this process (the embedded default).
 struct RedisSettings: Sendable {
     /// AGENTD_REDIS_URL: nil keeps state in memory. Its password is a secret: `description` redacts it.
     var url: RedisURL?

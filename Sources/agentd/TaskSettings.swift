@@ -1,4 +1,4 @@
-/// Durable background tasks, from the environment (the contract's Tasks section).
+/// Durable background tasks, from the environment (docs/api.md, Tasks).
 struct TaskSettings: Sendable {
     var dataDirectory = "./data"
     var workers = Variable.workers.defaultValue

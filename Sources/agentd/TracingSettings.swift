@@ -1,4 +1,4 @@
-/// OpenTelemetry traces, from the environment (contract: Tracing). Without `AGENTD_OTLP_ENDPOINT` nothing is traced
+/// OpenTelemetry traces, from the environment (docs/api.md, Tracing). Without `AGENTD_OTLP_ENDPOINT` nothing is traced
 /// and the caller's `traceparent` is passed on unchanged.
 struct TracingSettings: Sendable {
     /// `http(s)://host:port`: spans go to `<endpoint>/v1/traces`.

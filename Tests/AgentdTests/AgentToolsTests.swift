@@ -4,8 +4,8 @@ import MockLLMSupport
 import RedisSupport
 import Testing
 
-/// Agents whose tools agentd runs (contract: Agent tools), end to end: the built-in mock's tool-calling model
-/// (a model name containing "tool" calls the first tool with `{"query": <the message>}`, then answers
+/// Agents whose tools agentd runs (README.md, API, "Agents that act"), end to end: the built-in mock's tool-calling
+/// model (a model name containing "tool" calls the first tool with `{"query": <the message>}`, then answers
 /// "tool said: <the result>") and HTTP tools served by the test.
 @Suite("agent tools", .serialized)
 struct AgentToolsTests {

@@ -1,8 +1,8 @@
 import JSON
 import Testing
 
-/// Browsers (contract: Browsers (CORS)): preflights on API routes without a key or the rate limit, the allow
-/// and expose headers on answers and streams for listed origins, nothing for others, for probes and `/metrics`.
+/// Browsers (docs/api.md, CORS and OPTIONS): preflights on API routes without a key or the rate limit, the
+/// allow and expose headers on answers and streams for listed origins, nothing for others, for probes and `/metrics`.
 @Suite("CORS", .serialized)
 struct CORSTests {
     static let page = "http://app.example.test:3000"

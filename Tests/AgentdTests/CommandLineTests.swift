@@ -29,7 +29,7 @@ struct CommandLineTests {
     ])
     func contractDefaultsAreListed(name: String, contractDefault: String) {
         let setting = Configuration.settings.first { $0.name == name }
-        #expect(setting?.defaultValue == contractDefault, "CONTRACT.md gives \(name) the default \(contractDefault)")
+        #expect(setting?.defaultValue == contractDefault, "docs/configuration.md gives \(name) the default \(contractDefault)")
     }
 
     @Test("--help and -h print the same text")

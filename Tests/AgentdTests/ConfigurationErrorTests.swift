@@ -1,7 +1,7 @@
 import Testing
 
-/// The contract: "A bad value exits with status 2 and one line on stderr naming the variable, the value's
-/// problem and the accepted form. Nothing starts half-configured."
+/// docs/operations.md, "1. Deploy": "A bad value stops agentd with exit status 2 and one line on stderr naming
+/// the variable, the problem and the accepted form; nothing starts half-configured."
 @Suite("agentd refuses a bad configuration")
 struct ConfigurationErrorTests {
     /// One bad variable, with the words its error line must carry.
@@ -24,10 +24,10 @@ struct ConfigurationErrorTests {
         BadValue(variable: "AGENTD_HEADER_TIMEOUT_MS", value: "-5", problem: "out of range", accepted: "from 1 to 3600000"),
         BadValue(variable: "AGENTD_DRAIN_DELAY_S", value: "1.5", problem: "not a whole number", accepted: "from 0 to 3600"),
         BadValue(variable: "AGENTD_ALLOW_UNAUTHENTICATED", value: "maybe", problem: "not a known value", accepted: "true|false"),
-        // The contract: a non-loopback address with no API key configured needs the explicit opt-in.
+        // docs/api.md, Authentication: a non-loopback address with no API key configured needs the explicit opt-in.
         BadValue(variable: "AGENTD_HOST", value: "0.0.0.0", problem: "not a loopback address", accepted: "AGENTD_ALLOW_UNAUTHENTICATED=true"),
         BadValue(variable: "AGENTD_HOST", value: "::", problem: "not a loopback address", accepted: "AGENTD_ALLOW_UNAUTHENTICATED=true"),
-        // Shared state on Redis (contract: Replicas and shared state).
+        // Shared state on Redis (docs/configuration.md, AGENTD_REDIS_*).
         BadValue(variable: "AGENTD_REDIS_URL", value: "http://redis:6379", problem: "scheme must be redis://", accepted: "redis://"),
         BadValue(variable: "AGENTD_REDIS_URL", value: "redis://redis:99999", problem: "port", accepted: "rediss://"),
         BadValue(variable: "AGENTD_REDIS_TIMEOUT_MS", value: "0", problem: "out of range", accepted: "from 1 to 60000"),

@@ -3,8 +3,8 @@ import JSON
 import MockLLMSupport
 import Testing
 
-/// The contract's signals: SIGTERM/SIGINT fail readiness at once, keep serving for `AGENTD_DRAIN_DELAY_S`,
-/// then close the listener and exit 0; a second signal exits at once.
+/// Signals (docs/operations.md, "4. Graceful shutdown"): SIGTERM/SIGINT fail readiness at once, keep serving for
+/// `AGENTD_DRAIN_DELAY_S`, then close the listener and exit 0; a second signal exits at once.
 @Suite("agentd shuts down gracefully")
 struct GracefulShutdownTests {
     @Test("after the signal: ready 503, live 200 during the drain delay, then exit 0", arguments: [SIGTERM, SIGINT])

@@ -3,9 +3,9 @@ import JSON
 import MockLLMSupport
 import Testing
 
-/// The inbound APIs beside Chat Completions (contract: More inbound APIs): Anthropic Messages, OpenAI Responses
-/// and Embeddings, each through a live agentd to mock-llm as an OpenAI-kind (`oai`) and an Anthropic-kind
-/// (`ant`) upstream; their errors and limits.
+/// The inbound APIs beside Chat Completions (docs/api.md, Anthropic Messages, POST /v1/responses and
+/// POST /v1/embeddings): Anthropic Messages, OpenAI Responses and Embeddings, each through a live agentd to mock-llm as
+/// an OpenAI-kind (`oai`) and an Anthropic-kind (`ant`) upstream; their errors and limits.
 @Suite("Anthropic Messages, Responses and Embeddings inbound", .serialized)
 struct InboundAPIsTests {
     static func start(_ extra: [String: String] = [:]) async throws -> (MockLLMProcess, AgentdProcess) {

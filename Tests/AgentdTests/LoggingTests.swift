@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import agentd
 
-/// The contract's logs: one JSON object per line on stdout with `ts`, `level` and `msg`; text for people
-/// with `AGENTD_LOG_FORMAT=text`; nothing below `AGENTD_LOG_LEVEL`.
+/// agentd's logs (docs/api.md, Observability surface, Logs): one JSON object per line on stdout with `ts`, `level` and
+/// `msg`; text for people with `AGENTD_LOG_FORMAT=text`; nothing below `AGENTD_LOG_LEVEL`.
 @Suite("agentd's logs")
 struct LoggingTests {
     static let levels: Set<String> = ["debug", "info", "warning", "error"]

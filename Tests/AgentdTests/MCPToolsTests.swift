@@ -3,7 +3,7 @@ import JSON
 import RedisSupport
 import Testing
 
-/// Agents whose tools live on MCP servers (contract: Agent tools, `mcp_servers`), against real servers from
+/// Agents whose tools live on MCP servers (README.md, "Agents that act", `mcp_servers`), against real servers from
 /// the official MCP Python SDK: one answering in SSE with sessions, one stateless in JSON. The built-in mock's
 /// tool-calling model calls the first tool offered with `{"query": <the message>}`; `allowed_tools` picks it.
 @Suite("MCP tools", .serialized)

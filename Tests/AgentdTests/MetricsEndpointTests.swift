@@ -6,7 +6,7 @@ import Testing
 /// `/metrics` and the access log as operators see them.
 @Suite("metrics and access logs", .serialized)
 struct MetricsEndpointTests {
-    /// Every family the contract lists, each present from the first scrape.
+    /// The core families of docs/api.md's metrics table (Observability surface), each present from the first scrape.
     static let contractFamilies = [
         "agentd_http_requests_total", "agentd_http_request_duration_seconds", "agentd_http_in_flight_requests",
         "agentd_http_open_connections", "agentd_agent_requests_total", "agentd_llm_requests_total",

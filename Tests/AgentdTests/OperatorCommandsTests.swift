@@ -3,8 +3,8 @@ import JSON
 import Testing
 @testable import agentd
 
-/// The operator's commands (contract: Process): `agentd healthcheck` and `agentd config`, and the promise that
-/// `--help` and the README name every variable agentd reads.
+/// The operator's commands (docs/operations.md, "1. Deploy"): `agentd healthcheck` and `agentd config`, and the
+/// promise that `--help` and the README name every variable agentd reads.
 @Suite("agentd healthcheck and agentd config")
 struct OperatorCommandsTests {
     @Test("healthcheck exits 0 against a live agentd (default URL from AGENTD_PORT, and --url), 1 when nothing answers")

@@ -3,9 +3,9 @@ import MockLLMSupport
 import RedisSupport
 import Testing
 
-/// N agentd replicas on one real Redis behave as one agentd (contract: Replicas and shared state): a
-/// round-robin client, as a Kubernetes Service spreads requests, sees one conversation, one bucket, one budget
-/// and one cache. Each test starts its own redis-server and replicas on free ports.
+/// N agentd replicas on one real Redis behave as one agentd (docs/operations.md, "3. Scale out: N replicas on
+/// one Redis"): a round-robin client, as a Kubernetes Service spreads requests, sees one conversation, one bucket, one
+/// budget and one cache. Each test starts its own redis-server and replicas on free ports.
 @Suite(.serialized) struct ReplicasOnRedisTests {
     /// Replicas started with the same environment on one Redis; requests go round robin.
     final class Replicas: @unchecked Sendable {

@@ -3,7 +3,8 @@ import JSON
 import MockLLMSupport
 import Testing
 
-/// Each upstream fault drives the contract's behaviour, counted at mock-llm (requests per scenario).
+/// Each upstream fault drives the behaviour README.md promises (API, "Protection and resilience"), counted at
+/// mock-llm (requests per scenario).
 @Suite("retries, circuit breaker and fallbacks through agentd", .serialized)
 struct RetriesAndBreakerTests {
     /// Short backoffs so the suite stays fast; the breaker's own tests set its knobs.

@@ -146,7 +146,7 @@ struct ServingTests {
         #expect(response.body.isEmpty)
     }
 
-    /// The contract's test for a request id worth keeping: 1...128 visible ASCII characters.
+    /// The test of docs/api.md, Request ids, for a request id worth keeping: 1...128 visible ASCII characters.
     private func isSane(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= 128 && id.utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }

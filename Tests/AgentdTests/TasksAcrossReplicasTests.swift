@@ -4,7 +4,7 @@ import MockLLMSupport
 import RedisSupport
 import Testing
 
-/// Tasks across replicas (contract: Tasks across replicas): N agentd processes on one real Redis (AOF on,
+/// Tasks across replicas (README.md, "Tasks across replicas (Redis)"): N agentd processes on one real Redis (AOF on,
 /// `appendfsync always`) act as one task service, through a dead replica, a stopped one and a dead Redis.
 @Suite(.serialized) struct TasksAcrossReplicasTests {
     typealias Replicas = ReplicasOnRedisTests.Replicas

@@ -4,7 +4,7 @@ import MockLLMSupport
 import RedisSupport
 import Testing
 
-/// OpenTelemetry traces (contract: Tracing) into a test collector: the span tree of a chat with a tool step and
+/// OpenTelemetry traces (docs/api.md, Tracing) into a test collector: the span tree of a chat with a tool step and
 /// of a task, parentage under the caller's traceparent, what the provider and the tool see, a dead collector,
 /// and the sampling ratio.
 @Suite("traces", .serialized)

@@ -1,7 +1,7 @@
 import Testing
 @testable import HTTP
 
-/// Each parse error maps to one status and one contract error type (CONTRACT.md, "Security and limits").
+/// Each parse error maps to one status and one error type (docs/api.md, Errors).
 @Suite struct HTTPParseErrorTests {
     @Test(arguments: [
         (HTTPParseError.malformed("x"), 400, "invalid_request"),

@@ -1,7 +1,7 @@
 import Testing
 @testable import HTTP
 
-/// Size limits on the head (CONTRACT.md, "Security and limits"): request line → 414, header section → 431,
+/// Size limits on the head (docs/api.md, Size limits): request line → 414, header section → 431,
 /// declared Content-Length → 413. Each is reported as soon as it is exceeded, not when the head ends, so a
 /// client cannot make the server buffer without bound.
 @Suite struct HeadParserLimitTests {

@@ -1,7 +1,8 @@
 @testable import LLM
 import Testing
 
-/// Which failures the resilience layer may retry (the contract's list), and the waits upstreams ask for.
+/// Which failures the resilience layer may retry (the list in ProviderError's doc comment; README.md, API,
+/// "Protection and resilience"), and the waits upstreams ask for.
 @Suite struct ProviderErrorTests {
     @Test(arguments: [408, 409, 429, 500, 502, 503, 504, 529])
     func retryableStatuses(_ status: Int) {

@@ -171,7 +171,7 @@ import Locks
         #expect(!collected.text.isEmpty)
     }
 
-    /// The contract: a client that goes away cancels its upstream call; mock-llm sees the connection close.
+    /// docs/api.md, Timeouts: a client that goes away cancels its upstream call; mock-llm sees the connection close.
     @Test(arguments: Kind.allCases)
     func cancelClosesTheUpstreamStream(_ kind: Kind) async throws {
         let mock = try await MockLLMProcess.start()

@@ -87,7 +87,7 @@ final class StreamRecorder: Sendable {
         #expect(times.last!.timeIntervalSince(times.first!) > 0.3)
     }
 
-    /// The contract: a client that disconnects aborts its upstream call within 100 ms.
+    /// docs/api.md, Timeouts: a client that disconnects cancels its upstream call at once; here, within 100 ms.
     @Test func cancelClosesTheUpstreamConnectionPromptly() throws {
         let upstream = try Upstream()
         defer { upstream.stop() }

@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 
-/// Each limit of the contract, exceeded on a live socket.
+/// Each limit of docs/api.md (Size limits, Timeouts), exceeded on a live socket.
 @Suite struct ServerLimitTests {
     @Test func requestLineOverLimitIs414() throws {
         let server = try TestServer()

@@ -7,7 +7,7 @@ import Testing
 @testable import RedisState
 
 /// One behaviour, two families: each test runs against the in-memory classes and against Redis, and both
-/// must pass it unchanged (the seams' contract, SharedStateSeams.swift).
+/// must pass it unchanged (the seams' promises, SharedStateSeams.swift).
 @Suite(.serialized) struct SharedStateBehaviourTests {
     // MARK: Rate limit and budget
 

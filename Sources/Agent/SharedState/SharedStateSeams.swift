@@ -1,7 +1,8 @@
 import LLM
 import Resilience
 
-// The seams between agentd and the state its replicas must share (contract: Replicas and shared state).
+// The seams between agentd and the state its replicas must share (docs/operations.md, "3. Scale out: N
+// replicas on one Redis").
 //
 // Each is completion based, like the server: nothing here blocks or awaits, and a completion may run at once
 // on the caller's thread (the in-memory family) or later on the thread that got Redis' reply (the Redis
@@ -14,11 +15,12 @@ import Resilience
 //   ClientAdmitting      LocalAdmission (both, in turn)      bucket + reservation in one round trip
 //   CompletionCaching    ResponseCache (LRU, single flight)  GET/SET with TTL, a lock for cross-replica flight
 //   ConversationStoring  ConversationStore (LRU, TTL)        a list per conversation, atomic append + prune
-//   (task queue)         Tasks' journal                      the next step (contract: Tasks across replicas)
+//   (task queue)         Tasks' journal                      the next step (README.md, "Tasks across replicas (Redis)")
 //
 // A Redis family member answers `.failure(SharedStateUnavailable)` when Redis cannot be used, and applies
-// the contract's policy itself where it has one (rate limits fall back to the local bucket; the cache
-// answers as a miss); callers turn what remains into 503 + Retry-After.
+// the documented policy itself where there is one (docs/operations.md, "3.4 While Redis is unreachable": rate
+// limits fall back to the local bucket; the cache answers as a miss); callers turn what remains into 503 +
+// Retry-After.
 
 /// Shared state could not be read or written (Redis down, slow or refusing): the request is answered 503 with
 /// `Retry-After`, never served on a guess.
@@ -86,7 +88,7 @@ public struct ClientAdmission: Sendable {
     }
 }
 
-/// Whole answers of identical non-streamed requests, with single flight (contract: Response cache).
+/// Whole answers of identical non-streamed requests, with single flight (docs/api.md, Response cache).
 public protocol CompletionCaching: Sendable {
     var isEnabled: Bool { get }
     /// The answer for `key`: stored, joined, or computed by `compute` (which must call `finish` once).

@@ -1,8 +1,8 @@
 import HTTP
 import JSON
 
-/// The agents file's tool fields (contract: Agent tools): `tools`, `max_steps`, `keys`, strictly validated at
-/// start, each refusal naming the agent, the field and the problem.
+/// The agents file's tool fields (README.md, API, "Agents that act"): `tools`, `max_steps`, `keys`, strictly
+/// validated at start, each refusal naming the agent, the field and the problem.
 extension AgentCatalog {
     static let toolFields = ["type", "name", "description", "parameters", "url", "headers", "timeout_ms"]
 

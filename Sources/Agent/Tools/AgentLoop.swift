@@ -24,7 +24,7 @@ public struct ToolCallHandle: Sendable {
     public init(cancel: @escaping @Sendable () -> Void) { self.cancel = cancel }
 }
 
-/// How a tool call ended: the contract's `outcome` label values.
+/// How a tool call ended: the `outcome` label values of `agentd_tool_calls_total` (docs/api.md, Metrics).
 public enum ToolOutcome: String, Sendable, CaseIterable {
     case success, error, timeout, invalid
 }
@@ -50,7 +50,8 @@ public struct AgentStep: Sendable, Equatable {
 
     public var ok: Bool { result.outcome == .success }
 
-    /// `{"id","name","arguments","ok","content"}`, the contract's `tool_result` fields plus the arguments.
+    /// `{"id","name","arguments","ok","content"}`, the `tool_result` event's fields plus the arguments
+    /// (docs/api.md, POST /chat: `steps`).
     public var json: JSONValue {
         .object(JSONObject([
             ("id", .string(id)), ("name", .string(name)), ("arguments", .string(arguments)), ("ok", .bool(ok)),
@@ -106,7 +107,7 @@ public protocol AgentLoopObserver: Sendable {
     func runFinished(agent: String, modelCalls: Int)
 }
 
-/// The agent loop (contract: Agent tools): model call → the tool calls it asked for, run in parallel, their
+/// The agent loop (README.md, API, "Agents that act"): model call → the tool calls it asked for, run in parallel, their
 /// results back as tool messages in the model's order → the next model call; until an answer without tool
 /// calls, or `max_steps` model calls. Every model call goes through the gateway (retries, breaker, fallbacks;
 /// never the cache); a tool's failure, timeout or invalid arguments go back to the model as an error result.

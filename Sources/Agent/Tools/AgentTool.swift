@@ -1,6 +1,6 @@
 import JSON
 
-/// A tool an agent profile gives its agent, which agentd itself runs (contract: Agent tools).
+/// A tool an agent profile gives its agent, which agentd itself runs (README.md, API, "Agents that act").
 ///
 /// A value, built once from the agents file. `headers` hold values with `${VAR}` already read from the
 /// environment: they may be secrets, so `publicJSON` (what `GET /agents` shows) has only the name and the
@@ -79,7 +79,7 @@ public struct HTTPToolHeader: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(name): <redacted>" }
 }
 
-/// An MCP server an agent profile uses (contract: Agent tools, `mcp_servers`). Headers may hold secrets.
+/// An MCP server an agent profile uses (README.md, API, "Agents that act", `mcp_servers`). Headers may hold secrets.
 public struct MCPServerSettings: Sendable, Equatable {
     public let name: String
     public let url: String

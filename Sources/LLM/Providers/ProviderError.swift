@@ -1,7 +1,8 @@
 /// A failed provider call, classified for the resilience layer: may it be retried, and after how long.
 ///
-/// Retried (contract, Resilience): connection errors, timeouts, and HTTP 408, 409, 429, 500, 502, 503, 504,
-/// 529. Never: other 4xx, and a 429 that says the quota or spend limit is exhausted (retrying cannot help).
+/// Retried (README.md, API, "Protection and resilience"): connection errors, timeouts, and HTTP 408, 409, 429,
+/// 500, 502, 503, 504, 529. Never: other 4xx, and a 429 that says the quota or spend limit is exhausted
+/// (retrying cannot help).
 public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The upstream answered with an error status.

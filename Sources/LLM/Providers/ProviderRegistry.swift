@@ -2,7 +2,7 @@
 ///
 /// Immutable after start. `provider:model` splits at the first ":" (`ollama:llama3:8b` → ollama, `llama3:8b`);
 /// a name without ":" is a model of the default provider. A prefix that names no configured provider is
-/// an error (the contract's 400), never silently sent to the default one.
+/// an error (a 400: docs/api.md, "Models and agents"), never silently sent to the default one.
 public final class ProviderRegistry: Sendable {
     public let providers: [String: any ChatProvider]
     /// `provider:model`.

@@ -8,7 +8,7 @@ import Security
 import Tasks
 
 /// The task store of N replicas: records, the queue, idempotency keys, listings, events and webhook state in
-/// one Redis (contract: Tasks across replicas; the keys and each step are in `RedisTaskScripts`).
+/// one Redis (README.md, "Tasks across replicas (Redis)"; the keys and each step are in `RedisTaskScripts`).
 ///
 /// Every replica's workers read one stream through one consumer group (a consumer per replica). A running
 /// task's entry stays unacknowledged: its idle time is the lease, renewed while the task runs; each replica's
@@ -290,7 +290,7 @@ public final class RedisTaskStore: TaskStoring {
         }
     }
 
-    /// Redis outages answer submissions 503 by themselves: readiness stays (the contract).
+    /// Redis outages answer submissions 503 by themselves: readiness stays (docs/api.md, GET /health/ready).
     public var notWritableReason: String? { nil }
 
     func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

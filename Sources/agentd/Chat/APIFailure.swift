@@ -4,8 +4,8 @@ import JSON
 import LLM
 import Server
 
-/// A request that ends in an error answer: the status, the contract's error type, and a message for the
-/// client. Rendered in the contract's body on agentd's routes and in OpenAI's on `/v1`.
+/// A request that ends in an error answer: the status, agentd's error type (docs/api.md, Errors), and a message
+/// for the client. Rendered in agentd's body on agentd's routes and in OpenAI's on `/v1`.
 struct APIFailure: Error, Sendable {
     var status: HTTPStatus
     var type: String
@@ -18,7 +18,7 @@ struct APIFailure: Error, Sendable {
         APIFailure(status: .badRequest, type: "invalid_request", message: message, param: param)
     }
 
-    /// The contract's mapping of provider failures: a bad request for the provider is the client's (400),
+    /// The mapping of provider failures (docs/api.md, Errors): a bad request for the provider is the client's (400),
     /// a timeout is 504, anything else the upstream did wrong is 502.
     init(_ error: ProviderError) {
         switch error.kind {

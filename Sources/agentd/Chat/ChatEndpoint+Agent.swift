@@ -6,9 +6,9 @@ import LLM
 import Locks
 import Server
 
-/// `/chat` for an agent with tools: the loop runs inside agentd (contract: Agent tools). The JSON answer has
-/// `steps`; a stream carries `tool_call` and `tool_result` events and each model call's text as it streams,
-/// then `done`.
+/// `/chat` for an agent with tools: the loop runs inside agentd (docs/api.md, POST /chat; README.md, API,
+/// "Agents that act"). The JSON answer has `steps`; a stream carries `tool_call` and `tool_result` events and each
+/// model call's text as it streams, then `done`.
 extension ChatEndpoint {
     func runAgent(
         _ prepared: PreparedChat, loop: AgentLoop, stream: Bool, request: HTTPRequest, responder: Responder, startedNs: UInt64

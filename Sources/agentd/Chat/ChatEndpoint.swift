@@ -12,7 +12,7 @@ struct ChatEndpoint: Sendable {
     let limits: ChatLimits
     let keepAliveMs: Int
     var accounting = CallAccounting.none
-    /// Runs the agents that have tools (contract: Agent tools); nil when none has.
+    /// Runs the agents that have tools (README.md, API, "Agents that act"); nil when none has.
     var loop: AgentLoop?
     /// API keys are configured: an agent's `keys` admit only those key names.
     var keysConfigured = false

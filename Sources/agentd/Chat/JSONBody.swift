@@ -4,7 +4,7 @@ import JSON
 import Server
 
 /// A JSON request body with typed, validated field reads. Each failure names the field and the accepted
-/// form, as the contract asks; unknown fields are ignored.
+/// form, as docs/api.md promises (Errors); unknown fields are ignored ("Base URL and protocol").
 struct JSONBody {
     let object: JSONObject
 

@@ -16,7 +16,7 @@ import Locks
 /// buffer is under the high-water mark. While more than `highWater` writes are unacknowledged the provider
 /// is paused, and resumed when they drain to `lowWater`: a slow client slows its upstream instead of
 /// growing memory. A comment line goes out when nothing else did for `keepAliveMs`, so proxies keep the
-/// stream open (the contract: at least every 15 s). Owner: none; atomics and a lock.
+/// stream open (docs/api.md, Timeouts: at least every 15 s). Owner: none; atomics and a lock.
 final class StreamBridge: Sendable {
     static let highWater = 16
     static let lowWater = 2

@@ -8,7 +8,7 @@ import Resilience
 import Server
 import Tasks
 
-/// `GET /health`: the detailed view (contract: Health). One component per provider (its circuit and when it
+/// `GET /health`: the detailed view (docs/api.md, GET /health). One component per provider (its circuit and when it
 /// last answered or failed) and memory; `degraded` when a circuit is not closed or memory runs high,
 /// `unhealthy` (503) when every upstream provider's circuit is open or memory is nearly exhausted.
 /// Readiness (`/health/ready`) never looks at any of this: one provider's outage must not empty the Service.

@@ -19,7 +19,8 @@ struct InboundPipeline: Sendable {
     /// `done`. A failed or cancelled call never reaches it.
     typealias Finishing = @Sendable (_ answer: ChatCompletion, _ done: @escaping @Sendable () -> Void) -> Void
 
-    /// The model a request names (or the default), as the contract's 400 naming `model` when no provider has it.
+    /// The model a request names (or the default), or the 400 naming `model` when no provider has it (docs/api.md,
+    /// "Models and agents").
     func resolve(_ model: String?) throws(APIFailure) -> ProviderRegistry.Resolution {
         do {
             return try gateway.registry.resolve(model)

@@ -6,7 +6,7 @@ import Server
 import Synchronization
 import Tracing
 
-/// One access line per request (the contract's Logs) and the HTTP metrics, from each finished exchange.
+/// One access line per request (docs/api.md, Logs) and the HTTP metrics, from each finished exchange.
 ///
 /// Runs on the event loop that served the request, so it is cheap: the line is written straight to bytes
 /// (no dictionary, no String per field) and handed to a batching sink. It logs what the server and handler

@@ -1,7 +1,7 @@
 import Metrics
 import Resilience
 
-/// Every metric family of the contract, registered at start so each is present from the first scrape.
+/// Every metric family of docs/api.md (Metrics), registered at start so each is present from the first scrape.
 ///
 /// Owner: none; the families are thread-safe. Label values come only from fixed sets (route templates,
 /// `unmatched`, status codes, configured providers, `ModelLabels`), never from raw client input.

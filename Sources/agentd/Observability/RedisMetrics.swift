@@ -2,8 +2,8 @@ import Logging
 import Metrics
 import Redis
 
-/// What the Redis client reports, turned into the contract's Redis families and one log line per state
-/// change (connected, cannot connect, lost, back), never one per request.
+/// What the Redis client reports, turned into the Redis families (docs/api.md, Observability surface, Metrics)
+/// and one log line per state change (connected, cannot connect, lost, back), never one per request.
 ///
 /// Owner: none; the families are thread-safe. (`/health` asks the client itself whether it is up.)
 /// Registered only when `AGENTD_REDIS_URL` is set, and then present from the first scrape (every

@@ -2,7 +2,7 @@ import HTTP
 import Server
 import Tracing
 
-/// The server span of every API request (contract: Tracing): it continues the caller's `traceparent` (or starts a
+/// The server span of every API request (docs/api.md, Tracing): it continues the caller's `traceparent` (or starts a
 /// trace), and the request goes on with this span as its `traceparent`, so every model call, tool and task
 /// below it is its child. The span is recorded when the exchange ends (`serverSpan`), named and attributed per
 /// OpenTelemetry's HTTP conventions. Probes and `/metrics` are not traced.

@@ -1,8 +1,8 @@
 import HTTP
 import Server
 
-/// Browsers (contract: Browsers (CORS)): which origins may call the API routes, and the headers that tell
-/// them. An allowed `Origin` gets `Access-Control-Allow-Origin` (the origin itself with `Vary: Origin`, or `*`)
+/// Browsers (docs/api.md, CORS and "OPTIONS (preflight)"): which origins may call the API routes, and the headers that
+/// tell them. An allowed `Origin` gets `Access-Control-Allow-Origin` (the origin itself with `Vary: Origin`, or `*`)
 /// and the exposed headers on every answer, streams included; a preflight `OPTIONS` gets 204 with the route's
 /// methods, the requested headers among the allowed ones, and a max age. A preflight needs no key and is not
 /// rate-limited. An origin not listed gets no CORS headers, so the browser blocks it. Credentials (cookies) are

@@ -6,13 +6,14 @@ import Security
 import Server
 
 /// Authentication, the per-client token bucket and the daily token budget, in front of the API routes
-/// (contract: Security and limits). Probes, `/metrics` and the documentation routes are not behind it.
+/// (docs/api.md, Authentication; Rate limits and budgets). Probes, `/metrics` and the documentation routes are
+/// not behind it.
 ///
 /// Owner: none; immutable, the admission seam guards its own state. The key check runs at once on the event
 /// loop; the bucket and the budget are one `ClientAdmitting.admit` (in memory: at once; with Redis: one round
 /// trip, whose reply comes back on this loop), and the handler runs in its completion. A refusal answers in
-/// the route's error format (the contract's body, or OpenAI's on `/v1`): 429 with `Retry-After`, or 503 with
-/// `Retry-After` when shared state cannot be reached and the configured policy refuses.
+/// the route's error format (agentd's body, or OpenAI's on `/v1`; docs/api.md, Errors): 429 with `Retry-After`,
+/// or 503 with `Retry-After` when shared state cannot be reached and the configured policy refuses.
 struct ClientGuard: Sendable {
     enum ErrorFormat: Sendable { case contract, openAI, anthropic }
 

@@ -1,7 +1,7 @@
 import Tasks
 
-/// The task families of the contract: `agentd_tasks_finished_total{status}` as tasks end, and the gauges
-/// `agentd_tasks{status}` and `agentd_task_queue_depth` brought up to date at scrape time.
+/// The task families (docs/api.md, Observability surface): `agentd_tasks_finished_total{status}` as tasks end, and the
+/// gauges `agentd_tasks{status}` and `agentd_task_queue_depth` brought up to date at scrape time.
 struct TaskMetrics: TaskStoreObserver {
     let metrics: AgentdMetrics
 

@@ -3,9 +3,9 @@ import Tracing
 
 /// The webhook sender as the task store sees it: a delivery's end as the journalled webhook state.
 ///
-/// A delivery carries the submitting request's trace on (contract: Tracing). Traced, it is a client span of its
-/// own under that request's span (every attempt, the outcome), and its `traceparent` names that span; untraced,
-/// the caller's `traceparent` passes as it came, if it is a valid one.
+/// A delivery carries the submitting request's trace on (docs/api.md, Tracing and Webhooks). Traced, it is a client
+/// span of its own under that request's span (every attempt, the outcome), and its `traceparent` names that span;
+/// untraced, the caller's `traceparent` passes as it came, if it is a valid one.
 /// Owner: none; immutable.
 struct TaskWebhooks: TaskWebhookDelivering {
     let sender: WebhookSender

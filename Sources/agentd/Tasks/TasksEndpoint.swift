@@ -4,7 +4,7 @@ import JSON
 import Server
 import Tasks
 
-/// The task routes (contract: Tasks): submit, list, read, cancel and delete, follow as Server-Sent Events.
+/// The task routes (docs/api.md, Tasks): submit, list, read, cancel and delete, follow as Server-Sent Events.
 ///
 /// With API keys configured, a key sees only the tasks it submitted (another key's task is a 404); without keys
 /// every client sees every task. Owner: none; immutable, the store guards its own state.
@@ -16,7 +16,7 @@ struct TasksEndpoint: Sendable {
     let scopedToKeys: Bool
     let keepAliveMs: Int
 
-    /// The listing's default and largest page (the contract: `limit=1..100`, default 20).
+    /// The listing's default and largest page (docs/api.md, GET /tasks: `limit` 1 to 100, default 20).
     static let defaultListLimit = 20
     static let maxListLimit = 100
     /// Longest accepted `Idempotency-Key`.

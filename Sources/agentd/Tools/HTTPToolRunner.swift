@@ -2,9 +2,9 @@ import Agent
 import LLM
 import Locks
 
-/// Runs `http` tools (contract: Agent tools) through the libcurl transfer engines: POST of the arguments as
-/// JSON to the tool's URL with its headers, `X-Request-ID` and `traceparent`, within its `timeout_ms`; the body
-/// of a 2xx answer (JSON or text) is the result, any other status an error result carrying it.
+/// Runs `http` tools (README.md, API, "Agents that act") through the libcurl transfer engines: POST of the
+/// arguments as JSON to the tool's URL with its headers, `X-Request-ID` and `traceparent`, within its `timeout_ms`; the
+/// body of a 2xx answer (JSON or text) is the result, any other status an error result carrying it.
 ///
 /// Owner: none; each call's answer sits behind its own lock (written by the engine's callbacks, read at the end).
 /// It reads at most `maxBodyBytes` of a body (the loop cuts results shorter still) and never follows redirects.

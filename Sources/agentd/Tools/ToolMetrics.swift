@@ -1,8 +1,8 @@
 import Agent
 import Logging
 
-/// The tool families of the contract and one log line per tool call: agent, tool, outcome, duration and the
-/// request id; never the arguments or the result. Owner: none; the families are thread-safe.
+/// The tool families (docs/api.md, Observability surface, Metrics) and one log line per tool call: agent, tool,
+/// outcome, duration and the request id; never the arguments or the result. Owner: none; the families are thread-safe.
 struct ToolMetrics: AgentLoopObserver {
     let metrics: AgentdMetrics
     let logger: Logger

@@ -6,7 +6,7 @@ import LLM
 import Server
 
 /// `POST /v1/messages` and `POST /v1/messages/count_tokens`: Anthropic's Messages API, so the Anthropic SDKs work
-/// against `base_url=http://host:port` on any provider (contract: More inbound APIs).
+/// against `base_url=http://host:port` on any provider (docs/api.md, Anthropic Messages).
 struct MessagesEndpoint: Sendable {
     let pipeline: InboundPipeline
     let limits: ChatLimits

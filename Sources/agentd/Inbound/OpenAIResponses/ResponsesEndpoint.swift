@@ -7,7 +7,7 @@ import LLM
 import Server
 
 /// `POST /v1/responses`: OpenAI's Responses API on any provider, so the OpenAI SDKs' `responses` and the OpenAI
-/// Agents SDK's default model work through agentd (contract: More inbound APIs).
+/// Agents SDK's default model work through agentd (docs/api.md, POST /v1/responses).
 ///
 /// A response is stored (unless `store: false`) with its whole exchange before it is answered, so the client's
 /// next request may name it in `previous_response_id`, on any replica when Redis is configured. With API keys,
