@@ -39,6 +39,8 @@ public struct ExchangeNote: Sendable, Equatable {
         if let index = values.firstIndex(where: { $0.name == name }) {
             values[index].value = value
         } else {
+            // A handler attaches a handful: one allocation for them all.
+            if values.isEmpty { values.reserveCapacity(8) }
             values.append((name, value))
         }
     }
