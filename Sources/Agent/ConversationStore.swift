@@ -8,6 +8,7 @@ import Darwin
 import LLM
 import Synchronization
 import Locks
+import Resilience
 
 /// The server's conversations: the history `/chat` replays when a client sends its `conversation_id` back.
 ///
@@ -27,12 +28,11 @@ public final class ConversationStore: Sendable {
     public let maxHistoryTokens: Int
 
     private let table: Locked<ConversationTable>
-    private let clock: @Sendable () -> UInt64
+    private let clock: any MonotonicClock
 
-    /// `clock` answers milliseconds on a monotonic scale (any origin); tests pass one they drive.
+    /// `clock`: the monotonic time TTLs are measured on; tests pass one they drive (`ManualClock`).
     public init(
-        maxConversations: Int, ttlMs: UInt64, maxHistoryTokens: Int,
-        clock: @escaping @Sendable () -> UInt64 = ConversationStore.monotonicNowMs
+        maxConversations: Int, ttlMs: UInt64, maxHistoryTokens: Int, clock: any MonotonicClock = SystemMonotonicClock()
     ) {
         precondition(maxConversations >= 1, "maxConversations must be at least 1: a conversation must fit to be continued")
         precondition(ttlMs >= 1, "ttlMs must be at least 1 ms: a conversation must outlive the turn that made it")
@@ -46,7 +46,7 @@ public final class ConversationStore: Sendable {
 
     /// The messages of conversation `id`, oldest first, marking it used; nil when unknown or expired.
     public func history(for id: String) -> [ChatMessage]? {
-        let history = table.withLock { table in table.use(id, nowMs: clock()) }
+        let history = table.withLock { table in table.use(id, nowMs: nowMs) }
         // Flattened outside the lock: the history is a value, already copied out.
         return history?.messages
     }
@@ -79,12 +79,12 @@ public final class ConversationStore: Sendable {
                 + "and the system prompt is prepended per request from the agent profile"
         )
         let turn = [user] + assistant
-        table.withLock { table in table.append(turn, to: id, nowMs: clock()) }
+        table.withLock { table in table.append(turn, to: id, nowMs: nowMs) }
     }
 
     /// The live conversations (expired ones are purged first); the `agentd_conversations` gauge.
     public var count: Int {
-        table.withLock { table in table.liveCount(nowMs: clock()) }
+        table.withLock { table in table.liveCount(nowMs: nowMs) }
     }
 
     /// The ids from least to most recently used, without purging or touching; for tests.
@@ -105,10 +105,6 @@ public final class ConversationStore: Sendable {
         return String(repeating: "0", count: digits - text.utf8.count) + text
     }
 
-    /// CLOCK_MONOTONIC in milliseconds: immune to wall-clock steps, so a TTL never jumps.
-    public static func monotonicNowMs() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
-    }
+    /// The clock's reading as the table's unsigned milliseconds (a reading below 0 counts as 0).
+    private var nowMs: UInt64 { UInt64(max(0, clock.nowMs)) }
 }

@@ -13,7 +13,7 @@ import Locks
         // Each read moves time 1 ms, so conversations also expire while the threads run.
         let clock = TestClock(tickMs: 1)
         let conversations = ConversationStore(
-            maxConversations: maxConversations, ttlMs: 400, maxHistoryTokens: maxHistoryTokens, clock: clock.function
+            maxConversations: maxConversations, ttlMs: 400, maxHistoryTokens: maxHistoryTokens, clock: clock
         )
         let violations = Locked<[String]>([])
         let turns = Atomic<Int>(0)

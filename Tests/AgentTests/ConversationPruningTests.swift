@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func oldestWholeTurnsAreDroppedOverTheBudget() {
-        let conversations = ConversationStore(maxConversations: 4, ttlMs: 60_000, maxHistoryTokens: 30) { 0 }
+        let conversations = ConversationStore(maxConversations: 4, ttlMs: 60_000, maxHistoryTokens: 30, clock: TestClock(startMs: 0))
         for number in 1...3 {
             let (user, assistant) = turn(number)
             conversations.appendTurn(id: "c", user: user, assistant: assistant)
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func latestTurnIsKeptEvenWhenItAloneExceedsTheBudget() {
-        let conversations = ConversationStore(maxConversations: 4, ttlMs: 60_000, maxHistoryTokens: 30) { 0 }
+        let conversations = ConversationStore(maxConversations: 4, ttlMs: 60_000, maxHistoryTokens: 30, clock: TestClock(startMs: 0))
         let (user, assistant) = turn(1)
         conversations.appendTurn(id: "c", user: user, assistant: assistant)
         let long = String(repeating: "x", count: 400)

@@ -7,7 +7,7 @@ import Testing
 /// and pruning by whole turns.
 @Suite struct ConversationStoreTests {
     private func store(max: Int = 10, ttlMs: UInt64 = 60_000, tokens: Int = 10_000, clock: TestClock = TestClock()) -> ConversationStore {
-        ConversationStore(maxConversations: max, ttlMs: ttlMs, maxHistoryTokens: tokens, clock: clock.function)
+        ConversationStore(maxConversations: max, ttlMs: ttlMs, maxHistoryTokens: tokens, clock: clock)
     }
 
     private func isFreshID(_ id: String) -> Bool {
@@ -110,11 +110,9 @@ import Testing
 
     @Test func clockSteppingBackNeitherExpiresNorTraps() {
         let clock = TestClock(startMs: 10_000)
-        let conversations = ConversationStore(maxConversations: 4, ttlMs: 1_000, maxHistoryTokens: 100) {
-            clock.read()
-        }
+        let conversations = ConversationStore(maxConversations: 4, ttlMs: 1_000, maxHistoryTokens: 100, clock: clock)
         conversations.appendTurn(id: "a", user: .user("x"), assistant: [])
-        let early = ConversationStore(maxConversations: 4, ttlMs: 1_000, maxHistoryTokens: 100) { 0 }
+        let early = ConversationStore(maxConversations: 4, ttlMs: 1_000, maxHistoryTokens: 100, clock: TestClock(startMs: 0))
         early.appendTurn(id: "b", user: .user("x"), assistant: [])
         #expect(conversations.history(for: "a") != nil && early.history(for: "b") != nil)
     }

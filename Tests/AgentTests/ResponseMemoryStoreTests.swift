@@ -1,6 +1,7 @@
 import Agent
 import LLM
 import Locks
+import Resilience
 import Testing
 
 /// Stored Responses API responses in memory: kept for the TTL, at most the bound (the oldest written go first),
@@ -23,8 +24,8 @@ struct ResponseMemoryStoreTests {
 
     @Test("a response expires after the TTL; past the bound the oldest written goes first (a rewrite keeps its place)")
     func ttlAndBound() {
-        let now = Locked<UInt64>(1_000)
-        let store = ResponseMemoryStore(ttlMs: 100, maxEntries: 2, clock: { now.withLock { $0 } })
+        let clock = ManualClock(startMs: 1_000)
+        let store = ResponseMemoryStore(ttlMs: 100, maxEntries: 2, clock: clock)
         Self.save(store, Self.a, "1")
         Self.save(store, Self.b, "2")
         #expect(Self.load(store, Self.a)?.messages == [.user("1")] && Self.load(store, Self.a)?.owner == "k")
@@ -34,7 +35,7 @@ struct ResponseMemoryStoreTests {
         #expect(Self.load(store, Self.b)?.messages == [.user("2 again")])
         Self.save(store, Self.d, "4")
         #expect(Self.load(store, Self.b) == nil && Self.load(store, Self.c) != nil && Self.load(store, Self.d) != nil)
-        now.withLock { $0 += 100 }
+        clock.advance(byMs: 100)
         #expect(Self.load(store, Self.c) == nil && Self.load(store, Self.d) == nil)
     }
 

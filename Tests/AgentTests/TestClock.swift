@@ -1,24 +1,25 @@
+import Resilience
 import Synchronization
 
 /// A clock the test drives: milliseconds that move only when told to (or by `tick` per read, for
 /// concurrency tests that want time to pass on its own).
-final class TestClock: Sendable {
-    private let nowMs: Atomic<UInt64>
+final class TestClock: MonotonicClock {
+    private let reading: Atomic<UInt64>
     private let tickMs: UInt64
 
     init(startMs: UInt64 = 1_000, tickMs: UInt64 = 0) {
-        nowMs = Atomic(startMs)
+        reading = Atomic(startMs)
         self.tickMs = tickMs
     }
 
     func advance(byMs milliseconds: UInt64) {
-        nowMs.add(milliseconds, ordering: .relaxed)
+        reading.add(milliseconds, ordering: .relaxed)
     }
 
     /// The time, then `tickMs` later for the next reader.
     func read() -> UInt64 {
-        nowMs.add(tickMs, ordering: .relaxed).oldValue
+        reading.add(tickMs, ordering: .relaxed).oldValue
     }
 
-    var function: @Sendable () -> UInt64 { { self.read() } }
+    var nowMs: Int64 { Int64(read()) }
 }

@@ -1,5 +1,6 @@
 import LLM
 import Locks
+import Resilience
 
 /// A stored Responses API response: who made it and the whole exchange up to it (the input of every response
 /// in its chain and every output), which `previous_response_id` continues.
@@ -84,16 +85,16 @@ public final class ResponseMemoryStore: ResponseStoring {
 
     private let table: Locked<Table>
     private let ttlMs: UInt64
-    private let clock: @Sendable () -> UInt64
+    private let clock: any MonotonicClock
 
-    public init(ttlMs: UInt64, maxEntries: Int, clock: @escaping @Sendable () -> UInt64 = ConversationStore.monotonicNowMs) {
+    public init(ttlMs: UInt64, maxEntries: Int, clock: any MonotonicClock = SystemMonotonicClock()) {
         self.ttlMs = ttlMs
         self.clock = clock
         table = Locked(Table(slots: Array(repeating: nil, count: max(1, maxEntries))))
     }
 
     public func load(_ id: String, completion: @escaping @Sendable (Result<StoredResponse?, SharedStateUnavailable>) -> Void) {
-        let now = clock()
+        let now = UInt64(max(0, clock.nowMs))
         guard let key = Key(id) else { return completion(.success(nil)) }
         let found = table.withLock { table -> StoredResponse? in
             guard let position = table.index[key], let slot = table.slots[position], slot.expiresMs > now else { return nil }
@@ -103,7 +104,7 @@ public final class ResponseMemoryStore: ResponseStoring {
     }
 
     public func save(_ id: String, _ response: StoredResponse, completion: @escaping @Sendable (Result<Void, SharedStateUnavailable>) -> Void) {
-        let expires = clock() + ttlMs
+        let expires = UInt64(max(0, clock.nowMs)) + ttlMs
         guard let key = Key(id) else {
             preconditionFailure("stored response ids are agentd's own (a prefix and 24 hex digits), not \(id)")
         }
