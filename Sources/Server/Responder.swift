@@ -4,77 +4,116 @@ import HTTP
 ///
 /// Exactly one of `respond` or `startStream` should be called; later calls, and calls after the client went
 /// away, are ignored. Each call hops onto the connection's event loop (or runs at once when already there).
+/// A responder made with `init(recording:)` answers into an `ExchangeRecorder` instead: the same handler, driven
+/// in-process, without a socket.
 public struct Responder: Sendable {
-    let connection: ConnectionHandle
-    let serial: UInt64
+    /// Where the calls go: a connection's exchange, or a recorder.
+    enum Target: Sendable {
+        case connection(ConnectionHandle, serial: UInt64)
+        case recorder(ExchangeRecorder)
+    }
 
-    /// The loop the request arrived on; work that must not block may run there.
-    public var eventLoop: EventLoop { connection.loop }
+    let target: Target
+
+    init(connection: ConnectionHandle, serial: UInt64) { target = .connection(connection, serial: serial) }
+
+    /// A responder whose answer `recorder` takes, for driving a handler or a router in-process (tests).
+    public init(recording recorder: ExchangeRecorder) { target = .recorder(recorder) }
+
+    /// Runs `work` in this exchange's order, never at once: on the connection's event loop (so it is serial with
+    /// the responder's own calls there), or on a recorder's queue.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        switch target {
+        case .connection(let connection, _): connection.loop.execute(work)
+        case .recorder(let recorder): recorder.queue.async(execute: work)
+        }
+    }
 
     public func respond(_ response: HTTPResponse) {
-        if connection.loop.inEventLoop {
-            // The common case, a handler answering at once: no closure, no hop.
-            connection.connection.complete(serial: serial, response: response)
-            return
+        switch target {
+        case .connection(let connection, let serial):
+            if connection.loop.inEventLoop {
+                // The common case, a handler answering at once: no closure, no hop.
+                connection.connection.complete(serial: serial, response: response)
+                return
+            }
+            connection.loop.execute { connection.connection.complete(serial: serial, response: response) }
+        case .recorder(let recorder):
+            recorder.complete(response)
         }
-        let connection = self.connection, serial = self.serial
-        connection.loop.execute { connection.connection.complete(serial: serial, response: response) }
     }
 
     /// Sends the head of a streamed response (chunked for HTTP/1.1) and returns the stream to write to.
     public func startStream(status: HTTPStatus = .ok, headers: HTTPHeaders) -> ResponseStream {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.startStream(serial: serial, status: status, headers: headers) }
-        return ResponseStream(connection: connection, serial: serial)
+        switch target {
+        case .connection(let connection, let serial):
+            connection.loop.run { connection.connection.startStream(serial: serial, status: status, headers: headers) }
+        case .recorder(let recorder):
+            recorder.startStream(status: status, headers: headers)
+        }
+        return ResponseStream(target: target)
     }
 
     /// Drops the connection at once with a TCP reset and no response: an upstream dying under a request.
-    public func abortWithReset() {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.reset(serial: serial) }
-    }
+    public func abortWithReset() { ResponseStream(target: target).abortWithReset() }
 
     /// Runs `handler` on the loop if the client disconnects before the response is complete (at once if it
     /// already has), so the work behind the request can stop.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        if connection.loop.inEventLoop {
-            connection.connection.onCancel(serial: serial, handler)
-            return
+        switch target {
+        case .connection(let connection, let serial):
+            if connection.loop.inEventLoop {
+                connection.connection.onCancel(serial: serial, handler)
+                return
+            }
+            connection.loop.execute { connection.connection.onCancel(serial: serial, handler) }
+        case .recorder(let recorder):
+            recorder.onCancel(handler)
         }
-        let connection = self.connection, serial = self.serial
-        connection.loop.execute { connection.connection.onCancel(serial: serial, handler) }
     }
 
     /// Attaches what the handler learned to the exchange's record (later notes win field by field); call it
     /// before responding, or before finishing a stream.
     public func annotate(_ note: ExchangeNote) {
-        if connection.loop.inEventLoop {
-            connection.connection.annotate(serial: serial, note)
-            return
+        switch target {
+        case .connection(let connection, let serial):
+            if connection.loop.inEventLoop {
+                connection.connection.annotate(serial: serial, note)
+                return
+            }
+            connection.loop.execute { connection.connection.annotate(serial: serial, note) }
+        case .recorder(let recorder):
+            recorder.annotate(note)
         }
-        let connection = self.connection, serial = self.serial
-        connection.loop.execute { connection.connection.annotate(serial: serial, note) }
     }
 
     /// Fields every response to this request will carry unless it sets them itself (the rate-limit headers
     /// a guard in front of the handler adds). Call it before responding.
     public func addHeaders(_ headers: HTTPHeaders) {
-        if connection.loop.inEventLoop {
-            connection.connection.addHeaders(serial: serial, headers)
-            return
+        switch target {
+        case .connection(let connection, let serial):
+            if connection.loop.inEventLoop {
+                connection.connection.addHeaders(serial: serial, headers)
+                return
+            }
+            connection.loop.execute { connection.connection.addHeaders(serial: serial, headers) }
+        case .recorder(let recorder):
+            recorder.addHeaders(headers)
         }
-        let connection = self.connection, serial = self.serial
-        connection.loop.execute { connection.connection.addHeaders(serial: serial, headers) }
     }
 
     /// The route template the request matched, for logs and metrics (the router calls it).
     func noteRoute(_ template: String) {
-        if connection.loop.inEventLoop {
-            connection.connection.noteRoute(serial: serial, template)
-            return
+        switch target {
+        case .connection(let connection, let serial):
+            if connection.loop.inEventLoop {
+                connection.connection.noteRoute(serial: serial, template)
+                return
+            }
+            connection.loop.execute { connection.connection.noteRoute(serial: serial, template) }
+        case .recorder(let recorder):
+            recorder.noteRoute(template)
         }
-        let connection = self.connection, serial = self.serial
-        connection.loop.execute { connection.connection.noteRoute(serial: serial, template) }
     }
 }
 
@@ -84,12 +123,15 @@ public struct Responder: Sendable {
 /// callback that runs once the queued output is back under the high-water mark; a producer that writes
 /// only after `ready` (or uses the async `write`) is paused while the client is not reading.
 public struct ResponseStream: Sendable {
-    let connection: ConnectionHandle
-    let serial: UInt64
+    let target: Responder.Target
 
     public func write(_ bytes: [UInt8], ready: (@Sendable () -> Void)? = nil) {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.writeStream(serial: serial, bytes: bytes, ready: ready) }
+        switch target {
+        case .connection(let connection, let serial):
+            connection.loop.run { connection.connection.writeStream(serial: serial, bytes: bytes, ready: ready) }
+        case .recorder(let recorder):
+            recorder.write(bytes, ready: ready)
+        }
     }
 
     /// Writes and suspends until the output drains below the high-water mark or the client is gone.
@@ -101,19 +143,31 @@ public struct ResponseStream: Sendable {
 
     /// Ends the body (the last chunk); the connection then serves its next request.
     public func finish() {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.finishStream(serial: serial) }
+        switch target {
+        case .connection(let connection, let serial):
+            connection.loop.run { connection.connection.finishStream(serial: serial) }
+        case .recorder(let recorder):
+            recorder.finishStream()
+        }
     }
 
     /// Drops the connection at once with a TCP reset instead of finishing the body: what a failing upstream
     /// looks like to its client (mock-llm's mid-stream reset).
     public func abortWithReset() {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.reset(serial: serial) }
+        switch target {
+        case .connection(let connection, let serial):
+            connection.loop.run { connection.connection.reset(serial: serial) }
+        case .recorder(let recorder):
+            recorder.reset()
+        }
     }
 
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        let connection = self.connection, serial = self.serial
-        connection.loop.run { connection.connection.onCancel(serial: serial, handler) }
+        switch target {
+        case .connection(let connection, let serial):
+            connection.loop.run { connection.connection.onCancel(serial: serial, handler) }
+        case .recorder(let recorder):
+            recorder.onCancel(handler)
+        }
     }
 }

@@ -32,31 +32,31 @@ struct ChatRoutesTests {
         return out
     }
 
-    @Test("a turn answers with the contract's fields, and conversation_id continues the conversation")
-    func turnAndConversation() async throws {
-        let server = try await AgentdProcess.serve()
-        defer { server.kill() }
-        let first = try JSONValue.parse(Self.post("/chat", #"{"message":"hello agent"}"#, port: server.port).body)
+    @Test("a turn answers with the contract's fields, and conversation_id continues the conversation", arguments: Level.allCases)
+    func turnAndConversation(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level)
+        defer { server.stop() }
+        let first = try JSONValue.parse(server.post("/chat", #"{"message":"hello agent"}"#).body)
         #expect(first["response"] == "echo: hello agent")
         #expect(first["model"] == "mock:echo")
         #expect(first["cached"] == false)
         #expect(first["tokens_used"]?.intValue == (first["usage"]?["input_tokens"]?.intValue ?? 0) + (first["usage"]?["output_tokens"]?.intValue ?? 0))
         #expect(first["processing_time_ms"]?.doubleValue != nil)
         let conversation = try #require(first["conversation_id"]?.stringValue)
-        let second = try JSONValue.parse(Self.post("/chat", #"{"message":"again","conversation_id":"\#(conversation)"}"#, port: server.port).body)
+        let second = try JSONValue.parse(server.post("/chat", #"{"message":"again","conversation_id":"\#(conversation)"}"#).body)
         #expect(second["conversation_id"]?.stringValue == conversation)
         // The history went with the second turn: more input tokens than the message alone.
         #expect((second["usage"]?["input_tokens"]?.intValue ?? 0) > (first["usage"]?["input_tokens"]?.intValue ?? 0))
-        let unknown = try JSONValue.parse(Self.post("/chat", #"{"message":"x","conversation_id":"conv_gone"}"#, port: server.port).body)
+        let unknown = try JSONValue.parse(server.post("/chat", #"{"message":"x","conversation_id":"conv_gone"}"#).body)
         #expect(unknown["conversation_id"]?.stringValue != "conv_gone")
     }
 
-    @Test("stream: true answers Server-Sent Events, text pieces then done")
-    func streamedTurn() async throws {
-        let server = try await AgentdProcess.serve()
-        defer { server.kill() }
+    @Test("stream: true answers Server-Sent Events, text pieces then done", arguments: Level.allCases)
+    func streamedTurn(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level)
+        defer { server.stop() }
         for (path, body) in [("/chat", #"{"message":"one two three","stream":true}"#), ("/chat/stream", #"{"message":"one two three"}"#)] {
-            let response = try Self.post(path, body, port: server.port)
+            let response = try server.post(path, body)
             #expect(response.status == 200)
             #expect(response.header("Content-Type") == "text/event-stream")
             #expect(response.header("Cache-Control") == "no-cache")
@@ -89,24 +89,25 @@ struct ChatRoutesTests {
         (#"{"message":"x""#, "JSON"),
     ]
 
-    @Test("each bad body is a 400 naming the field", arguments: invalid.indices)
-    func invalidBodies(_ index: Int) async throws {
-        let (body, field) = Self.invalid[index]
-        let server = try await AgentdProcess.serve(["AGENTD_MAX_MESSAGE_CHARS": "10"])
-        defer { server.kill() }
-        let response = try Self.post("/chat", body, port: server.port)
-        #expect(response.status == 400)
-        let json = try JSONValue.parse(response.body)
-        #expect(json["error"]?["type"] == "invalid_request")
-        #expect(json["error"]?["message"]?.stringValue?.contains(field) == true, "\(json)")
-        #expect(json["request_id"]?.stringValue == response.header("X-Request-ID"))
+    @Test("each bad body is a 400 naming the field", arguments: Level.allCases)
+    func invalidBodies(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level, ["AGENTD_MAX_MESSAGE_CHARS": "10"])
+        defer { server.stop() }
+        for (body, field) in Self.invalid {
+            let response = try server.post("/chat", body)
+            #expect(response.status == 400, "\(body)")
+            let json = try JSONValue.parse(response.body)
+            #expect(json["error"]?["type"] == "invalid_request", "\(body)")
+            #expect(json["error"]?["message"]?.stringValue?.contains(field) == true, "\(json)")
+            #expect(json["request_id"]?.stringValue == response.header("X-Request-ID"))
+        }
     }
 
-    @Test("a body that is not JSON is 415")
-    func notJSON() async throws {
-        let server = try await AgentdProcess.serve()
-        defer { server.kill() }
-        let response = try Self.post("/chat", "message=hi", port: server.port, headers: [("Content-Type", "application/x-www-form-urlencoded")])
+    @Test("a body that is not JSON is 415", arguments: Level.allCases)
+    func notJSON(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level)
+        defer { server.stop() }
+        let response = try server.post("/chat", "message=hi", headers: [("Content-Type", "application/x-www-form-urlencoded")])
         #expect(response.status == 415)
         #expect(try JSONValue.parse(response.body)["error"]?["type"] == "unsupported_media_type")
     }

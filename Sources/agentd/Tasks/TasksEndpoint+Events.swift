@@ -20,10 +20,10 @@ extension TasksEndpoint {
             let bridge = StreamBridge(responder: responder, headers: TasksEndpoint.eventHeaders, keepAliveMs: keepAliveMs)
             // The store hands the current record (and the text so far) to the sink first, so no live event can
             // overtake it. The sink only queues each event on the client's loop, in order: writing there and then
-            // may end the connection and run its cancel handler, which may take the store's lock again.
-            let loop = responder.eventLoop
+            // may end the connection and run its cancel handler, which may take the store's lock again. (`execute`: the
+            // connection's loop, in order.)
             store.follow(visible.id, sink: { event in
-                loop.execute {
+                responder.execute {
                     switch event {
                     case .text(let text):
                         _ = bridge.send(TasksEndpoint.textEvent(text))
@@ -39,7 +39,7 @@ extension TasksEndpoint {
                 switch result {
                 case .success(.notFound):
                     // Deleted between the two lookups.
-                    loop.execute {
+                    responder.execute {
                         bridge.sendLast(TasksEndpoint.statusEvent(TasksEndpoint.cancelledRecord(visible)))
                         bridge.finish()
                     }
@@ -53,7 +53,7 @@ extension TasksEndpoint {
                     }
                 case .failure(let failure):
                     let response = unavailable(failure.reason, request)
-                    loop.execute { if !bridge.failBeforeStart(response) { bridge.finish() } }
+                    responder.execute { if !bridge.failBeforeStart(response) { bridge.finish() } }
                 }
             }
         }
