@@ -37,9 +37,9 @@ public struct TracerSettings: Sendable {
 /// thread's, so recording neither contends nor waits for the network, and does no encoding. A batch that reaches
 /// the batch size is sealed and waits its turn; past the queue's capacity (spans open and sealed) a span is
 /// dropped and counted. One export is in flight at a time, started by a sealed batch or by the interval timer
-/// (which seals what the threads have open), on the tracer's queue, which encodes the whole batch in one pass
-/// (measured: encoding there, in a tight loop, costs the request threads less than encoding span by span on
-/// them). A collector that is down or slow costs dropped spans, nothing else.
+/// (which seals what the threads have open), on the tracer's queue, which encodes the whole batch in one pass:
+/// the request threads only build and queue a span (about 0.3 + 0.25 µs, bench/micro.sh), and the encoding
+/// (about 0.45 µs a span) runs off them. A collector that is down or slow costs dropped spans, nothing else.
 ///
 /// Owners: each thread slot's open batch, behind its shard's lock; the sealed batches, the export flag and
 /// waiting drains, behind `exports`; the queued count, the id sequence and the counters are atomics.
@@ -50,7 +50,7 @@ public final class Tracer: Sendable {
     }
 
     private struct Exports {
-        /// Sealed batches (whole bodies), oldest first.
+        /// Sealed batches, oldest first.
         var sealed: [[SpanData]] = []
         var exporting = false
         /// `flushAll`s waiting for the export in flight before they drain the rest.
