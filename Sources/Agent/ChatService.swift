@@ -7,6 +7,8 @@ public struct PreparedChat: Sendable {
     public let conversationID: String
     public let agent: AgentProfile
     public let resolution: ProviderRegistry.Resolution
+    /// The agent's own `fallback_models`, resolved; nil: the gateway's (`AGENTD_FALLBACK_MODELS`).
+    public let fallbacks: [ProviderRegistry.Resolution]?
     public let request: ChatRequest
     public let userMessage: ChatMessage
 
@@ -67,6 +69,8 @@ public struct ChatTurnPlan: Sendable {
     public let input: ChatTurnInput
     public let agent: AgentProfile
     public let resolution: ProviderRegistry.Resolution
+    /// The agent's own `fallback_models`, resolved; nil when it names none (the gateway's apply).
+    public let fallbacks: [ProviderRegistry.Resolution]?
 
     /// `provider:model`, as answers and logs name it.
     public var model: String { resolution.qualifiedName }
@@ -105,7 +109,9 @@ public final class ChatService: Sendable {
             throw ChatInputError(message: "unknown agent \"\(agentName)\" (known: \(catalog.names.joined(separator: ", ")))", field: "agent")
         }
         do {
-            return ChatTurnPlan(input: input, agent: agent, resolution: try registry.resolve(input.model ?? agent.model))
+            // The agents file was checked at start: each of its fallback models resolves.
+            let fallbacks = agent.fallbackModels.isEmpty ? nil : agent.fallbackModels.compactMap { try? registry.resolve($0) }
+            return ChatTurnPlan(input: input, agent: agent, resolution: try registry.resolve(input.model ?? agent.model), fallbacks: fallbacks)
         } catch {
             throw ChatInputError(message: error.message, field: "model")
         }
@@ -155,7 +161,10 @@ public final class ChatService: Sendable {
             model: plan.resolution.model, messages: messages, maxTokens: input.maxTokens ?? plan.agent.maxTokens,
             temperature: input.temperature ?? plan.agent.temperature, requestID: input.requestID, traceparent: input.traceparent
         )
-        return PreparedChat(conversationID: conversationID, agent: plan.agent, resolution: plan.resolution, request: request, userMessage: user)
+        return PreparedChat(
+            conversationID: conversationID, agent: plan.agent, resolution: plan.resolution, fallbacks: plan.fallbacks, request: request,
+            userMessage: user
+        )
     }
 
     /// Completes a turn; the answer is stored when it succeeds, and `completion` runs once the store has it
@@ -167,7 +176,7 @@ public final class ChatService: Sendable {
         completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
         let conversations = self.conversations
-        return gateway.complete(chat.request, resolution: chat.resolution, useCache: useCache) { result, report in
+        return gateway.complete(chat.request, resolution: chat.resolution, fallbacks: chat.fallbacks, useCache: useCache) { result, report in
             guard case .success(let answer) = result else {
                 completion(result, report)
                 return
@@ -185,7 +194,7 @@ public final class ChatService: Sendable {
     ) -> ProviderCall {
         let text = Locked("")
         let conversations = self.conversations
-        return gateway.stream(chat.request, resolution: chat.resolution, callbacks: ChatStreamCallbacks(
+        return gateway.stream(chat.request, resolution: chat.resolution, fallbacks: chat.fallbacks, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 if case .text(let piece) = event { text.withLock { $0 += piece } }
                 return callbacks.onEvent(event)

@@ -59,17 +59,23 @@ final class GatewayCall: Sendable {
 
     private let gateway: LLMGateway
     private let request: ChatRequest
-    /// The chosen model, then the gateway's fallbacks that are not the same model (`candidate(at:)`).
+    /// The chosen model, then this call's fallbacks that are not the same model (`candidate(at:)`).
     private let primary: ProviderRegistry.Resolution
+    /// This call's fallback models: an agent's own, or the gateway's.
+    private let fallbacks: [ProviderRegistry.Resolution]
     private let mode: Mode
     private let startedMs: Int64
     private let state: Locked<State>
     private let span: Span?
 
-    init(gateway: LLMGateway, request: ChatRequest = ChatRequest(model: "", messages: []), primary: ProviderRegistry.Resolution, mode: Mode) {
+    init(
+        gateway: LLMGateway, request: ChatRequest = ChatRequest(model: "", messages: []), primary: ProviderRegistry.Resolution,
+        fallbacks: [ProviderRegistry.Resolution]? = nil, mode: Mode
+    ) {
         self.gateway = gateway
         self.request = request
         self.primary = primary
+        self.fallbacks = fallbacks ?? gateway.fallbacks
         self.mode = mode
         startedMs = gateway.clock.nowMs
         state = Locked(State(report: GatewayReport(model: primary.qualifiedName, provider: primary.provider.name)))
@@ -145,7 +151,7 @@ final class GatewayCall: Sendable {
         if index == 0 { return primary }
         if case .embed = mode { return nil }
         var remaining = index
-        for fallback in gateway.fallbacks where fallback.qualifiedName != primary.qualifiedName {
+        for fallback in fallbacks where fallback.qualifiedName != primary.qualifiedName {
             remaining -= 1
             if remaining == 0 { return fallback }
         }

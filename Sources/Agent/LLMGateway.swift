@@ -79,16 +79,17 @@ public final class LLMGateway: Sendable {
     /// `useCache`: the caller may take a cached answer (docs/api.md, Response cache: non-stream, temperature 0
     /// or unset, no `Cache-Control: no-cache`); identical concurrent misses then make one upstream call. Such a call
     /// runs to its end even when its own client leaves: others may be waiting for it, and its answer is kept.
+    /// `fallbacks`: the models to fall back to for this call (an agent's own); nil, the gateway's.
     public func complete(
-        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, useCache: Bool = false,
+        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, fallbacks: [ProviderRegistry.Resolution]? = nil, useCache: Bool = false,
         completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
         guard useCache, let cache, cache.isEnabled, request.isCacheable else {
-            return completeUncached(request, resolution: resolution, completion: completion)
+            return completeUncached(request, resolution: resolution, fallbacks: fallbacks, completion: completion)
         }
         let leaderReport = Locked<GatewayReport?>(nil)
         cache.fetch(request.cacheKey(qualifiedModel: resolution.qualifiedName), compute: { finish in
-            _ = self.completeUncached(request, resolution: resolution) { result, report in
+            _ = self.completeUncached(request, resolution: resolution, fallbacks: fallbacks) { result, report in
                 leaderReport.withLock { $0 = report }
                 finish(result)
             }
@@ -106,10 +107,10 @@ public final class LLMGateway: Sendable {
     }
 
     private func completeUncached(
-        _ request: ChatRequest, resolution: ProviderRegistry.Resolution,
+        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, fallbacks: [ProviderRegistry.Resolution]?,
         completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
-        let call = GatewayCall(gateway: self, request: request, primary: resolution, mode: .complete(completion))
+        let call = GatewayCall(gateway: self, request: request, primary: resolution, fallbacks: fallbacks, mode: .complete(completion))
         call.start()
         return call.handle
     }
@@ -117,11 +118,12 @@ public final class LLMGateway: Sendable {
     /// A streamed answer. Failures before the first event are retried and fall back like whole answers; once an
     /// event went to the caller, a failure ends the stream. `report` runs once, just before `onComplete`.
     public func stream(
-        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, callbacks: ChatStreamCallbacks,
+        _ request: ChatRequest, resolution: ProviderRegistry.Resolution, fallbacks: [ProviderRegistry.Resolution]? = nil,
+        callbacks: ChatStreamCallbacks,
         report: @escaping @Sendable (GatewayReport) -> Void = { _ in }
     ) -> ProviderCall {
         let call = GatewayCall(
-            gateway: self, request: request, primary: resolution, mode: .stream(callbacks, report)
+            gateway: self, request: request, primary: resolution, fallbacks: fallbacks, mode: .stream(callbacks, report)
         )
         call.start()
         return call.handle

@@ -124,6 +124,30 @@ struct RetriesAndBreakerTests {
         #expect(try Self.metrics(port: agentd.port).contains(#"agentd_llm_fallbacks_total{from="up:other",to="mock:echo"} 1"#))
     }
 
+    @Test("an agent's own fallback_models take over from AGENTD_FALLBACK_MODELS for its turns; an agent without keeps the global ones")
+    func agentFallbacks() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
+        try #"""
+        {"steady": {"model": "up:m?fault=503&scenario=steady-falls", "fallback_models": ["mock:echo"]},
+         "plain": {"model": "up:m?fault=503&scenario=plain-falls"}}
+        """#.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries.merging([
+            "AGENTD_RETRY_MAX_ATTEMPTS": "2", "AGENTD_FALLBACK_MODELS": "up:m?scenario=global", "AGENTD_AGENTS_FILE": file.path,
+        ]) { $1 })
+        defer { agentd.kill(); mock.kill() }
+        let steady = try ChatRoutesTests.post("/chat", #"{"message":"hi","agent":"steady"}"#, port: agentd.port)
+        #expect(steady.status == 200, "\(steady.bodyText)")
+        #expect(try JSONValue.parse(steady.body)["model"] == "mock:echo", "\(steady.bodyText)")
+        #expect(try Self.calls(mock, scenario: "steady-falls") == 2)
+        #expect(try Self.calls(mock, scenario: "global") == 0)
+        let plain = try ChatRoutesTests.post("/chat", #"{"message":"hi","agent":"plain"}"#, port: agentd.port)
+        #expect(plain.status == 200, "\(plain.bodyText)")
+        #expect(try JSONValue.parse(plain.body)["model"] != "mock:echo", "\(plain.bodyText)")
+        #expect(try Self.calls(mock, scenario: "plain-falls") == 2)
+        #expect(try Self.calls(mock, scenario: "global") == 1)
+    }
+
     @Test("a non-retryable failure does not fall back")
     func clientErrorsDoNotFallBack() async throws {
         let (mock, agentd) = try await UpstreamThroughAgentdTests.start(["AGENTD_FALLBACK_MODELS": "mock:echo"])

@@ -22,6 +22,16 @@ struct TracesThroughAgentdTests {
         }
     }
 
+    /// Waits until the collector has a span of each name (spans of one request are recorded on different threads
+    /// and may arrive in different batches), then returns them all.
+    static func waitForSpans(_ collector: WebhookReceiver, named names: [String]) async -> [JSONValue] {
+        _ = await waitUntil(.seconds(5)) {
+            let spans = Self.spans(collector)
+            return names.allSatisfy { name in spans.contains { $0["name"]?.stringValue == name } }
+        }
+        return Self.spans(collector)
+    }
+
     static func attribute(_ span: JSONValue, _ key: String) -> JSONValue? {
         let value = span["attributes"]?.arrayValue?.first { $0["key"]?.stringValue == key }?["value"]
         return value?["stringValue"] ?? value?["intValue"] ?? value?["doubleValue"] ?? value?["boolValue"] ?? value?["arrayValue"]
@@ -91,9 +101,7 @@ struct TracesThroughAgentdTests {
             ("Content-Type", "application/json"), ("traceparent", Self.caller),
         ])
         #expect(submitted.status == 202)
-        #expect(await waitUntil(.seconds(5)) { Self.spans(collector).contains { $0["name"] == "task.run" } })
-        #expect(await waitUntil(.seconds(5)) { Self.spans(collector).contains { $0["name"] == "chat echo" } })
-        let spans = Self.spans(collector)
+        let spans = await Self.waitForSpans(collector, named: ["task.run", "chat echo", "POST /tasks"])
         let submit = try #require(spans.first { $0["name"] == "POST /tasks" })
         let run = try #require(spans.first { $0["name"] == "task.run" })
         #expect(run["kind"] == 5 && run["traceId"]?.stringValue != Self.callerTrace)
@@ -125,8 +133,9 @@ struct TracesThroughAgentdTests {
             ("traceparent", Self.caller),
         ]).body)
         let said = try #require(answer["response"]?.stringValue, "\(answer)")
-        #expect(await waitUntil(.seconds(5)) { Self.spans(collector).contains { $0["name"] == "tools/call traced" } })
-        let spans = Self.spans(collector)
+        let spans = await Self.waitForSpans(collector, named: [
+            "tools/call traced", "execute_tool traced", "initialize", "notifications/initialized", "tools/list",
+        ])
         let tool = try #require(spans.first { $0["name"] == "execute_tool traced" })
         let call = try #require(spans.first { $0["name"] == "tools/call traced" })
         #expect(call["kind"] == 3 && call["traceId"]?.stringValue == Self.callerTrace && call["parentSpanId"] == tool["spanId"])

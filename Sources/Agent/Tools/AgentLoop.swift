@@ -281,12 +281,14 @@ final class AgentRun: Sendable {
         _ request: ChatRequest, completion: @escaping @Sendable (Result<ChatCompletion, ProviderError>, GatewayReport) -> Void
     ) -> ProviderCall {
         guard streaming else {
-            return loop.gateway.complete(request, resolution: prepared.resolution, useCache: false, completion: completion)
+            return loop.gateway.complete(
+                request, resolution: prepared.resolution, fallbacks: prepared.fallbacks, useCache: false, completion: completion
+            )
         }
         let answer = Locked(StreamedAnswer())
         let finalReport = Locked<GatewayReport?>(nil)
         let events = self.events, prepared = self.prepared
-        return loop.gateway.stream(request, resolution: prepared.resolution, callbacks: ChatStreamCallbacks(
+        return loop.gateway.stream(request, resolution: prepared.resolution, fallbacks: prepared.fallbacks, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 answer.withLock { $0.add(event) }
                 if case .text(let piece) = event { return events(.text(piece)) }

@@ -45,7 +45,8 @@ struct ChatTaskExecutor: TaskExecutor {
         let text = Locked("")
         let report = Locked<GatewayReport?>(nil)
         let budget = self.budget, metrics = self.metrics, agent = prepared.agent.name
-        let call = service.gateway.stream(prepared.request, resolution: prepared.resolution, callbacks: ChatStreamCallbacks(
+        let call = service.gateway.stream(
+            prepared.request, resolution: prepared.resolution, fallbacks: prepared.fallbacks, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 if case .text(let piece) = event {
                     text.withLock { $0 += piece }
