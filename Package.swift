@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Locks", "Server", "HTTP", "Logging", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(
             name: "AgentdTests",
-            dependencies: ["Locks", "agentd", "Agent", "Server", "HTTP", "JSON", "Logging", "CCurl", "mock-llm", "MockLLMSupport", "Security", "RedisSupport"],
+            dependencies: ["Locks", "agentd", "Agent", "Server", "HTTP", "JSON", "LLM", "Logging", "CCurl", "mock-llm", "MockLLMSupport", "Security", "RedisSupport"],
             swiftSettings: strictSwift
         ),
     ]

@@ -82,6 +82,9 @@ public final class ExchangeRecorder: Sendable {
             state.head = (response.status, response.headers)
             state.body = response.body
             state.done = true
+            // Ended: a client leaving now cancels nothing, and the handlers (which hold the responder, and so
+            // this recorder) go, as a connection drops them when its exchange ends.
+            state.cancelHandlers = []
             return true
         }
         if first { ended.signal() }
@@ -113,6 +116,7 @@ public final class ExchangeRecorder: Sendable {
             if state.head == nil { state.head = (.ok, HTTPHeaders()) }
             state.done = true
             state.reset = reset
+            state.cancelHandlers = []
             return true
         }
         if first { ended.signal() }

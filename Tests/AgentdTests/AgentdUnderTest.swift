@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import JSON
+import LLM
 import Locks
 import Server
 @testable import agentd
@@ -19,6 +20,8 @@ enum Level: String, CustomStringConvertible, Sendable, CaseIterable {
 /// An agentd a test talks to, at either level, with one way to send a request.
 final class AgentdUnderTest: @unchecked Sendable {
     private let router: Router?
+    /// The in-process level's transfer engines (their threads), shut down by `stop`.
+    private let engines: TransferEnginePool?
     private let process: AgentdProcess?
     private let counter = Locked(0)
 
@@ -27,21 +30,27 @@ final class AgentdUnderTest: @unchecked Sendable {
     static func start(_ level: Level, _ environment: [String: String] = [:]) async throws -> AgentdUnderTest {
         switch level {
         case .live:
-            return AgentdUnderTest(router: nil, process: try await AgentdProcess.serve(environment))
+            return AgentdUnderTest(router: nil, engines: nil, process: try await AgentdProcess.serve(environment))
         case .inProcess:
             var settings = ["AGENTD_LOG_LEVEL": "error"]
             settings.merge(environment) { $1 }
             let configuration = try Configuration.load(from: settings)
-            return AgentdUnderTest(router: try AgentCore.router(configuration: configuration, lifecycle: Lifecycle()), process: nil)
+            let engines = try TransferEnginePool(count: 1)
+            let router = try AgentCore.router(configuration: configuration, lifecycle: Lifecycle(), engines: engines)
+            return AgentdUnderTest(router: router, engines: engines, process: nil)
         }
     }
 
-    private init(router: Router?, process: AgentdProcess?) {
+    private init(router: Router?, engines: TransferEnginePool?, process: AgentdProcess?) {
         self.router = router
+        self.engines = engines
         self.process = process
     }
 
-    func stop() { process?.kill() }
+    func stop() {
+        process?.kill()
+        engines?.shutdown()
+    }
 
     /// Sends one request and returns the answer as the live level's client reads it: a streamed body chunked as on
     /// the wire (so `ChatRoutesTests.dechunk` reads both), `X-Request-ID` on every answer.
