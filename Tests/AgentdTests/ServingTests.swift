@@ -34,12 +34,12 @@ struct ServingTests {
         #expect(response.header("X-Request-ID") != nil)
     }
 
-    @Test("GET / names agentd and its version")
-    func root() async throws {
-        let server = try await AgentdProcess.serve()
-        defer { server.kill() }
+    @Test("GET / names agentd and its version", arguments: Level.allCases)
+    func root(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level)
+        defer { server.stop() }
 
-        let response = try HTTPTestClient.send("GET", "/", port: server.port)
+        let response = try server.send("GET", "/")
 
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "application/json")
@@ -94,13 +94,13 @@ struct ServingTests {
         #expect(ids.count == 20)
     }
 
-    @Test("an unknown path answers 404 with the contract's error body and the request id")
-    func unknownPath() async throws {
-        let server = try await AgentdProcess.serve()
-        defer { server.kill() }
+    @Test("an unknown path answers 404 with the contract's error body and the request id", arguments: Level.allCases)
+    func unknownPath(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level)
+        defer { server.stop() }
 
-        let response = try HTTPTestClient.send("GET", "/no/such/route", port: server.port)
-        let chosen = try HTTPTestClient.send("GET", "/nope", port: server.port, headers: [("X-Request-ID", "mine-404")])
+        let response = try server.send("GET", "/no/such/route")
+        let chosen = try server.send("GET", "/nope", headers: [("X-Request-ID", "mine-404")])
 
         #expect(response.status == 404)
         #expect(response.header("Content-Type") == "application/json")
@@ -117,12 +117,12 @@ struct ServingTests {
         #expect(chosen.jsonObject?["request_id"] as? String == "mine-404")
     }
 
-    @Test("POST /health/live answers 405 with Allow: GET, HEAD and the error body")
-    func wrongMethod() async throws {
-        let server = try await AgentdProcess.serve()
-        defer { server.kill() }
+    @Test("POST /health/live answers 405 with Allow: GET, HEAD and the error body", arguments: Level.allCases)
+    func wrongMethod(_ level: Level) async throws {
+        let server = try await AgentdUnderTest.start(level)
+        defer { server.stop() }
 
-        let response = try HTTPTestClient.send("POST", "/health/live", port: server.port, body: Array("{}".utf8))
+        let response = try server.send("POST", "/health/live", body: Array("{}".utf8))
 
         #expect(response.status == 405)
         #expect(response.header("Allow") == "GET, HEAD")
