@@ -94,12 +94,21 @@ public final class ChatService: Sendable {
     public let conversations: any ConversationStoring
     /// Where calls go: breakers, retries, fallbacks.
     public let gateway: LLMGateway
+    /// Each agent's own `fallback_models`, resolved once (agents that name none are absent: the gateway's apply).
+    private let agentFallbacks: [String: [ProviderRegistry.Resolution]]
 
     public init(registry: ProviderRegistry, catalog: AgentCatalog, conversations: any ConversationStoring, gateway: LLMGateway? = nil) {
         self.registry = registry
         self.catalog = catalog
         self.conversations = conversations
         self.gateway = gateway ?? LLMGateway(registry: registry)
+        var agentFallbacks: [String: [ProviderRegistry.Resolution]] = [:]
+        for name in catalog.names {
+            guard let models = catalog.profile(named: name)?.fallbackModels, !models.isEmpty else { continue }
+            // The agents file was checked at start: each of its fallback models resolves.
+            agentFallbacks[name] = models.compactMap { try? registry.resolve($0) }
+        }
+        self.agentFallbacks = agentFallbacks
     }
 
     /// Resolves the agent and the model, touching no store: what `POST /tasks` checks before it accepts a task.
@@ -109,9 +118,9 @@ public final class ChatService: Sendable {
             throw ChatInputError(message: "unknown agent \"\(agentName)\" (known: \(catalog.names.joined(separator: ", ")))", field: "agent")
         }
         do {
-            // The agents file was checked at start: each of its fallback models resolves.
-            let fallbacks = agent.fallbackModels.isEmpty ? nil : agent.fallbackModels.compactMap { try? registry.resolve($0) }
-            return ChatTurnPlan(input: input, agent: agent, resolution: try registry.resolve(input.model ?? agent.model), fallbacks: fallbacks)
+            return ChatTurnPlan(
+                input: input, agent: agent, resolution: try registry.resolve(input.model ?? agent.model), fallbacks: agentFallbacks[agentName]
+            )
         } catch {
             throw ChatInputError(message: error.message, field: "model")
         }

@@ -111,7 +111,7 @@ extension MCPServerConnection {
     ) -> SpanData {
         var attributes: [(key: String, value: AttributeValue)] = [
             ("mcp.method.name", .string(method)), ("agentd.mcp.server", .string(settings.name)),
-            ("url.full", .string(String(settings.url.prefix { $0 != "?" && $0 != "#" }))),
+            ("url.full", .url(settings.url)),
         ]
         if let target { attributes += [("gen_ai.tool.name", .string(target)), ("gen_ai.operation.name", .string("execute_tool"))] }
         let (sessionID, version) = state.withLock { ($0.sessionID, $0.version) }

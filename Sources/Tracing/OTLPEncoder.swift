@@ -258,11 +258,12 @@ struct SpanBytes {
 
     /// 16 lower-case hex digits.
     mutating func putHex(_ value: UInt64) {
-        for index in 0..<16 { putNibble(UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF) }
+        Hex.write(value, to: end)
+        end += 16
     }
 
     private mutating func putNibble(_ nibble: UInt8) {
-        end.pointee = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+        end.pointee = Hex.digit(nibble)
         end += 1
     }
 

@@ -12,6 +12,11 @@ public enum AttributeValue: Sendable, Equatable {
     case strings([String])
 }
 
+extension AttributeValue {
+    /// A URL for `url.full` without its query and fragment, which may hold a token.
+    public static func url(_ url: String) -> AttributeValue { .string(String(url.prefix { $0 != "?" && $0 != "#" })) }
+}
+
 /// Something that happened during a span (a retry, a fallback, a refused call).
 public struct SpanEvent: Sendable, Equatable {
     public var name: String

@@ -36,10 +36,8 @@ public struct TraceContext: Sendable, Hashable {
                 index += 1
             }
             func putHex(_ value: UInt64) {
-                for shift in stride(from: 60, through: 0, by: -4) {
-                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
-                    put(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
-                }
+                Hex.write(value, to: buffer.baseAddress! + index)
+                index += 16
             }
             put(0x30)
             put(0x30)
@@ -89,13 +87,18 @@ enum Hex {
     /// 16 lower-case hex digits straight into bytes.
     static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
-            for index in 0..<16 {
-                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
-                digits[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
-            }
+            write(value, to: digits.baseAddress!)
             bytes.append(contentsOf: digits)
         }
     }
+
+    /// 16 lower-case hex digits at `destination` (which has room for them).
+    static func write(_ value: UInt64, to destination: UnsafeMutablePointer<UInt8>) {
+        for index in 0..<16 { destination[index] = digit(UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF) }
+    }
+
+    /// The lower-case hex digit of a nibble (0…15).
+    static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     /// The value of up to 16 lower-case hex digits; nil for any other byte.
     static func value(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {

@@ -34,7 +34,7 @@ struct TaskWebhooks: TaskWebhookDelivering {
         _ outcome: WebhookOutcome, taskID: String, url: String, context: TraceContext, parent: TraceContext?, startUnixNs: UInt64
     ) -> SpanData {
         var attributes: [(key: String, value: AttributeValue)] = [
-            ("http.request.method", .string("POST")), ("url.full", .string(String(url.prefix { $0 != "?" && $0 != "#" }))),
+            ("http.request.method", .string("POST")), ("url.full", .url(url)),
             ("agentd.task_id", .string(taskID)),
         ]
         var error: String?
