@@ -1,36 +1,49 @@
 import Foundation
+import JSON
 import LLM
 
 /// Providers and models from the environment (docs/api.md, "Models and agents"; docs/configuration.md).
 struct ProviderSettings: Sendable {
     var providers: [ProviderConfiguration] = []
     /// `provider:model`.
-    var defaultModel = "mock:echo"
-    var connectTimeoutMs = Variable.connectTimeoutMs.defaultValue
-    var upstreamTimeoutMs = Variable.upstreamTimeoutMs.defaultValue
-    var streamIdleTimeoutMs = Variable.streamIdleTimeoutMs.defaultValue
+    var defaultModel: String = Configuration.Variable.defaultModel.defaultValue
+    var connectTimeoutMs: Int = Configuration.Variable.connectTimeoutMs.defaultValue
+    var upstreamTimeoutMs: Int = Configuration.Variable.upstreamTimeoutMs.defaultValue
+    var streamIdleTimeoutMs: Int = Configuration.Variable.streamIdleTimeoutMs.defaultValue
 
-    static let settings: [Configuration.Setting] = [
-        .init(name: "OPENAI_API_KEY", defaultValue: "", summary: "enables the openai provider (secret)"),
-        .init(name: "OPENAI_BASE_URL", defaultValue: "https://api.openai.com/v1", summary: "requests go to <base>/chat/completions"),
-        .init(name: "ANTHROPIC_API_KEY", defaultValue: "", summary: "enables the anthropic provider (secret)"),
-        .init(name: "ANTHROPIC_BASE_URL", defaultValue: "https://api.anthropic.com", summary: "requests go to <base>/v1/messages"),
+    /// The variables read per provider, whose names are known only at start; `addProviders` reads them.
+    static let templateSettings: [Configuration.Setting] = [
+        .init(name: "OPENAI_API_KEY", defaultValue: "", summary: "enables the openai provider (secret)",
+              effective: { configuration, _ in secret(configuration.providers.named("openai")?.apiKey) }),
+        .init(name: "OPENAI_BASE_URL", defaultValue: "https://api.openai.com/v1", summary: "requests go to <base>/chat/completions",
+              effective: { configuration, environment in
+                  .string(configuration.providers.named("openai")?.baseURL ?? environment["OPENAI_BASE_URL"] ?? "https://api.openai.com/v1")
+              }),
+        .init(name: "ANTHROPIC_API_KEY", defaultValue: "", summary: "enables the anthropic provider (secret)",
+              effective: { configuration, _ in secret(configuration.providers.named("anthropic")?.apiKey) }),
+        .init(name: "ANTHROPIC_BASE_URL", defaultValue: "https://api.anthropic.com", summary: "requests go to <base>/v1/messages",
+              effective: { configuration, environment in
+                  .string(configuration.providers.named("anthropic")?.baseURL ?? environment["ANTHROPIC_BASE_URL"] ?? "https://api.anthropic.com")
+              }),
         .init(name: "AGENTD_PROVIDER_<NAME>_BASE_URL", defaultValue: "", summary: "adds provider <name> (OpenAI-compatible server)"),
         .init(name: "AGENTD_PROVIDER_<NAME>_API_KEY", defaultValue: "", summary: "its API key (secret)"),
         .init(name: "AGENTD_PROVIDER_<NAME>_KIND", defaultValue: "openai", summary: "openai or anthropic wire format"),
         .init(name: "AGENTD_PROVIDER_<NAME>_MODELS", defaultValue: "", summary: "comma list of its models for GET /v1/models"),
         .init(name: "AGENTD_PROVIDER_<NAME>_CA_FILE", defaultValue: "", summary: "PEM CA certificates to trust for it (private CA)"),
-        .init(name: "AGENTD_DEFAULT_MODEL", defaultValue: "mock:echo", summary: "openai:gpt-4o-mini with OPENAI_API_KEY, else anthropic:claude-3-5-haiku-latest with ANTHROPIC_API_KEY, else mock:echo"),
-        Variable.connectTimeoutMs.setting,
-        Variable.upstreamTimeoutMs.setting,
-        Variable.streamIdleTimeoutMs.setting,
     ]
 
-    static func load(from environment: [String: String], reader: EnvironmentReader) throws(ConfigurationError) -> ProviderSettings {
-        var settings = ProviderSettings()
-        settings.connectTimeoutMs = try reader.read(Variable.connectTimeoutMs)
-        settings.upstreamTimeoutMs = try reader.read(Variable.upstreamTimeoutMs)
-        settings.streamIdleTimeoutMs = try reader.read(Variable.streamIdleTimeoutMs)
+    func named(_ name: String) -> ProviderConfiguration? { providers.first { $0.name == name } }
+
+    /// A secret as `agentd config` prints it.
+    static func secret(_ value: String?) -> JSONValue {
+        value.map { $0.isEmpty ? .null : .string(Configuration.redacted) } ?? .null
+    }
+
+    /// Adds the providers the environment configures (the timeouts already read), then reads AGENTD_DEFAULT_MODEL,
+    /// which must name one of them.
+    mutating func addProviders(from environment: [String: String]) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment)
+        let settings = self
         func provider(_ name: String, _ kind: ProviderConfiguration.Kind, base: String, key: String?, models: [String], official: Bool)
             -> ProviderConfiguration {
             ProviderConfiguration(
@@ -41,14 +54,14 @@ struct ProviderSettings: Sendable {
         }
         if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
             let base = try reader.url("OPENAI_BASE_URL", default: "https://api.openai.com/v1")
-            settings.providers.append(provider("openai", .openai, base: base, key: key, models: ["gpt-4o-mini", "gpt-4o"], official: base.contains("api.openai.com")))
-            settings.defaultModel = "openai:gpt-4o-mini"
+            providers.append(provider("openai", .openai, base: base, key: key, models: ["gpt-4o-mini", "gpt-4o"], official: base.contains("api.openai.com")))
+            defaultModel = "openai:gpt-4o-mini"
         }
         if let key = environment["ANTHROPIC_API_KEY"], !key.isEmpty {
             let base = try reader.url("ANTHROPIC_BASE_URL", default: "https://api.anthropic.com")
-            settings.providers.append(provider("anthropic", .anthropic, base: base, key: key,
-                                               models: ["claude-3-5-haiku-latest", "claude-3-5-sonnet-latest"], official: false))
-            if settings.defaultModel == "mock:echo" { settings.defaultModel = "anthropic:claude-3-5-haiku-latest" }
+            let models = ["claude-3-5-haiku-latest", "claude-3-5-sonnet-latest"]
+            providers.append(provider("anthropic", .anthropic, base: base, key: key, models: models, official: false))
+            if defaultModel == "mock:echo" { defaultModel = "anthropic:claude-3-5-haiku-latest" }
         }
         for variable in environment.keys.sorted() where variable.hasPrefix("AGENTD_PROVIDER_") && variable.hasSuffix("_BASE_URL") {
             let prefix = String(variable.dropLast("_BASE_URL".count))
@@ -60,7 +73,7 @@ struct ProviderSettings: Sendable {
             let kind = try reader.choice("\(prefix)_KIND", default: ProviderConfiguration.Kind.openai,
                                          ProviderConfiguration.Kind.init(rawValue:), accepted: "openai|anthropic")
             let models = (environment["\(prefix)_MODELS"] ?? "").split(separator: ",").map { $0.trimmingBlanks() }.filter { !$0.isEmpty }
-            settings.providers.removeAll { $0.name == name }
+            providers.removeAll { $0.name == name }
             var configuration = provider(name, kind, base: try reader.url(variable, default: ""), key: environment["\(prefix)_API_KEY"],
                                          models: models, official: false)
             if let caFile = environment["\(prefix)_CA_FILE"], !caFile.isEmpty {
@@ -70,17 +83,16 @@ struct ProviderSettings: Sendable {
                 }
                 configuration.caFile = caFile
             }
-            settings.providers.append(configuration)
+            providers.append(configuration)
         }
         if let model = environment["AGENTD_DEFAULT_MODEL"]?.trimmingBlanks(), !model.isEmpty {
             let prefix = model.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            guard model.contains(":"), prefix == "mock" || settings.providers.contains(where: { $0.name == prefix }) else {
+            guard model.contains(":"), prefix == "mock" || providers.contains(where: { $0.name == prefix }) else {
                 throw ConfigurationError(variable: "AGENTD_DEFAULT_MODEL", value: model, problem: "not a model of a configured provider",
-                                         accepted: "provider:model with provider one of mock\(settings.providers.map { ", " + $0.name }.joined())")
+                                         accepted: "provider:model with provider one of mock\(providers.map { ", " + $0.name }.joined())")
             }
-            settings.defaultModel = model
+            defaultModel = model
         }
-        return settings
     }
 }
 
@@ -91,23 +103,5 @@ extension EnvironmentReader {
             throw ConfigurationError(variable: name, value: text, problem: "not an http(s) URL", accepted: "http://host[:port][/path] or https://…")
         }
         return text
-    }
-}
-
-extension ProviderSettings {
-    /// The variables of this group read as numbers: name, default, bounds and meaning, declared once.
-    enum Variable {
-        static let connectTimeoutMs = IntegerVariable(
-            "AGENTD_CONNECT_TIMEOUT_MS", default: 5_000, in: 1...600_000,
-            "upstream connect timeout"
-        )
-        static let upstreamTimeoutMs = IntegerVariable(
-            "AGENTD_UPSTREAM_TIMEOUT_MS", default: 120_000, in: 1...3_600_000,
-            "whole upstream call (504 beyond)"
-        )
-        static let streamIdleTimeoutMs = IntegerVariable(
-            "AGENTD_STREAM_IDLE_TIMEOUT_MS", default: 30_000, in: 1...3_600_000,
-            "longest pause between upstream stream chunks"
-        )
     }
 }

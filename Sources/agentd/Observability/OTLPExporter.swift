@@ -13,7 +13,7 @@ struct OTLPExporter: SpanExporting {
 
     init(settings: TracingSettings, endpoint: String, engines: TransferEnginePool) {
         url = endpoint + "/v1/traces"
-        headers = [("Content-Type", "application/json"), ("Accept", "application/json")] + settings.headers
+        headers = [("Content-Type", "application/json"), ("Accept", "application/json")] + settings.headers.map { ($0.name, $0.value) }
         timeoutMs = settings.timeoutMs
         self.engines = engines
     }
