@@ -53,7 +53,7 @@ let package = Package(
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
         // The Redis implementations of the shared-state seams: limits, budgets, cache, conversations.
-        .target(name: "MCP", dependencies: ["Agent", "LLM", "JSON", "Locks", "Logging", "Tracing"], swiftSettings: strictSwift),
+        .target(name: "MCP", dependencies: ["Agent", "LLM", "JSON", "Locks", "Logging", "Resilience", "Tracing"], swiftSettings: strictSwift),
         .target(
             name: "RedisState", dependencies: ["Agent", "Tasks", "Redis", "LLM", "JSON", "Locks", "Logging", "Resilience", "Security"], swiftSettings: strictSwift
         ),

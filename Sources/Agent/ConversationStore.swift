@@ -28,11 +28,11 @@ public final class ConversationStore: Sendable {
     public let maxHistoryTokens: Int
 
     private let table: Locked<ConversationTable>
-    private let clock: any MonotonicClock
+    private let clock: any TimeSource
 
     /// `clock`: the monotonic time TTLs are measured on; tests pass one they drive (`ManualClock`).
     public init(
-        maxConversations: Int, ttlMs: UInt64, maxHistoryTokens: Int, clock: any MonotonicClock = SystemMonotonicClock()
+        maxConversations: Int, ttlMs: UInt64, maxHistoryTokens: Int, clock: any TimeSource = SystemClock()
     ) {
         precondition(maxConversations >= 1, "maxConversations must be at least 1: a conversation must fit to be continued")
         precondition(ttlMs >= 1, "ttlMs must be at least 1 ms: a conversation must outlive the turn that made it")

@@ -32,7 +32,7 @@ public struct GatewaySettings: Sendable {
 public final class LLMGateway: Sendable {
     public let registry: ProviderRegistry
     let settings: GatewaySettings
-    let clock: any MonotonicClock
+    public let clock: any TimeSource
     let observer: any GatewayObserver
     let guards: [String: ProviderGuard]
     let fallbacks: [ProviderRegistry.Resolution]
@@ -45,7 +45,7 @@ public final class LLMGateway: Sendable {
     /// `fallbacks`: AGENTD_FALLBACK_MODELS resolved at startup (`resolveFallbacks`), tried in order.
     public init(
         registry: ProviderRegistry, settings: GatewaySettings = GatewaySettings(), fallbacks: [ProviderRegistry.Resolution] = [],
-        cache: (any CompletionCaching)? = nil, clock: any MonotonicClock = SystemMonotonicClock(),
+        cache: (any CompletionCaching)? = nil, clock: any TimeSource = SystemClock(),
         observer: any GatewayObserver = SilentGatewayObserver(), tracer: Tracer? = nil
     ) {
         self.registry = registry
@@ -147,7 +147,7 @@ final class ProviderGuard: Sendable {
     let breaker: CircuitBreaker
     let retryBudget: RetryBudget
 
-    init(provider: String, settings: GatewaySettings, clock: any MonotonicClock, observer: any GatewayObserver) {
+    init(provider: String, settings: GatewaySettings, clock: any TimeSource, observer: any GatewayObserver) {
         breaker = CircuitBreaker(name: provider, configuration: settings.breaker, clock: clock) { from, to in
             observer.breakerChanged(provider: provider, from: from, to: to)
         }

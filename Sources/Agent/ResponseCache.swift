@@ -33,7 +33,7 @@ public final class ResponseCache<Value: Sendable, Failure: Error>: Sendable {
     public let ttlMs: Int64
     public let maxEntries: Int
 
-    private let clock: any MonotonicClock
+    private let clock: any TimeSource
     private let state: Locked<State>
 
     /// One computation in progress: who waits for it. `id` tells a late second `finish` from the
@@ -55,7 +55,7 @@ public final class ResponseCache<Value: Sendable, Failure: Error>: Sendable {
         case lead(flightID: UInt64)
     }
 
-    public init(ttlMs: Int64, maxEntries: Int, clock: any MonotonicClock = SystemMonotonicClock()) {
+    public init(ttlMs: Int64, maxEntries: Int, clock: any TimeSource = SystemClock()) {
         precondition(ttlMs >= 0, "ttlMs must be 0 (cache off) or more")
         self.ttlMs = ttlMs
         self.maxEntries = maxEntries

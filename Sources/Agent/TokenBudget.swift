@@ -29,7 +29,7 @@ public final class TokenBudget: Sendable {
     public let dailyTokens: Int
     public let maxKeys: Int
 
-    private let clock: any WallClock
+    private let clock: any TimeSource
     private let usage: Locked<[String: Usage]>
 
     private struct Usage {
@@ -40,7 +40,7 @@ public final class TokenBudget: Sendable {
         var reserved = 0
     }
 
-    public init(dailyTokens: Int, clock: any WallClock = SystemWallClock(), maxKeys: Int = 100_000) {
+    public init(dailyTokens: Int, clock: any TimeSource = SystemClock(), maxKeys: Int = 100_000) {
         precondition(dailyTokens >= 0, "dailyTokens must be 0 (no budget) or more")
         precondition(maxKeys >= 1, "maxKeys must be at least 1: the budget must remember the key it charges")
         self.dailyTokens = dailyTokens

@@ -3,6 +3,7 @@ import Dispatch
 import JSON
 import LLM
 import Locks
+import Resilience
 import Tracing
 import Logging
 
@@ -29,7 +30,8 @@ public final class MCPServerConnection: Sendable {
         var connecting = false
         var lastError: String?
         var failures = 0
-        var listedAtNs: UInt64 = 0
+        /// When the tools were last listed (`clock.nowMs`); nil: never.
+        var listedAtMs: Int64?
         var listing = false
         var nextID = 1
         var stopped = false
@@ -43,15 +45,21 @@ public final class MCPServerConnection: Sendable {
     /// Every JSON-RPC request and notification is a client span when tracing is on.
     let tracer: Tracer?
     let listTTLms: Int
+    /// List ages, reconnect backoffs and polls.
+    let clock: any TimeSource
     let state = Locked(State())
     let queue = DispatchQueue(label: "agentd.mcp")
 
-    public init(settings: MCPServerSettings, engines: TransferEnginePool, logger: Logger, tracer: Tracer? = nil, listTTLms: Int = 60_000) {
+    public init(
+        settings: MCPServerSettings, engines: TransferEnginePool, logger: Logger, tracer: Tracer? = nil, listTTLms: Int = 60_000,
+        clock: any TimeSource = SystemClock()
+    ) {
         self.settings = settings
         self.engines = engines
         self.logger = logger
         self.tracer = tracer
         self.listTTLms = listTTLms
+        self.clock = clock
     }
 
     /// Connects in the background; until it answers the server has no tools.
@@ -61,9 +69,10 @@ public final class MCPServerConnection: Sendable {
 
     /// The server's tools as last listed (a refresh starts in the background when the list is stale).
     public var tools: [AgentTool] {
+        let nowMs = clock.nowMs
         let (tools, stale) = state.withLock { state -> ([AgentTool], Bool) in
-            let age = (DispatchTime.now().uptimeNanoseconds &- state.listedAtNs) / 1_000_000
-            return (state.tools, state.up && !state.listing && age > UInt64(listTTLms))
+            let age = state.listedAtMs.map { nowMs - $0 } ?? .max
+            return (state.tools, state.up && !state.listing && age > Int64(listTTLms))
         }
         if stale { listTools() }
         return tools
@@ -72,7 +81,7 @@ public final class MCPServerConnection: Sendable {
     /// `/health`'s view: up with its tools, or why not.
     public var status: (up: Bool, message: String) {
         state.withLock { state in
-            if state.up && state.listedAtNs == 0 { return (false, "connected, listing its tools") }
+            if state.up && state.listedAtMs == nil { return (false, "connected, listing its tools") }
             return state.up
                 ? (true, "\(state.tools.count) tools, protocol \(state.version ?? "?")")
                 : (false, "unreachable: \(state.lastError ?? "connecting")")
@@ -139,7 +148,7 @@ public final class MCPServerConnection: Sendable {
             return (min(30_000, 500 << min(state.failures - 1, 6)), first)
         }
         if first { logger.log(.warning, "mcp server unreachable; retrying in the background", ["server": .string(settings.name), "error": .string(problem)]) }
-        queue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in connect() }
+        clock.schedule(afterMs: delayMs, on: queue) { [self] in connect() }
     }
 
     /// Every page of `tools/list`, filtered by `allowed_tools`, replacing the list when complete.
@@ -175,10 +184,11 @@ public final class MCPServerConnection: Sendable {
                 listPage(cursor: next, found: tools)
                 return
             }
+            let nowMs = clock.nowMs
             state.withLock { state in
                 state.tools = tools
                 state.listing = false
-                state.listedAtNs = DispatchTime.now().uptimeNanoseconds
+                state.listedAtMs = nowMs
             }
         }
     }
@@ -237,16 +247,15 @@ public final class MCPServerConnection: Sendable {
 
     /// Polls until a new session is up (`done(true)`) or `deadlineMs` passes (`done(false)`).
     private func waitUntilUp(deadlineMs: Int, _ done: @escaping @Sendable (Bool) -> Void) {
-        let deadline = DispatchTime.now() + .milliseconds(deadlineMs)
-        pollUntilUp(deadline, done)
+        pollUntilUp(deadlineMs: clock.nowMs + Int64(deadlineMs), done)
     }
 
-    private func pollUntilUp(_ deadline: DispatchTime, _ done: @escaping @Sendable (Bool) -> Void) {
-        queue.asyncAfter(deadline: .now() + .milliseconds(20)) { [self] in
+    private func pollUntilUp(deadlineMs: Int64, _ done: @escaping @Sendable (Bool) -> Void) {
+        clock.schedule(afterMs: 20, on: queue) { [self] in
             let up = state.withLock { $0.up && !$0.connecting }
             if up { return done(true) }
-            if DispatchTime.now() >= deadline { return done(false) }
-            pollUntilUp(deadline, done)
+            if clock.nowMs >= deadlineMs { return done(false) }
+            pollUntilUp(deadlineMs: deadlineMs, done)
         }
     }
 

@@ -1,6 +1,7 @@
 import Agent
 import LLM
 import Logging
+import Resilience
 import Tracing
 
 /// Every MCP server the agent profiles name, one connection each (shared by agents that name the same server
@@ -13,11 +14,11 @@ public final class MCPToolbox: AgentToolSource {
     private let connections: [String: MCPServerConnection]
     private let logger: Logger
 
-    public init(catalog: AgentCatalog, engines: TransferEnginePool, logger: Logger, tracer: Tracer? = nil) {
+    public init(catalog: AgentCatalog, engines: TransferEnginePool, logger: Logger, tracer: Tracer? = nil, clock: any TimeSource = SystemClock()) {
         var connections: [String: MCPServerConnection] = [:]
         for name in catalog.names {
             for server in catalog.profile(named: name)?.mcpServers ?? [] where connections[MCPToolbox.key(server)] == nil {
-                connections[MCPToolbox.key(server)] = MCPServerConnection(settings: server, engines: engines, logger: logger, tracer: tracer)
+                connections[MCPToolbox.key(server)] = MCPServerConnection(settings: server, engines: engines, logger: logger, tracer: tracer, clock: clock)
             }
         }
         self.connections = connections

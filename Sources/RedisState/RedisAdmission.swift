@@ -28,7 +28,7 @@ public final class RedisAdmission: ClientAdmitting, TokenBudgeting {
 
     public init(
         client: RedisClient, keys: RedisKeys, ratePerSecond: Double, burst: Int, dailyTokens: Int,
-        reservationLifetimeMs: Int, fallback: RateLimitFallback, clock: any MonotonicClock = SystemMonotonicClock()
+        reservationLifetimeMs: Int, fallback: RateLimitFallback, clock: any TimeSource = SystemClock()
     ) {
         self.client = client
         self.keys = keys

@@ -3,6 +3,7 @@ import Dispatch
 import LLM
 import Locks
 import Redis
+import Resilience
 import Synchronization
 
 /// The Redis family's response cache: answers stored with their TTL (`CompletionCodec` bytes), and single
@@ -28,9 +29,14 @@ public final class RedisResponseCache: CompletionCaching {
     /// Past this, a waiter stops waiting for the leader and calls the upstream itself (the leader's own call
     /// deadline bounds the leader's work, so this is that deadline plus a margin).
     public let maxWaitMs: Int
+    /// Waiters' polls and how long they have waited.
+    public let clock: any TimeSource
     private let flights = Locked<[String: [Completion]]>([:])
 
-    public init(client: RedisClient, keys: RedisKeys, ttlMs: Int, maxWaitMs: Int, lockLifetimeMs: Int = 5_000, pollIntervalMs: Int = 20) {
+    public init(
+        client: RedisClient, keys: RedisKeys, ttlMs: Int, maxWaitMs: Int, lockLifetimeMs: Int = 5_000, pollIntervalMs: Int = 20,
+        clock: any TimeSource = SystemClock()
+    ) {
         precondition(lockLifetimeMs >= 300, "the lock must outlive a few renewals' round trips")
         self.client = client
         self.keys = keys
@@ -38,6 +44,7 @@ public final class RedisResponseCache: CompletionCaching {
         self.maxWaitMs = maxWaitMs
         self.lockLifetimeMs = lockLifetimeMs
         self.pollIntervalMs = pollIntervalMs
+        self.clock = clock
     }
 
     public var isEnabled: Bool { ttlMs > 0 }
@@ -52,11 +59,11 @@ public final class RedisResponseCache: CompletionCaching {
             return false
         }
         guard !joined else { return }
-        attempt(key, ComputeBox(compute), startedNs: DispatchTime.now().uptimeNanoseconds, firstLook: true)
+        attempt(key, ComputeBox(compute), startedMs: clock.nowMs, firstLook: true)
     }
 
     /// One look at Redis: the answer, the lock, or a wait.
-    private func attempt(_ key: String, _ compute: ComputeBox, startedNs: UInt64, firstLook: Bool) {
+    private func attempt(_ key: String, _ compute: ComputeBox, startedMs: Int64, firstLook: Bool) {
         let names = keys.cache(key)
         let token = UniqueToken.next()
         client.run(
@@ -78,13 +85,13 @@ public final class RedisResponseCache: CompletionCaching {
                 case 2:
                     lead(key, compute, token: token)
                 default:
-                    let waitedMs = Int((DispatchTime.now().uptimeNanoseconds - startedNs) / 1_000_000)
+                    let waitedMs = Int(clock.nowMs - startedMs)
                     guard waitedMs < maxWaitMs else {
                         compute.run { result in self.deliver(key, result, leader: .miss) }
                         return
                     }
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(pollIntervalMs)) {
-                        self.attempt(key, compute, startedNs: startedNs, firstLook: false)
+                    clock.schedule(afterMs: pollIntervalMs, on: .global()) {
+                        self.attempt(key, compute, startedMs: startedMs, firstLook: false)
                     }
                 }
             }

@@ -34,7 +34,7 @@ public final class CircuitBreaker: Sendable {
     /// The provider this breaker guards, for logs and metric labels.
     public let name: String
     public let configuration: Configuration
-    private let clock: any MonotonicClock
+    private let clock: any TimeSource
     private let onTransition: (@Sendable (_ from: State, _ to: State) -> Void)?
     private let machine: Locked<CircuitBreakerMachine>
     /// The closed-state fast path, written under the machine's lock and read without it, so that a healthy
@@ -47,7 +47,7 @@ public final class CircuitBreaker: Sendable {
     public init(
         name: String,
         configuration: Configuration = Configuration(),
-        clock: any MonotonicClock,
+        clock: any TimeSource,
         onTransition: (@Sendable (_ from: State, _ to: State) -> Void)? = nil
     ) {
         self.name = name

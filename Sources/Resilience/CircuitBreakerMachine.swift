@@ -45,7 +45,7 @@ struct CircuitBreakerMachine {
     }
 
     /// Whether a call may go upstream now. Open past its cool-down becomes half-open here.
-    mutating func acquire(clock: any MonotonicClock) -> Grant {
+    mutating func acquire(clock: any TimeSource) -> Grant {
         switch state {
         case .closed:
             return .permit(epoch: epoch, isProbe: false)
@@ -61,7 +61,7 @@ struct CircuitBreakerMachine {
     }
 
     /// Counts the outcome of a call whose permit was issued in `permitEpoch`.
-    mutating func settle(permitEpoch: UInt64, outcome: CircuitBreaker.CallOutcome, clock: any MonotonicClock) {
+    mutating func settle(permitEpoch: UInt64, outcome: CircuitBreaker.CallOutcome, clock: any TimeSource) {
         guard permitEpoch == epoch else { return }
         switch state {
         case .closed:

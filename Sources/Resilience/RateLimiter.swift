@@ -22,7 +22,7 @@ public final class RateLimiter: Sendable {
     public let burst: Int
     /// The most buckets one shard keeps before it evicts.
     public let maxKeysPerShard: Int
-    private let clock: any MonotonicClock
+    private let clock: any TimeSource
     private let shards: [Locked<Shard>]
 
     public static let defaultRatePerSecond: Double = 10
@@ -33,7 +33,7 @@ public final class RateLimiter: Sendable {
     public init(
         ratePerSecond: Double,
         burst: Int,
-        clock: any MonotonicClock,
+        clock: any TimeSource,
         shardCount: Int = RateLimiter.defaultShardCount,
         maxKeysPerShard: Int = RateLimiter.defaultMaxKeysPerShard
     ) {

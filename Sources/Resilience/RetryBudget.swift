@@ -27,7 +27,7 @@ public final class RetryBudget: Sendable {
     private static let ratioScale = 1_000_000
 
     private let ratioInMillionths: Int
-    private let clock: any MonotonicClock
+    private let clock: any TimeSource
     private let window: Locked<RetryBudgetWindow>
     /// Calls are counted per thread (each slot its own lock and cache line) and moved into the window in batches
     /// of `callsPerFold`, when their bucket ends, and before every retry decision: counting a call, which every
@@ -41,7 +41,7 @@ public final class RetryBudget: Sendable {
         ratio: Double = RetryBudget.defaultRatio,
         windowMs: Int64 = RetryBudget.defaultWindowMs,
         minimumRetries: Int = RetryBudget.defaultMinimumRetries,
-        clock: any MonotonicClock
+        clock: any TimeSource
     ) {
         precondition(ratio >= 0 && ratio <= 1, "ratio is the share of calls that may be retries, between 0 and 1")
         precondition(windowMs >= 1, "windowMs is how far back calls count; it must be at least 1 ms")

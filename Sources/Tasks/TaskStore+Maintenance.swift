@@ -75,9 +75,9 @@ extension TaskStore {
     /// and closed. Returns whether every running task finished in time.
     public func shutdown(graceMs: Int) -> Bool {
         beginShutdown()
-        let deadline = DispatchTime.now() + .milliseconds(graceMs)
+        let deadlineMs = clock.nowMs + Int64(graceMs)
         var idle = state.withLock { $0.running.isEmpty }
-        while !idle && DispatchTime.now() < deadline {
+        while !idle && clock.nowMs < deadlineMs {
             usleep(10_000)
             idle = state.withLock { $0.running.isEmpty }
         }

@@ -56,14 +56,14 @@ public final class TaskStore: TaskStoring {
     let executor: any TaskExecutor
     let webhooks: (any TaskWebhookDelivering)?
     let observer: (any TaskStoreObserver)?
-    let clock: any WallClock
+    let clock: any TimeSource
     let state = Locked(State())
     let queue = DispatchQueue(label: "agentd.tasks")
 
     /// Rebuilds the store from the journal's records (`Journal.open`'s replay): tasks that were pending or running
     /// when the process stopped are queued again, oldest first. Call `start()` to let workers take them.
     public init(
-        journal: any TaskJournaling, replayed payloads: [[UInt8]], settings: Settings, clock: any WallClock,
+        journal: any TaskJournaling, replayed payloads: [[UInt8]], settings: Settings, clock: any TimeSource,
         executor: any TaskExecutor, webhooks: (any TaskWebhookDelivering)? = nil, observer: (any TaskStoreObserver)? = nil
     ) {
         self.journal = journal

@@ -124,7 +124,7 @@ public final class WebhookDelivery: Sendable {
         sender.logger.log(.warning, "webhook attempt failed", fields)
         switch decision {
         case .retry(let delayMs):
-            sender.retryQueue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in attempt() }
+            sender.clock.schedule(afterMs: delayMs, on: sender.retryQueue) { [self] in attempt() }
         case .stop:
             finish(.failed(attempts: number, reason: description))
         }

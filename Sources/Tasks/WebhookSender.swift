@@ -2,6 +2,7 @@ import Dispatch
 import LLM
 import Locks
 import Logging
+import Resilience
 import Security
 
 /// Delivers finished tasks to their `callback_url`: a signed POST through the libcurl transfer engines, retried
@@ -29,6 +30,8 @@ public final class WebhookSender: Sendable {
     public let policy: WebhookPolicy
     let logger: Logger
     let retryQueue: DispatchQueue
+    /// Times the waits between attempts.
+    let clock: any TimeSource
     /// Deliveries not finished yet, and whether `shutdown()` ran: one lock, so none is added after it.
     private let inFlight = Locked<(deliveries: [ObjectIdentifier: WebhookDelivery], closed: Bool)>(([:], false))
 
@@ -37,13 +40,14 @@ public final class WebhookSender: Sendable {
     ///   - retryQueue: where waits between attempts are timed; a serial queue of its own when nil.
     public init(
         engines: TransferEnginePool, secret: String?, policy: WebhookPolicy = WebhookPolicy(), logger: Logger,
-        retryQueue: DispatchQueue? = nil
+        retryQueue: DispatchQueue? = nil, clock: any TimeSource = SystemClock()
     ) {
         self.engines = engines
         self.secret = secret.flatMap { $0.isEmpty ? nil : Array($0.utf8) }
         self.policy = policy
         self.logger = logger
         self.retryQueue = retryQueue ?? DispatchQueue(label: "agentd.webhooks")
+        self.clock = clock
     }
 
     /// POSTs `body` to `url` until a 2xx, a final failure or `maxAttempts`; `completion` runs exactly once.

@@ -53,16 +53,19 @@ enum AgentCore {
         }
     }
 
-    static func router(configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil) throws -> Router {
-        try build(configuration: configuration, lifecycle: lifecycle, engines: engines, logger: Logger(minimumLevel: .error)).router
+    static func router(
+        configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil, clock: any TimeSource = SystemClock()
+    ) throws -> Router {
+        try build(configuration: configuration, lifecycle: lifecycle, engines: engines, logger: Logger(minimumLevel: .error), clock: clock).router
     }
 
     /// Everything behind the routes, wired: providers and gateway, agents, conversations, guards, metrics.
     /// `redisOnLoops`: the Redis connections wait to be hosted by the server's loops (`host(_:on:)`), one per
-    /// loop; else they get threads of their own and start connecting now.
+    /// loop; else they get threads of their own and start connecting now. `clock`: every reading of the time and
+    /// every wait behind the routes (tests pass a `ManualClock`).
     static func build(
         configuration: Configuration, lifecycle: Lifecycle, engines: TransferEnginePool? = nil, logger: Logger,
-        redisOnLoops: Bool = false
+        redisOnLoops: Bool = false, clock: any TimeSource = SystemClock()
     ) throws -> AgentApp {
         let engines = try engines ?? TransferEnginePool(count: max(1, configuration.upstreamThreads))
         let registry = ProviderRegistry(
@@ -78,7 +81,7 @@ enum AgentCore {
         }
         let metrics = AgentdMetrics(version: AgentdVersion.current)
         metrics.prepare(providers: registry.providers.keys.sorted())
-        let health = ProviderHealth(providers: registry.providers.keys.sorted())
+        let health = ProviderHealth(providers: registry.providers.keys.sorted(), clock: clock)
         let observer = HealthRecordingObserver(
             next: GatewayMetrics(
                 metrics: metrics, models: modelLabels(registry: registry, catalog: catalog, fallbacks: fallbacks),
@@ -96,12 +99,12 @@ enum AgentCore {
             callDeadlineMs: Int64(configuration.providers.upstreamTimeoutMs)
         )
         let redis = try redisClient(configuration: configuration, metrics: metrics, logger: logger, onLoops: redisOnLoops)
-        let state = redis.map { SharedStateFamily.redis(client: $0, configuration: configuration) }
-            ?? SharedStateFamily.inMemory(configuration: configuration)
+        let state = redis.map { SharedStateFamily.redis(client: $0, configuration: configuration, clock: clock) }
+            ?? SharedStateFamily.inMemory(configuration: configuration, clock: clock)
         let tracer = makeTracer(configuration: configuration, engines: engines)
         let requestTracing = tracer.map(RequestTracing.init)
         let gateway = LLMGateway(
-            registry: registry, settings: settings, fallbacks: fallbacks, cache: state.cache, observer: observer, tracer: tracer
+            registry: registry, settings: settings, fallbacks: fallbacks, cache: state.cache, clock: clock, observer: observer, tracer: tracer
         )
         let conversations = state.conversations
         let limits = ChatLimits(maxMessageChars: configuration.maxMessageChars, maxTokensPerRequest: configuration.maxTokensPerRequest)
@@ -147,7 +150,7 @@ enum AgentCore {
             cors: CORSPolicy(origins: protection.corsOrigins), tracing: requestTracing,
             catalog: catalog, clientGuard: clientGuard, metrics: metrics,
             health: HealthEndpoint(
-                gateway: gateway, health: health, startedAt: Date(), tasks: taskService,
+                gateway: gateway, health: health, startedAtUnixMs: gateway.clock.nowUnixMs, tasks: taskService,
                 redis: redis, mcp: tools?.mcp
             ),
             tasks: TasksEndpoint(
@@ -166,12 +169,12 @@ enum AgentCore {
         let settingsForStore = storeSettings
         let executor = ChatTaskExecutor(service: service, budget: budget, metrics: metrics, loop: agentLoop)
         let webhooks = TaskWebhooks(
-            sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger), tracer: tracer
+            sender: WebhookSender(engines: engines, secret: taskSettings.webhookSecret, logger: logger, clock: clock), tracer: tracer
         )
         let sharedTasks = try redis.map { client in
             try sharedTaskStore(
                 client: client, configuration: configuration, executor: executor, webhooks: webhooks, observer: taskMetrics,
-                metrics: metrics, logger: logger
+                metrics: metrics, logger: logger, clock: clock
             )
         }
         let openTasks: @Sendable () -> Void = {
@@ -181,7 +184,7 @@ enum AgentCore {
             }
             taskService.open(taskSettings, logger: logger) { journal, payloads in
                 TaskStore(
-                    journal: journal, replayed: payloads, settings: settingsForStore, clock: SystemWallClock(), executor: executor,
+                    journal: journal, replayed: payloads, settings: settingsForStore, clock: clock, executor: executor,
                     webhooks: webhooks, observer: taskMetrics
                 )
             }
@@ -207,7 +210,7 @@ enum AgentCore {
                 _ = metrics.toolCallDuration.labels(tool.name)
             }
         }
-        let mcp = agents.contains { !$0.mcpServers.isEmpty } ? MCPToolbox(catalog: catalog, engines: engines, logger: logger, tracer: gateway.tracer) : nil
+        let mcp = agents.contains { !$0.mcpServers.isEmpty } ? MCPToolbox(catalog: catalog, engines: engines, logger: logger, tracer: gateway.tracer, clock: gateway.clock) : nil
         let runner = AgentToolRunner(http: HTTPToolRunner(engines: engines, maxBodyBytes: configuration.toolResultMaxBytes + 1024), mcp: mcp)
         let loop = AgentLoop(
             gateway: gateway, runner: runner, toolSource: mcp, observer: ToolMetrics(metrics: metrics, logger: logger),
@@ -219,7 +222,7 @@ enum AgentCore {
     /// The task queue every replica shares, in the Redis behind `client`.
     private static func sharedTaskStore(
         client: RedisClient, configuration: Configuration, executor: any TaskExecutor, webhooks: any TaskWebhookDelivering,
-        observer: any TaskStoreObserver, metrics: AgentdMetrics, logger: Logger
+        observer: any TaskStoreObserver, metrics: AgentdMetrics, logger: Logger, clock: any TimeSource
     ) throws -> RedisTaskStore {
         let tasks = configuration.tasks
         var settings = RedisTaskStore.Settings(replica: configuration.redis.replicaID)
@@ -231,7 +234,7 @@ enum AgentCore {
         do {
             return try RedisTaskStore(
                 settings: settings, client: client, keyPrefix: configuration.redis.prefix, executor: executor, webhooks: webhooks,
-                observer: observer, clock: SystemWallClock(), logger: logger,
+                observer: observer, clock: clock, logger: logger,
                 redisObserver: (client.observer as? RedisMetrics).map(RedisCommandMetrics.init(next:))
             )
         } catch {

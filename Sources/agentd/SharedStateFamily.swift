@@ -16,28 +16,28 @@ struct SharedStateFamily: Sendable {
     let responses: any ResponseStoring
 
     /// The embedded default: this process' memory.
-    static func inMemory(configuration: Configuration) -> SharedStateFamily {
+    static func inMemory(configuration: Configuration, clock: any TimeSource) -> SharedStateFamily {
         let protection = configuration.protection
         let limiter = protection.rateLimitPerSecond > 0
-            ? RateLimiter(ratePerSecond: protection.rateLimitPerSecond, burst: protection.rateLimitBurst, clock: SystemMonotonicClock())
+            ? RateLimiter(ratePerSecond: protection.rateLimitPerSecond, burst: protection.rateLimitBurst, clock: clock)
             : nil
-        let budget = protection.dailyTokenBudget > 0 ? TokenBudget(dailyTokens: protection.dailyTokenBudget, clock: SystemWallClock()) : nil
+        let budget = protection.dailyTokenBudget > 0 ? TokenBudget(dailyTokens: protection.dailyTokenBudget, clock: clock) : nil
         let cache = protection.cacheTTLS > 0
-            ? ResponseCache<ChatCompletion, ProviderError>(ttlMs: Int64(protection.cacheTTLS) * 1000, maxEntries: protection.cacheMaxEntries)
+            ? ResponseCache<ChatCompletion, ProviderError>(ttlMs: Int64(protection.cacheTTLS) * 1000, maxEntries: protection.cacheMaxEntries, clock: clock)
             : nil
         let conversations = ConversationStore(
             maxConversations: configuration.conversationsMax, ttlMs: UInt64(configuration.conversationTTLS) * 1000,
-            maxHistoryTokens: configuration.conversationMaxTokens
+            maxHistoryTokens: configuration.conversationMaxTokens, clock: clock
         )
         return SharedStateFamily(
             admission: limiter != nil || budget != nil ? LocalAdmission(limiter: limiter, budget: budget) : nil,
             budget: budget, cache: cache, conversations: conversations,
-            responses: ResponseMemoryStore(ttlMs: UInt64(configuration.conversationTTLS) * 1000, maxEntries: configuration.conversationsMax)
+            responses: ResponseMemoryStore(ttlMs: UInt64(configuration.conversationTTLS) * 1000, maxEntries: configuration.conversationsMax, clock: clock)
         )
     }
 
     /// N replicas as one: everything in the Redis behind `client`.
-    static func redis(client: RedisClient, configuration: Configuration) -> SharedStateFamily {
+    static func redis(client: RedisClient, configuration: Configuration, clock: any TimeSource) -> SharedStateFamily {
         let keys = RedisKeys(prefix: configuration.redis.prefix)
         let protection = configuration.protection
         let upstreamMs = configuration.providers.upstreamTimeoutMs
@@ -49,7 +49,7 @@ struct SharedStateFamily: Sendable {
             fallback: RedisAdmission.RateLimitFallback(rawValue: configuration.redis.rateLimitFallback) ?? .local
         )
         let cache = protection.cacheTTLS > 0
-            ? RedisResponseCache(client: client, keys: keys, ttlMs: protection.cacheTTLS * 1000, maxWaitMs: upstreamMs + 5_000)
+            ? RedisResponseCache(client: client, keys: keys, ttlMs: protection.cacheTTLS * 1000, maxWaitMs: upstreamMs + 5_000, clock: clock)
             : nil
         return SharedStateFamily(
             admission: admission.rateLimitBurst != nil || admission.hasBudget ? admission : nil,

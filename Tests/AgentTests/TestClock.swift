@@ -3,7 +3,7 @@ import Synchronization
 
 /// A clock the test drives: milliseconds that move only when told to (or by `tick` per read, for
 /// concurrency tests that want time to pass on its own).
-final class TestClock: MonotonicClock {
+final class TestClock: TimeSource {
     private let reading: Atomic<UInt64>
     private let tickMs: UInt64
 

@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func spentBudgetIsRefusedUntilMidnight() {
-        let clock = ManualWallClock(unixMs: Self.at(hour: 9, minute: 0))
+        let clock = ManualClock(unixMs: Self.at(hour: 9, minute: 0))
         let budget = TokenBudget(dailyTokens: 1_000, clock: clock)
         #expect(budget.check("k") == BudgetDecision(allowed: true, remaining: 1_000, retryAfterSeconds: 0))
         budget.record("k", tokens: 400)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func newDayResetsUsageOnRecord() {
-        let clock = ManualWallClock(unixMs: Self.at(hour: 12, minute: 0))
+        let clock = ManualClock(unixMs: Self.at(hour: 12, minute: 0))
         let budget = TokenBudget(dailyTokens: 1_000, clock: clock)
         budget.record("k", tokens: 900)
         clock.advance(byMs: 86_400_000)
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func keysAreIndependent() {
-        let budget = TokenBudget(dailyTokens: 1_000, clock: ManualWallClock(unixMs: Self.at(hour: 8, minute: 30)))
+        let budget = TokenBudget(dailyTokens: 1_000, clock: ManualClock(unixMs: Self.at(hour: 8, minute: 30)))
         budget.record("a", tokens: 1_000)
         budget.record("b", tokens: 250)
         #expect(!budget.check("a").allowed)
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func lastCallMayOverspend() {
-        let budget = TokenBudget(dailyTokens: 1_000, clock: ManualWallClock(unixMs: Self.at(hour: 10, minute: 0)))
+        let budget = TokenBudget(dailyTokens: 1_000, clock: ManualClock(unixMs: Self.at(hour: 10, minute: 0)))
         budget.record("k", tokens: 990)
         // Checked before the call (10 left), recorded after it with what the upstream reported.
         #expect(budget.check("k").allowed)
@@ -57,14 +57,14 @@ import Testing
     }
 
     @Test func zeroBudgetIsUnlimited() {
-        let budget = TokenBudget(dailyTokens: 0, clock: ManualWallClock(unixMs: Self.dayMs))
+        let budget = TokenBudget(dailyTokens: 0, clock: ManualClock(unixMs: Self.dayMs))
         budget.record("k", tokens: 1_000_000)
         #expect(budget.check("k") == .unlimited)
         #expect(budget.count == 0)
     }
 
     @Test func smallestUsersLeaveWhenFull() {
-        let budget = TokenBudget(dailyTokens: 1_000, clock: ManualWallClock(unixMs: Self.at(hour: 10, minute: 0)), maxKeys: 4)
+        let budget = TokenBudget(dailyTokens: 1_000, clock: ManualClock(unixMs: Self.at(hour: 10, minute: 0)), maxKeys: 4)
         budget.record("a", tokens: 400)
         budget.record("b", tokens: 100)
         budget.record("c", tokens: 300)
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func pastDaysLeaveFirstWhenFull() {
-        let clock = ManualWallClock(unixMs: Self.at(hour: 22, minute: 0))
+        let clock = ManualClock(unixMs: Self.at(hour: 22, minute: 0))
         let budget = TokenBudget(dailyTokens: 1_000, clock: clock, maxKeys: 4)
         for key in ["a", "b", "c", "d"] { budget.record(key, tokens: 10) }
         clock.advance(byMs: 3 * 3_600_000)

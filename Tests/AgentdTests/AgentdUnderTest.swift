@@ -3,6 +3,7 @@ import HTTP
 import JSON
 import LLM
 import Locks
+import Resilience
 import Server
 @testable import agentd
 
@@ -26,8 +27,11 @@ final class AgentdUnderTest: @unchecked Sendable {
     private let counter = Locked(0)
 
     /// Starts agentd with `environment` at `level`: a process as `AgentdProcess.serve` starts it, or its router
-    /// as `agentd serve` builds it (`AgentCore.router`), from the same configuration.
-    static func start(_ level: Level, _ environment: [String: String] = [:]) async throws -> AgentdUnderTest {
+    /// as `agentd serve` builds it (`AgentCore.router`), from the same configuration. `clock`: the in-process level's
+    /// time (a `ManualClock` lets a test skip a cool-down or a TTL); the live level runs on the system's.
+    static func start(
+        _ level: Level, _ environment: [String: String] = [:], clock: any TimeSource = SystemClock()
+    ) async throws -> AgentdUnderTest {
         switch level {
         case .live:
             return AgentdUnderTest(router: nil, engines: nil, process: try await AgentdProcess.serve(environment))
@@ -36,7 +40,7 @@ final class AgentdUnderTest: @unchecked Sendable {
             settings.merge(environment) { $1 }
             let configuration = try Configuration.load(from: settings)
             let engines = try TransferEnginePool(count: 1)
-            let router = try AgentCore.router(configuration: configuration, lifecycle: Lifecycle(), engines: engines)
+            let router = try AgentCore.router(configuration: configuration, lifecycle: Lifecycle(), engines: engines, clock: clock)
             return AgentdUnderTest(router: router, engines: engines, process: nil)
         }
     }

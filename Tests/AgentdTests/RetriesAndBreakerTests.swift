@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MockLLMSupport
+import Resilience
 import Testing
 
 /// Each upstream fault drives the behaviour README.md promises (API, "Protection and resilience"), counted at
@@ -77,37 +78,45 @@ struct RetriesAndBreakerTests {
         #expect(try Self.calls(mock, scenario: "always500") == 2)
     }
 
+    /// In-process on a `ManualClock`: the cool-down passes when the test says so, not after a sleep.
     @Test("consecutive 500s open the circuit: 503 at once without an upstream call; half-open probes close it again")
     func breakerOpensAndCloses() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start([
+        let mock = try await MockLLMProcess.start()
+        let clock = ManualClock()
+        let agentd = try await AgentdUnderTest.start(.inProcess, [
+            "AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1", "AGENTD_DEFAULT_MODEL": "up:m",
             "AGENTD_RETRY_MAX_ATTEMPTS": "1", "AGENTD_BREAKER_WINDOW": "4", "AGENTD_BREAKER_MIN_CALLS": "4",
             "AGENTD_BREAKER_OPEN_MS": "600", "AGENTD_BREAKER_HALF_OPEN_CALLS": "2",
-        ])
-        defer { agentd.kill(); mock.kill() }
+        ], clock: clock)
+        defer { agentd.stop(); mock.kill() }
+        let chat = { (model: String) throws -> HTTPTestResponse in try agentd.post("/chat", #"{"message":"hello world","model":"\#(model)"}"#) }
+        let readMetrics = { () throws -> String in String(decoding: try agentd.send("GET", "/metrics").body, as: UTF8.self) }
         for _ in 0..<4 {
-            #expect(try Self.chat("up:m?fault=500&scenario=down", port: agentd.port).status == 502)
+            #expect(try chat("up:m?fault=500&scenario=down").status == 502)
         }
-        #expect(try Self.metrics(port: agentd.port).contains(#"agentd_circuit_breaker_state{provider="up"} 2"#))
+        #expect(try readMetrics().contains(#"agentd_circuit_breaker_state{provider="up"} 2"#))
         let before = try mock.stats()["requests_total"] as? Int
-        let started = Date()
-        let refused = try Self.chat("up:m?scenario=while-open", port: agentd.port)
+        let refused = try chat("up:m?scenario=while-open")
         #expect(refused.status == 503)
         #expect(try JSONValue.parse(refused.body)["error"]?["type"] == "unavailable")
-        #expect(refused.header("Retry-After") != nil)
-        #expect(Date().timeIntervalSince(started) < 0.5)
+        #expect(refused.header("Retry-After") == "1", "600 ms left, in whole seconds rounded up")
         #expect(try mock.stats()["requests_total"] as? Int == before)
-        try await Task.sleep(for: .milliseconds(700))
+        clock.advance(byMs: 599)
+        #expect(try chat("up:m?scenario=still-open").status == 503, "1 ms of the cool-down is left")
+        clock.advance(byMs: 1)
         for _ in 0..<2 {
-            #expect(try Self.chat("up:m?scenario=probe", port: agentd.port).status == 200)
+            #expect(try chat("up:m?scenario=probe").status == 200)
         }
-        let metrics = try Self.metrics(port: agentd.port)
+        let metrics = try readMetrics()
         #expect(metrics.contains(#"agentd_circuit_breaker_state{provider="up"} 0"#))
         #expect(metrics.contains(#"agentd_circuit_breaker_transitions_total{provider="up",to="open"} 1"#))
         #expect(metrics.contains(#"agentd_circuit_breaker_transitions_total{provider="up",to="half_open"} 1"#))
         #expect(metrics.contains(#"agentd_circuit_breaker_transitions_total{provider="up",to="closed"} 1"#))
-        #expect(metrics.contains(#"agentd_llm_requests_total{provider="up",model="other",outcome="rejected"} 1"#))
-        let health = try JSONValue.parse(try HTTPTestClient.send("GET", "/health", port: agentd.port).body)
-        #expect(health["status"] == "healthy")
+        #expect(metrics.contains(#"agentd_llm_requests_total{provider="up",model="other",outcome="rejected"} 2"#))
+        // The provider's component (in-process, the task store is not opened: its component is not looked at).
+        let health = try JSONValue.parse(try agentd.send("GET", "/health").body)
+        let up = health["components"]?.arrayValue?.first { $0["name"] == "provider:up" }
+        #expect(up?["status"] == "healthy", "\(health)")
     }
 
     @Test("a model whose retries run out falls back to mock:echo, counted in agentd_llm_fallbacks_total")

@@ -47,7 +47,7 @@ final class FamilyFixture: @unchecked Sendable {
     func admission(ratePerSecond: Double, burst: Int, dailyTokens: Int) -> any ClientAdmitting {
         switch family {
         case .memory:
-            let limiter = ratePerSecond > 0 ? RateLimiter(ratePerSecond: ratePerSecond, burst: burst, clock: SystemMonotonicClock()) : nil
+            let limiter = ratePerSecond > 0 ? RateLimiter(ratePerSecond: ratePerSecond, burst: burst, clock: SystemClock()) : nil
             let budget = dailyTokens > 0 ? TokenBudget(dailyTokens: dailyTokens) : nil
             return LocalAdmission(limiter: limiter, budget: budget)
         case .redis:

@@ -13,7 +13,7 @@ import Testing
 
     func makeStore(
         journal: MemoryJournal = MemoryJournal(), executor: ScriptedExecutor = ScriptedExecutor(), workers: Int = 4,
-        queueMax: Int = 1000, clock: ManualWallClock = ManualWallClock(unixMs: 1_800_000_000_000),
+        queueMax: Int = 1000, clock: ManualClock = ManualClock(unixMs: 1_800_000_000_000),
         webhooks: (any TaskWebhookDelivering)? = nil
     ) -> TaskStore {
         var settings = TaskStore.Settings()
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func idempotencyKeysExpireAfter24Hours() {
-        let clock = ManualWallClock(unixMs: 1_800_000_000_000)
+        let clock = ManualClock(unixMs: 1_800_000_000_000)
         let store = makeStore(clock: clock)
         guard case .accepted(let first)? = submitAndWait(store, "hello", idempotencyKey: "k-1") else { Issue.record("not accepted"); return }
         clock.advance(byMs: 86_400_000)
@@ -203,7 +203,7 @@ import Testing
     }
 
     @Test func listingIsNewestFirstFilteredAndLimited() {
-        let clock = ManualWallClock(unixMs: 1_800_000_000_000)
+        let clock = ManualClock(unixMs: 1_800_000_000_000)
         let executor = ScriptedExecutor()
         let store = makeStore(executor: executor, workers: 1, clock: clock)
         var ids: [String] = []
@@ -219,7 +219,7 @@ import Testing
     }
 
     @Test func finishedTasksExpireAfterTheRetentionAndTheJournalIsCompacted() {
-        let clock = ManualWallClock(unixMs: 1_800_000_000_000)
+        let clock = ManualClock(unixMs: 1_800_000_000_000)
         let journal = MemoryJournal()
         let store = makeStore(journal: journal, executor: ScriptedExecutor(immediateAnswer: "hi"), clock: clock)
         guard case .accepted(let old)? = submitAndWait(store, "old") else { Issue.record("not accepted"); return }

@@ -85,9 +85,9 @@ public final class ResponseMemoryStore: ResponseStoring {
 
     private let table: Locked<Table>
     private let ttlMs: UInt64
-    private let clock: any MonotonicClock
+    private let clock: any TimeSource
 
-    public init(ttlMs: UInt64, maxEntries: Int, clock: any MonotonicClock = SystemMonotonicClock()) {
+    public init(ttlMs: UInt64, maxEntries: Int, clock: any TimeSource = SystemClock()) {
         self.ttlMs = ttlMs
         self.clock = clock
         table = Locked(Table(slots: Array(repeating: nil, count: max(1, maxEntries))))

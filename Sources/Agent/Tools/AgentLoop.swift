@@ -315,12 +315,12 @@ final class AgentRun: Sendable {
         let parentTrace = prepared.request.traceparent.flatMap(TraceContext.parse)
         for (index, call) in calls.enumerated() {
             _ = events(.toolCall(call))
-            let startedNs = DispatchTime.now().uptimeNanoseconds
+            let startedMs = loop.gateway.clock.nowMs
             // The tool call's span: the tool (HTTP or MCP) is sent its traceparent.
             let span = loop.gateway.tracer.map { tracer in (tracer, tracer.startSpan(parent: parentTrace), Tracer.nowUnixNs()) }
             let context = ToolCallContext(requestID: prepared.request.requestID, traceparent: span?.1.traceparent ?? prepared.request.traceparent)
             let done: @Sendable (ToolCallResult) -> Void = { [self] result in
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
+                let seconds = Double(loop.gateway.clock.nowMs - startedMs) / 1e3
                 if let (tracer, spanContext, startUnixNs) = span, spanContext.sampled {
                     tracer.record(SpanData(
                         context: spanContext, parentSpanID: parentTrace?.spanID, name: "execute_tool \(call.name)", kind: .internal,

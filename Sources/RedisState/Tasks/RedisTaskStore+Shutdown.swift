@@ -13,9 +13,9 @@ extension RedisTaskStore {
 
     public func shutdown(graceMs: Int) -> Bool {
         beginShutdown()
-        let deadline = DispatchTime.now() + .milliseconds(graceMs)
+        let deadlineMs = clock.nowMs + Int64(graceMs)
         var idle = runsHeld == 0
-        while !idle && DispatchTime.now() < deadline {
+        while !idle && clock.nowMs < deadlineMs {
             usleep(10_000)
             idle = runsHeld == 0
         }

@@ -77,7 +77,7 @@ extension RedisTaskStore {
             if failure.serverErrorCode == "NOGROUP" {
                 createGroup { [self] in pump() }
             } else {
-                queue.asyncAfter(deadline: .now() + .milliseconds(500)) { [self] in pump() }
+                clock.schedule(afterMs: 500, on: queue) { [self] in pump() }
             }
         }
     }
@@ -178,7 +178,7 @@ extension RedisTaskStore {
             state.held[id] = held
             return schedule
         }
-        if schedule { queue.asyncAfter(deadline: .now() + .milliseconds(delayMs)) { [self] in flush(id, attempt: attempt) } }
+        if schedule { clock.schedule(afterMs: delayMs, on: queue) { [self] in flush(id, attempt: attempt) } }
     }
 
     /// Writes the oldest piece not yet written (one write in flight per run, so pieces land in order), then the
@@ -227,7 +227,7 @@ extension RedisTaskStore {
                 return onlyText ? settings.textFlushMs : 0
             }
             if let delay = next {
-                queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in flush(id, attempt: attempt) }
+                clock.schedule(afterMs: delay, on: queue) { [self] in flush(id, attempt: attempt) }
             }
         }
     }
@@ -271,7 +271,7 @@ extension RedisTaskStore {
         }
         client.run(RedisTaskScripts.finish, keys: [], byteArguments: arguments, operation: "task_finish") { [self] result in
             if case .failure = result, retry < RedisTaskStore.storeRetries, state.withLock({ !$0.abandoned && $0.held[id]?.attempt == attempt }) {
-                queue.asyncAfter(deadline: .now() + .milliseconds(250 << min(retry, 4))) { [self] in
+                clock.schedule(afterMs: 250 << min(retry, 4), on: queue) { [self] in
                     store(id, attempt: attempt, outcome, retry: retry + 1)
                 }
                 return

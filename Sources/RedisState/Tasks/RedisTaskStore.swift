@@ -86,7 +86,7 @@ public final class RedisTaskStore: TaskStoring {
     let executor: any TaskExecutor
     let webhooks: (any TaskWebhookDelivering)?
     let observer: (any TaskStoreObserver)?
-    let clock: any WallClock
+    let clock: any TimeSource
     let logger: Logger
     let state = Locked(State())
     let queue = DispatchQueue(label: "agentd.tasks.redis")
@@ -95,7 +95,7 @@ public final class RedisTaskStore: TaskStoring {
     /// own connections from the same settings. Load `RedisTaskStore.scripts` on `client`.
     public init(
         settings: Settings, client: RedisClient, keyPrefix: String, executor: any TaskExecutor,
-        webhooks: (any TaskWebhookDelivering)?, observer: (any TaskStoreObserver)?, clock: any WallClock, logger: Logger,
+        webhooks: (any TaskWebhookDelivering)?, observer: (any TaskStoreObserver)?, clock: any TimeSource, logger: Logger,
         redisObserver: (any RedisObserver)? = nil
     ) throws(RedisError) {
         self.settings = settings

@@ -15,7 +15,8 @@ import Tasks
 struct HealthEndpoint: Sendable {
     let gateway: LLMGateway
     let health: ProviderHealth
-    let startedAt: Date
+    /// When this agentd started, on `gateway.clock`'s calendar.
+    let startedAtUnixMs: Int64
     /// The task store's component: healthy when its journal writes, degraded otherwise (chat still works).
     var tasks: TaskService?
     /// Shared state on Redis (nil without `AGENTD_REDIS_URL`): degraded while unreachable, never unhealthy,
@@ -40,9 +41,9 @@ struct HealthEndpoint: Sendable {
             let status: Status = state == .closed ? .healthy : state == .halfOpen ? .degraded : .unhealthy
             component["status"] = .string(status.rawValue)
             var message = "circuit \(state.metricName)"
-            if let success = entry.lastSuccessUnixMs { message += ", last success \(HealthEndpoint.ago(success)) ago" }
+            if let success = entry.lastSuccessUnixMs { message += ", last success \(ago(success)) ago" }
             if let failure = entry.lastFailureUnixMs {
-                message += ", last failure \(HealthEndpoint.ago(failure)) ago (\(entry.lastError ?? "error"))"
+                message += ", last failure \(ago(failure)) ago (\(entry.lastError ?? "error"))"
             }
             component["message"] = .string(message)
             components.append(.object(component))
@@ -99,13 +100,13 @@ struct HealthEndpoint: Sendable {
         }
         let body: JSONValue = [
             "status": .string(overall.rawValue), "version": .string(AgentdVersion.current),
-            "uptime_seconds": .integer(Int(Date().timeIntervalSince(startedAt))), "components": .array(components),
+            "uptime_seconds": .integer(Int((gateway.clock.nowUnixMs - startedAtUnixMs) / 1000)), "components": .array(components),
         ]
         return .json(overall == .unhealthy ? .serviceUnavailable : .ok, body.serialized())
     }
 
-    static func ago(_ unixMs: Int64) -> String {
-        let seconds = max(0, (Int64(Date().timeIntervalSince1970 * 1000) - unixMs) / 1000)
+    func ago(_ unixMs: Int64) -> String {
+        let seconds = max(0, (gateway.clock.nowUnixMs - unixMs) / 1000)
         return "\(seconds) s"
     }
 }

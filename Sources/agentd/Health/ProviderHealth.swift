@@ -23,8 +23,11 @@ final class ProviderHealth: Sendable {
     }
 
     private let records: [String: Record]
+    /// The calendar the times come from.
+    let clock: any TimeSource
 
-    init(providers: [String]) {
+    init(providers: [String], clock: any TimeSource = SystemClock()) {
+        self.clock = clock
         var records: [String: Record] = [:]
         for provider in providers { records[provider] = Record() }
         self.records = records
@@ -36,7 +39,7 @@ final class ProviderHealth: Sendable {
 
     func succeeded(_ provider: String) {
         guard let record = records[provider] else { return }
-        let now = LogTimestamp.nowUnixMs()
+        let now = clock.nowUnixMs
         if now - record.lastSuccessUnixMs.load(ordering: .relaxed) >= ProviderHealth.resolutionMs {
             record.lastSuccessUnixMs.store(now, ordering: .relaxed)
         }
@@ -44,7 +47,7 @@ final class ProviderHealth: Sendable {
 
     func failed(_ provider: String, _ outcome: AttemptOutcome) {
         guard let record = records[provider] else { return }
-        record.lastFailureUnixMs.store(LogTimestamp.nowUnixMs(), ordering: .relaxed)
+        record.lastFailureUnixMs.store(clock.nowUnixMs, ordering: .relaxed)
         record.lastError.store(outcome == .timeout ? 2 : 1, ordering: .relaxed)
     }
 

@@ -30,7 +30,7 @@ struct OpenAIEndpoint: Sendable {
         var call = body.request
         call.model = resolution.model
         let encoding = OpenAIResponseEncoding(
-            id: "chatcmpl-\(request.id)", created: Int(Date().timeIntervalSince1970), model: resolution.qualifiedName
+            id: "chatcmpl-\(request.id)", created: Int(pipeline.gateway.clock.nowUnixMs / 1000), model: resolution.qualifiedName
         )
         pipeline.serve(
             call, resolution: resolution, format: OpenAIChatFormat(encoding: encoding, includeUsage: body.includeUsage),

@@ -70,7 +70,7 @@ struct ResponsesEndpoint: Sendable {
         call.model = resolution.model
         call.messages = (decoded.instructions.map { [ChatMessage.system($0)] } ?? []) + history + decoded.input
         let format = ResponsesFormat(
-            id: RandomID.make("resp_"), createdAt: Int(Date().timeIntervalSince1970), model: resolution.qualifiedName,
+            id: RandomID.make("resp_"), createdAt: Int(pipeline.gateway.clock.nowUnixMs / 1000), model: resolution.qualifiedName,
             previousResponseID: decoded.previousResponseID, store: decoded.store, echo: decoded.echo
         )
         var finishing: InboundPipeline.Finishing?
