@@ -180,8 +180,8 @@ final class StreamRecorder: Sendable {
             callbacks: recorder.callbacks(flow: { count in count == 1 ? .pause : .proceed })
         )
         #expect(eventually { !recorder.text.isEmpty })
-        usleep(300_000)
-        // Paused: nothing more was delivered although the upstream has sent on.
+        // The upstream sends on to its end (the kernel's buffers hold the rest); paused, nothing more is delivered.
+        #expect(eventually { upstream.counters.streamsSent.load(ordering: .relaxed) == 1 })
         #expect(recorder.text == "chunk-0\n")
         handle.resume()
         #expect(eventually { recorder.finished })

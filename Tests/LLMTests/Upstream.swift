@@ -33,7 +33,11 @@ final class Upstream: Sendable {
             let stream = responder.startStream(headers: ["Content-Type": "text/event-stream"])
             stream.onCancel { counters.cancelled.add(1, ordering: .relaxed) }
             @Sendable func send(_ index: Int) {
-                guard index < count else { stream.finish(); return }
+                guard index < count else {
+                    stream.finish()
+                    counters.streamsSent.add(1, ordering: .relaxed)
+                    return
+                }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delayMs)) {
                     stream.write(Array("chunk-\(index)\n".utf8)) { send(index + 1) }
                 }
@@ -68,6 +72,8 @@ final class Upstream: Sendable {
 final class UpstreamCounters: Sendable {
     let cancelled = Atomic<Int>(0)
     let requests = Atomic<Int>(0)
+    /// `/stream` answers whose every chunk was handed to the server (the stream finished on this side).
+    let streamsSent = Atomic<Int>(0)
 }
 
 /// Polls `condition` every 5 ms for at most `timeoutMs`.

@@ -38,13 +38,18 @@ import Testing
         setsockopt(client.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
         let chunk = 16 * 1024, count = 1024  // 16 MiB in all
         client.send("GET /stream?count=\(count)&size=\(chunk) HTTP/1.1\r\nHost: x\r\n\r\n")
-        // Not reading: production must stall far below the total.
-        #expect(eventually(timeoutMs: 2000) { server.probe.producedBytes.load(ordering: .relaxed) > 0 })
-        usleep(500_000)
-        let stalledAt = server.probe.producedBytes.load(ordering: .relaxed)
-        usleep(300_000)
-        #expect(server.probe.producedBytes.load(ordering: .relaxed) == stalledAt, "the producer kept going")
-        #expect(stalledAt < 8 * 1024 * 1024, "produced \(stalledAt) bytes for a client that reads nothing")
+        // Not reading: production must stall far below the total. Stalled: a write waits for the stream while the
+        // count stays put over 20 looks 10 ms apart (a producer that is not held back writes 16 KiB a look or more).
+        var stalledAt = -1, steadyLooks = 0
+        let stalled = eventually(timeoutMs: 5000) {
+            let produced = server.probe.producedBytes.load(ordering: .relaxed)
+            let waiting = server.probe.writePending.load(ordering: .relaxed)
+            steadyLooks = waiting && produced == stalledAt ? steadyLooks + 1 : 0
+            stalledAt = produced
+            return steadyLooks >= 20
+        }
+        #expect(stalled, "the producer kept going: \(stalledAt) bytes")
+        #expect(stalledAt > 0 && stalledAt < 8 * 1024 * 1024, "produced \(stalledAt) bytes for a client that reads nothing")
         // Reading again resumes it, and every byte arrives.
         let response = try client.readResponse()
         #expect(response.body.count == chunk * count)

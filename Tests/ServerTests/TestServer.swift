@@ -9,6 +9,8 @@ import Locks
 /// Counters a test reads while its server works.
 final class TestProbe: Sendable {
     let producedBytes = Atomic<Int>(0)
+    /// The producer has handed a chunk to the stream and waits for it to say it is ready for more.
+    let writePending = Atomic<Bool>(false)
     let cancellations = Atomic<Int>(0)
     let streamFinished = Atomic<Bool>(false)
     /// The stream of the last `/hold` request, left open for the test to drive.
@@ -104,7 +106,9 @@ final class StreamProducer: Sendable {
                 probe.streamFinished.store(true, ordering: .relaxed)
                 return
             }
+            probe.writePending.store(true, ordering: .relaxed)
             stream.write(chunk) { [self] in
+                probe.writePending.store(false, ordering: .relaxed)
                 probe.producedBytes.add(chunk.count, ordering: .relaxed)
                 produce(remaining: remaining - 1)
             }
