@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "MCPTests", dependencies: ["MCP", "JSON"], swiftSettings: strictSwift),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "RedisSupport", "Locks", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(
-            name: "SharedStateTests", dependencies: ["Agent", "RedisState", "Redis", "RedisSupport", "LLM", "Locks", "Resilience", "Tasks", "JSON"],
+            name: "SharedStateTests", dependencies: ["Agent", "RedisState", "Redis", "RedisSupport", "LLM", "Locks", "Logging", "Resilience", "Tasks", "JSON"],
             swiftSettings: strictSwift
         ),
         // Starts a real redis-server (plain or TLS) on a free port in a temporary directory, for the tests.

@@ -88,7 +88,9 @@ public final class ManualClock: TimeSource {
         for timer in due.sorted(by: { $0.dueMs < $1.dueMs }) { timer.work() }
     }
 
+    /// No wait (0 ms or less) runs `work` on `queue` at once, as a real timer would; any other waits for `advance`.
     public func schedule(afterMs milliseconds: Int, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void) {
-        state.withLock { $0.timers.append((dueMs: $0.nowMs + Int64(max(0, milliseconds)), work: work)) }
+        guard milliseconds > 0 else { return queue.async(execute: work) }
+        state.withLock { $0.timers.append((dueMs: $0.nowMs + Int64(milliseconds), work: work)) }
     }
 }

@@ -166,27 +166,28 @@ extension RedisTaskStore {
     /// Adds a piece behind those not yet written (text joins text) and schedules a write unless one is under way
     /// or due (a tool event is written at once; text waits up to `textFlushMs` for more).
     private func queuePiece(_ id: String, attempt: Int, _ piece: Held.Piece, delayMs: Int) {
-        let schedule = state.withLock { state -> Bool in
-            guard var held = state.held[id], held.attempt == attempt, held.kind == .run else { return false }
+        let schedule = state.withLock { state -> Int? in
+            guard var held = state.held[id], held.attempt == attempt, held.kind == .run else { return nil }
             if case .text(let more) = piece, case .text(let earlier)? = held.pieces.last {
                 held.pieces[held.pieces.count - 1] = .text(earlier + more)
             } else {
                 held.pieces.append(piece)
             }
-            let schedule = !held.flushScheduled && !held.flushing
-            if schedule { held.flushScheduled = true }
-            state.held[id] = held
-            return schedule
+            defer { state.held[id] = held }
+            guard !held.flushScheduled && !held.flushing else { return nil }
+            held.flushScheduled = true
+            held.flushNumber += 1
+            return held.flushNumber
         }
-        if schedule { clock.schedule(afterMs: delayMs, on: queue) { [self] in flush(id, attempt: attempt) } }
+        if let number = schedule { clock.schedule(afterMs: delayMs, on: queue) { [self] in flush(id, attempt: attempt, number: number) } }
     }
 
     /// Writes the oldest piece not yet written (one write in flight per run, so pieces land in order), then the
     /// next, then the run's end if it came meanwhile.
-    private func flush(_ id: String, attempt: Int) {
+    private func flush(_ id: String, attempt: Int, number: Int) {
         enum Next { case nothing, write(Held.Piece), finish(TaskOutcome) }
         let next = state.withLock { state -> Next in
-            guard var held = state.held[id], held.attempt == attempt, held.kind == .run else { return .nothing }
+            guard var held = state.held[id], held.attempt == attempt, held.kind == .run, held.flushNumber == number else { return .nothing }
             held.flushScheduled = false
             defer { state.held[id] = held }
             if !held.pieces.isEmpty {
@@ -217,17 +218,18 @@ extension RedisTaskStore {
                 return
             }
             // A failed write loses a live event only: the final record has the whole answer and its steps.
-            let next = state.withLock { state -> Int? in
+            let next = state.withLock { state -> (Int, Int)? in
                 guard var held = state.held[id], held.attempt == attempt else { return nil }
                 held.flushing = false
                 defer { state.held[id] = held }
                 guard !held.pieces.isEmpty || held.outcome != nil else { return nil }
                 held.flushScheduled = true
+                held.flushNumber += 1
                 let onlyText = held.outcome == nil && held.pieces.allSatisfy { if case .text = $0 { true } else { false } }
-                return onlyText ? settings.textFlushMs : 0
+                return (onlyText ? settings.textFlushMs : 0, held.flushNumber)
             }
-            if let delay = next {
-                clock.schedule(afterMs: delay, on: queue) { [self] in flush(id, attempt: attempt) }
+            if let (delay, number) = next {
+                clock.schedule(afterMs: delay, on: queue) { [self] in flush(id, attempt: attempt, number: number) }
             }
         }
     }
@@ -235,22 +237,25 @@ extension RedisTaskStore {
     // MARK: The end of a run
 
     private func finished(_ id: String, attempt: Int, _ outcome: TaskOutcome) {
-        enum Next { case wait, store, flush }
+        enum Next { case wait, store, flush(number: Int) }
         let next = state.withLock { state -> Next in
             guard var held = state.held[id], held.attempt == attempt, held.kind == .run else { return .wait }
             held.outcome = outcome
             held.cancel = nil
             defer { state.held[id] = held }
-            // A write under way or due ends with the outcome (`flush`).
-            if held.flushing || held.flushScheduled { return .wait }
-            if held.pieces.isEmpty { return .store }
+            // A write under way ends with the outcome (`flush`).
+            if held.flushing { return .wait }
+            if held.pieces.isEmpty && !held.flushScheduled { return .store }
+            // Text waiting for more: there is no more, so it goes out now, then the outcome (the scheduled flush
+            // is superseded).
             held.flushScheduled = true
-            return .flush
+            held.flushNumber += 1
+            return .flush(number: held.flushNumber)
         }
         switch next {
         case .wait: break
         case .store: store(id, attempt: attempt, outcome)
-        case .flush: queue.async { [self] in flush(id, attempt: attempt) }
+        case .flush(let number): queue.async { [self] in flush(id, attempt: attempt, number: number) }
         }
     }
 

@@ -61,6 +61,9 @@ public final class RedisTaskStore: TaskStoring {
         var pieces: [Piece] = []
         var flushing = false
         var flushScheduled = false
+        /// Names the one flush that may run: a scheduled flush whose number is no longer this one was superseded
+        /// (the run ended, so its text goes out now instead of after `textFlushMs`).
+        var flushNumber = 0
         /// The run's end, waiting for the text write under way.
         var outcome: TaskOutcome?
     }
