@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MockLLMSupport
+import Resilience
 import Testing
 
 /// API keys, the per-client token bucket, daily token budgets and the response cache, end to end.
@@ -10,6 +11,10 @@ struct ClientLimitsTests {
 
     static func chat(port: Int, headers: [(String, String)] = [], message: String = "hello world") throws -> HTTPTestResponse {
         try ChatRoutesTests.post("/chat", #"{"message":"\#(message)"}"#, port: port, headers: [json] + headers)
+    }
+
+    static func chat(_ agentd: AgentdUnderTest, headers: [(String, String)] = [], message: String = "hello world") throws -> HTTPTestResponse {
+        try agentd.post("/chat", #"{"message":"\#(message)"}"#, headers: [json] + headers)
     }
 
     @Test("with keys configured, a request needs one: 401 with WWW-Authenticate, Bearer and X-API-Key accepted")
@@ -39,25 +44,25 @@ struct ClientLimitsTests {
         #expect(!output.contains("sk-first") && !output.contains("sk-second") && !output.contains("sk-wrong"))
     }
 
-    @Test("keys from AGENTD_API_KEYS_FILE are matched by their sha256")
-    func hashedKeysFile() async throws {
+    @Test("keys from AGENTD_API_KEYS_FILE are matched by their sha256", arguments: Level.allCases)
+    func hashedKeysFile(_ level: Level) async throws {
         let path = NSTemporaryDirectory() + "agentd-keys-\(UUID().uuidString)"
         // sha256("sk-from-file")
         let line = "ops sha256:" + Self.sha256Hex("sk-from-file") + "\n# a comment\n"
         try line.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let agentd = try await AgentdProcess.serve(["AGENTD_API_KEYS_FILE": path])
-        defer { agentd.kill() }
-        #expect(try Self.chat(port: agentd.port, headers: [("Authorization", "Bearer sk-from-file")]).status == 200)
-        #expect(try Self.chat(port: agentd.port, headers: [("Authorization", "Bearer sk-other")]).status == 401)
+        let agentd = try await AgentdUnderTest.start(level, ["AGENTD_API_KEYS_FILE": path])
+        defer { agentd.stop() }
+        #expect(try Self.chat(agentd, headers: [("Authorization", "Bearer sk-from-file")]).status == 200)
+        #expect(try Self.chat(agentd, headers: [("Authorization", "Bearer sk-other")]).status == 401)
     }
 
-    @Test("AGENTD_METRICS_TOKEN protects /metrics")
-    func metricsToken() async throws {
-        let agentd = try await AgentdProcess.serve(["AGENTD_METRICS_TOKEN": "scrape-me"])
-        defer { agentd.kill() }
-        #expect(try HTTPTestClient.send("GET", "/metrics", port: agentd.port).status == 401)
-        let allowed = try HTTPTestClient.send("GET", "/metrics", port: agentd.port, headers: [("Authorization", "Bearer scrape-me")])
+    @Test("AGENTD_METRICS_TOKEN protects /metrics", arguments: Level.allCases)
+    func metricsToken(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level, ["AGENTD_METRICS_TOKEN": "scrape-me"])
+        defer { agentd.stop() }
+        #expect(try agentd.send("GET", "/metrics").status == 401)
+        let allowed = try agentd.send("GET", "/metrics", headers: [("Authorization", "Bearer scrape-me")])
         #expect(allowed.status == 200)
         #expect(allowed.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
     }
@@ -71,50 +76,67 @@ struct ClientLimitsTests {
         #expect(try HTTPTestClient.send("GET", "/health/live", port: agentd.port).status == 200)
     }
 
-    @Test("the token bucket: burst, then 429 with Retry-After; X-RateLimit headers on every limited answer")
-    func rateLimit() async throws {
-        let agentd = try await AgentdProcess.serve(["AGENTD_RATE_LIMIT_RPS": "0.5", "AGENTD_RATE_LIMIT_BURST": "3"])
-        defer { agentd.kill() }
+    @Test("the token bucket: burst, then 429 with Retry-After; X-RateLimit headers on every limited answer", arguments: Level.allCases)
+    func rateLimit(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level, ["AGENTD_RATE_LIMIT_RPS": "0.5", "AGENTD_RATE_LIMIT_BURST": "3"])
+        defer { agentd.stop() }
         for remaining in [2, 1, 0] {
-            let response = try Self.chat(port: agentd.port)
+            let response = try Self.chat(agentd)
             #expect(response.status == 200)
             #expect(response.header("X-RateLimit-Limit") == "3")
             #expect(response.header("X-RateLimit-Remaining") == String(remaining))
         }
-        let limited = try Self.chat(port: agentd.port)
+        let limited = try Self.chat(agentd)
         #expect(limited.status == 429)
         #expect(try JSONValue.parse(limited.body)["error"]?["type"] == "rate_limited")
         #expect(Int(limited.header("Retry-After") ?? "") ?? 0 >= 1)
         #expect(limited.header("X-RateLimit-Remaining") == "0")
         // Probes are not limited.
-        #expect(try HTTPTestClient.send("GET", "/health/live", port: agentd.port).status == 200)
-        let metrics = String(decoding: try HTTPTestClient.send("GET", "/metrics", port: agentd.port).body, as: UTF8.self)
+        #expect(try agentd.send("GET", "/health/live").status == 200)
+        let metrics = String(decoding: try agentd.send("GET", "/metrics").body, as: UTF8.self)
         #expect(metrics.contains(#"agentd_rate_limited_total{reason="rate"} 1"#))
     }
 
-    @Test("buckets are per API key: one key spent, the other still served")
-    func bucketsPerKey() async throws {
-        let agentd = try await AgentdProcess.serve([
+    @Test("buckets are per API key: one key spent, the other still served", arguments: Level.allCases)
+    func bucketsPerKey(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level, [
             "AGENTD_API_KEYS": "sk-a,sk-b", "AGENTD_RATE_LIMIT_RPS": "0.1", "AGENTD_RATE_LIMIT_BURST": "1",
         ])
-        defer { agentd.kill() }
-        #expect(try Self.chat(port: agentd.port, headers: [("X-API-Key", "sk-a")]).status == 200)
-        #expect(try Self.chat(port: agentd.port, headers: [("X-API-Key", "sk-a")]).status == 429)
-        #expect(try Self.chat(port: agentd.port, headers: [("X-API-Key", "sk-b")]).status == 200)
+        defer { agentd.stop() }
+        #expect(try Self.chat(agentd, headers: [("X-API-Key", "sk-a")]).status == 200)
+        #expect(try Self.chat(agentd, headers: [("X-API-Key", "sk-a")]).status == 429)
+        #expect(try Self.chat(agentd, headers: [("X-API-Key", "sk-b")]).status == 200)
     }
 
-    @Test("a spent daily token budget is 429 budget_exceeded until the next UTC day")
-    func dailyBudget() async throws {
-        let agentd = try await AgentdProcess.serve(["AGENTD_DAILY_TOKEN_BUDGET": "10"])
-        defer { agentd.kill() }
+    @Test("a spent daily token budget is 429 budget_exceeded until the next UTC day", arguments: Level.allCases)
+    func dailyBudget(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level, ["AGENTD_DAILY_TOKEN_BUDGET": "10"])
+        defer { agentd.stop() }
         var statuses: [Int] = []
-        for _ in 0..<6 { statuses.append(try Self.chat(port: agentd.port, message: "one two three four").status) }
+        for _ in 0..<6 { statuses.append(try Self.chat(agentd, message: "one two three four").status) }
         #expect(statuses.first == 200)
         #expect(statuses.last == 429, "\(statuses)")
-        let refused = try Self.chat(port: agentd.port)
+        let refused = try Self.chat(agentd)
         #expect(try JSONValue.parse(refused.body)["error"]?["type"] == "budget_exceeded")
         let retryAfter = Int(refused.header("Retry-After") ?? "") ?? 0
         #expect(retryAfter >= 1 && retryAfter <= 86_400)
+    }
+
+    /// In-process on a `ManualClock`: the day turns when the test says so.
+    @Test("a spent budget is back when the next UTC day starts, after the Retry-After it gave")
+    func budgetReturnsTheNextDay() async throws {
+        let clock = ManualClock()
+        let agentd = try await AgentdUnderTest.start(.inProcess, ["AGENTD_DAILY_TOKEN_BUDGET": "10"], clock: clock)
+        defer { agentd.stop() }
+        var status = 200
+        for _ in 0..<10 where status == 200 { status = try Self.chat(agentd, message: "one two three four").status }
+        #expect(status == 429)
+        let refused = try Self.chat(agentd)
+        let retryAfter = try #require(Int(refused.header("Retry-After") ?? ""))
+        clock.advance(byMs: Int64(retryAfter - 1) * 1000)
+        #expect(try Self.chat(agentd).status == 429, "a second before the day ends")
+        clock.advance(byMs: 1000)
+        #expect(try Self.chat(agentd).status == 200, "the new day's budget")
     }
 
     @Test("identical concurrent misses make one upstream call; a repeat is a hit; Cache-Control: no-cache skips the cache")
