@@ -3,6 +3,7 @@ import HTTP
 import JSON
 import LLM
 import Locks
+import Logging
 import Resilience
 import Server
 @testable import agentd
@@ -21,39 +22,58 @@ enum Level: String, CustomStringConvertible, Sendable, CaseIterable {
 /// An agentd a test talks to, at either level, with one way to send a request.
 final class AgentdUnderTest: @unchecked Sendable {
     private let router: Router?
-    /// The in-process level's transfer engines (their threads), shut down by `stop`.
+    /// The in-process level's app (its task store, opened on a data directory of its own) and transfer engines
+    /// (their threads), shut down by `stop`.
+    private let app: AgentApp?
     private let engines: TransferEnginePool?
+    private let dataDirectory: String?
     private let process: AgentdProcess?
     private let counter = Locked(0)
 
-    /// Starts agentd with `environment` at `level`: a process as `AgentdProcess.serve` starts it, or its router
-    /// as `agentd serve` builds it (`AgentCore.router`), from the same configuration. `clock`: the in-process level's
+    /// Starts agentd with `environment` at `level`: a process as `AgentdProcess.serve` starts it, or its app as
+    /// `agentd serve` builds it (`AgentCore.build`, the task store opened), from the same configuration; each level
+    /// gets a task journal directory of its own unless `environment` names one. `clock`: the in-process level's
     /// time (a `ManualClock` lets a test skip a cool-down or a TTL); the live level runs on the system's.
     static func start(
         _ level: Level, _ environment: [String: String] = [:], clock: any TimeSource = SystemClock()
     ) async throws -> AgentdUnderTest {
         switch level {
         case .live:
-            return AgentdUnderTest(router: nil, engines: nil, process: try await AgentdProcess.serve(environment))
+            return AgentdUnderTest(app: nil, engines: nil, dataDirectory: nil, process: try await AgentdProcess.serve(environment))
         case .inProcess:
+            let directory = environment["AGENTD_DATA_DIR"] == nil ? AgentdProcess.temporaryDataDirectory() : nil
             var settings = ["AGENTD_LOG_LEVEL": "error"]
+            if let directory { settings["AGENTD_DATA_DIR"] = directory }
             settings.merge(environment) { $1 }
             let configuration = try Configuration.load(from: settings)
             let engines = try TransferEnginePool(count: 1)
-            let router = try AgentCore.router(configuration: configuration, lifecycle: Lifecycle(), engines: engines, clock: clock)
-            return AgentdUnderTest(router: router, engines: engines, process: nil)
+            let lifecycle = Lifecycle()
+            let app = try AgentCore.build(
+                configuration: configuration, lifecycle: lifecycle, engines: engines, logger: Logger(minimumLevel: .error, sink: MemoryLogSink()),
+                clock: clock
+            )
+            app.openTasks()
+            lifecycle.enter(.serving)
+            return AgentdUnderTest(app: app, engines: engines, dataDirectory: directory, process: nil)
         }
     }
 
-    private init(router: Router?, engines: TransferEnginePool?, process: AgentdProcess?) {
-        self.router = router
+    private init(app: AgentApp?, engines: TransferEnginePool?, dataDirectory: String?, process: AgentdProcess?) {
+        self.app = app
+        router = app?.router
         self.engines = engines
+        self.dataDirectory = dataDirectory
         self.process = process
     }
 
+    /// The live level's port (nil in-process), for what only a socket can do.
+    var port: Int? { process?.port }
+
     func stop() {
         process?.kill()
+        _ = app?.tasks.shutdown(graceMs: 0)
         engines?.shutdown()
+        if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 
     /// Sends one request and returns the answer as the live level's client reads it: a streamed body chunked as on

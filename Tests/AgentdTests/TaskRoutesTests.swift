@@ -51,6 +51,32 @@ struct TaskRoutesTests {
     static func fetchInBackground(_ path: String, port: Int) -> BackgroundFetch { BackgroundFetch(path, port: port) }
 
     /// Waits until readiness says 200 (the journal is replayed).
+    static func submit(_ body: String, to agentd: AgentdUnderTest, headers: [(String, String)] = []) throws -> HTTPTestResponse {
+        try agentd.send("POST", "/tasks", headers: [json] + headers, body: Array(body.utf8))
+    }
+
+    /// Polls the task until its status is final (bounded); returns its last record.
+    static func waitUntilFinished(_ id: String, on agentd: AgentdUnderTest, timeout: Duration = .seconds(20)) async throws -> JSONValue? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let response = try agentd.send("GET", "/tasks/\(id)")
+            if response.status == 200, let record = try? JSONValue.parse(response.body),
+                let status = record["status"]?.stringValue, ["completed", "failed", "cancelled"].contains(status) {
+                return record
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+
+    static func waitUntilReady(_ agentd: AgentdUnderTest) async throws -> Bool {
+        for _ in 0..<400 {
+            if try agentd.send("GET", "/health/ready").status == 200 { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+
     static func waitUntilReady(_ agentd: AgentdProcess) async throws -> Bool {
         for _ in 0..<400 {
             if try get("/health/ready", port: agentd.port).status == 200 { return true }
@@ -59,12 +85,12 @@ struct TaskRoutesTests {
         return false
     }
 
-    @Test("POST /tasks answers 202 with Location and status_url, and the task runs to completion")
-    func submitAndComplete() async throws {
-        let agentd = try await AgentdProcess.serve()
-        defer { agentd.kill() }
+    @Test("POST /tasks answers 202 with Location and status_url, and the task runs to completion", arguments: Level.allCases)
+    func submitAndComplete(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level)
+        defer { agentd.stop() }
         #expect(try await Self.waitUntilReady(agentd))
-        let response = try Self.submit(#"{"message":"hello task","model":"mock:echo"}"#, port: agentd.port)
+        let response = try Self.submit(#"{"message":"hello task","model":"mock:echo"}"#, to: agentd)
         #expect(response.status == 202)
         let body = try JSONValue.parse(response.body)
         let id = try #require(body["task_id"]?.stringValue)
@@ -72,7 +98,7 @@ struct TaskRoutesTests {
         #expect(body["status"] == "pending")
         #expect(body["status_url"]?.stringValue == "/tasks/\(id)")
         #expect(response.header("Location") == "/tasks/\(id)")
-        let record = try #require(try await Self.waitUntilFinished(id, port: agentd.port))
+        let record = try #require(try await Self.waitUntilFinished(id, on: agentd))
         #expect(record["status"] == "completed")
         #expect(record["input_message"] == "hello task")
         #expect(record["model"] == "mock:echo")
@@ -82,19 +108,19 @@ struct TaskRoutesTests {
         for field in ["created_at", "started_at", "completed_at"] {
             #expect(record[field]?.stringValue?.hasSuffix("Z") == true, "\(field) in RFC 3339 UTC")
         }
-        let metrics = try Self.get("/metrics", port: agentd.port).bodyText
+        let metrics = try agentd.send("GET", "/metrics").bodyText
         #expect(metrics.contains(#"agentd_tasks_finished_total{status="completed"} 1"#))
         #expect(metrics.contains(#"agentd_tasks{status="completed"} 1"#))
         #expect(metrics.contains("agentd_task_queue_depth 0"))
-        let health = try JSONValue.parse(Self.get("/health", port: agentd.port).body)
+        let health = try JSONValue.parse(agentd.send("GET", "/health").body)
         let store = health["components"]?.arrayValue?.first { $0["name"] == "task_store" }
         #expect(store?["status"] == "healthy")
     }
 
-    @Test("bad submissions are 400s naming the field; unknown tasks are 404s")
-    func badInput() async throws {
-        let agentd = try await AgentdProcess.serve()
-        defer { agentd.kill() }
+    @Test("bad submissions are 400s naming the field; unknown tasks are 404s", arguments: Level.allCases)
+    func badInput(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level)
+        defer { agentd.stop() }
         #expect(try await Self.waitUntilReady(agentd))
         let cases: [(String, String)] = [
             (#"{}"#, "message"), (#"{"message":""}"#, "message"), (#"{"message":5}"#, "message"),
@@ -104,47 +130,47 @@ struct TaskRoutesTests {
             (#"{"message":"x","max_tokens":0}"#, "max_tokens"), (#"not json"#, "JSON"),
         ]
         for (body, field) in cases {
-            let response = try Self.submit(body, port: agentd.port)
+            let response = try Self.submit(body, to: agentd)
             #expect(response.status == 400, "\(body)")
             let error = try JSONValue.parse(response.body)["error"]
             #expect(error?["type"] == "invalid_request", "\(body)")
             #expect(error?["message"]?.stringValue?.contains(field) == true, "\(body): \(response.bodyText)")
         }
-        let badKey = try Self.submit(#"{"message":"x"}"#, port: agentd.port, headers: [("Idempotency-Key", String(repeating: "k", count: 256))])
+        let badKey = try Self.submit(#"{"message":"x"}"#, to: agentd, headers: [("Idempotency-Key", String(repeating: "k", count: 256))])
         #expect(badKey.status == 400)
-        #expect(try Self.get("/tasks/task_000000000000000000000000", port: agentd.port).status == 404)
-        #expect(try HTTPTestClient.send("DELETE", "/tasks/task_000000000000000000000000", port: agentd.port).status == 404)
-        #expect(try Self.get("/tasks/task_000000000000000000000000/events", port: agentd.port).status == 404)
-        #expect(try Self.get("/tasks?status=done", port: agentd.port).status == 400)
-        #expect(try Self.get("/tasks?limit=0", port: agentd.port).status == 400)
-        #expect(try Self.get("/tasks?limit=101", port: agentd.port).status == 400)
-        #expect(try JSONValue.parse(Self.get("/tasks", port: agentd.port).body)["tasks"]?.arrayValue?.isEmpty == true)
+        #expect(try agentd.send("GET", "/tasks/task_000000000000000000000000").status == 404)
+        #expect(try agentd.send("DELETE", "/tasks/task_000000000000000000000000").status == 404)
+        #expect(try agentd.send("GET", "/tasks/task_000000000000000000000000/events").status == 404)
+        #expect(try agentd.send("GET", "/tasks?status=done").status == 400)
+        #expect(try agentd.send("GET", "/tasks?limit=0").status == 400)
+        #expect(try agentd.send("GET", "/tasks?limit=101").status == 400)
+        #expect(try JSONValue.parse(agentd.send("GET", "/tasks").body)["tasks"]?.arrayValue?.isEmpty == true)
     }
 
-    @Test("the same Idempotency-Key gives the same task with 200; listing is newest first, filtered and limited")
-    func idempotencyAndListing() async throws {
-        let agentd = try await AgentdProcess.serve()
-        defer { agentd.kill() }
+    @Test("the same Idempotency-Key gives the same task with 200; listing is newest first, filtered and limited", arguments: Level.allCases)
+    func idempotencyAndListing(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level)
+        defer { agentd.stop() }
         #expect(try await Self.waitUntilReady(agentd))
-        let first = try Self.submit(#"{"message":"once"}"#, port: agentd.port, headers: [("Idempotency-Key", "order-42")])
+        let first = try Self.submit(#"{"message":"once"}"#, to: agentd, headers: [("Idempotency-Key", "order-42")])
         #expect(first.status == 202)
-        let again = try Self.submit(#"{"message":"once"}"#, port: agentd.port, headers: [("Idempotency-Key", "order-42")])
+        let again = try Self.submit(#"{"message":"once"}"#, to: agentd, headers: [("Idempotency-Key", "order-42")])
         #expect(again.status == 200)
         let id = try JSONValue.parse(first.body)["task_id"]
         #expect(try JSONValue.parse(again.body)["task_id"] == id)
         var ids: [JSONValue] = [try #require(id)]
         for index in 0..<3 {
-            let response = try Self.submit(#"{"message":"task \#(index)"}"#, port: agentd.port)
+            let response = try Self.submit(#"{"message":"task \#(index)"}"#, to: agentd)
             #expect(response.status == 202)
             ids.append(try #require(try JSONValue.parse(response.body)["task_id"]))
             try await Task.sleep(for: .milliseconds(5))
         }
-        for taskID in ids { _ = try await Self.waitUntilFinished(try #require(taskID.stringValue), port: agentd.port) }
-        let listed = try JSONValue.parse(Self.get("/tasks", port: agentd.port).body)["tasks"]?.arrayValue?.map { $0["task_id"] }
+        for taskID in ids { _ = try await Self.waitUntilFinished(try #require(taskID.stringValue), on: agentd) }
+        let listed = try JSONValue.parse(agentd.send("GET", "/tasks").body)["tasks"]?.arrayValue?.map { $0["task_id"] }
         #expect(listed == ids.reversed().map { Optional($0) })
-        let two = try JSONValue.parse(Self.get("/tasks?limit=2&status=completed", port: agentd.port).body)["tasks"]?.arrayValue
+        let two = try JSONValue.parse(agentd.send("GET", "/tasks?limit=2&status=completed").body)["tasks"]?.arrayValue
         #expect(two?.count == 2)
-        #expect(try JSONValue.parse(Self.get("/tasks?status=pending", port: agentd.port).body)["tasks"]?.arrayValue?.isEmpty == true)
+        #expect(try JSONValue.parse(agentd.send("GET", "/tasks?status=pending").body)["tasks"]?.arrayValue?.isEmpty == true)
     }
 
     @Test("DELETE cancels a running task (its upstream call stops) and deletes it; its events end with `cancelled`")
