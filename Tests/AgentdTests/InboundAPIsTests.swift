@@ -8,7 +8,7 @@ import Testing
 /// an OpenAI-kind (`oai`) and an Anthropic-kind (`ant`) upstream; their errors and limits.
 @Suite("Anthropic Messages, Responses and Embeddings inbound", .serialized)
 struct InboundAPIsTests {
-    static func start(_ extra: [String: String] = [:]) async throws -> (MockLLMProcess, AgentdProcess) {
+    static func start(_ level: Level, _ extra: [String: String] = [:]) async throws -> (MockLLMProcess, AgentdUnderTest) {
         let mock = try await MockLLMProcess.start()
         let environment = [
             "AGENTD_PROVIDER_OAI_BASE_URL": "http://127.0.0.1:\(mock.port)/v1",
@@ -16,7 +16,7 @@ struct InboundAPIsTests {
             "AGENTD_RATE_LIMIT_RPS": "0",
         ].merging(extra) { $1 }
         do {
-            return (mock, try await AgentdProcess.serve(environment))
+            return (mock, try await AgentdUnderTest.start(level, environment))
         } catch {
             mock.kill()
             throw error
@@ -25,6 +25,10 @@ struct InboundAPIsTests {
 
     static func post(_ path: String, _ json: String, port: Int, headers: [(String, String)] = []) throws -> HTTPTestResponse {
         try ChatRoutesTests.post(path, json, port: port, headers: [("Content-Type", "application/json")] + headers)
+    }
+
+    static func post(_ path: String, _ json: String, to agentd: AgentdUnderTest, headers: [(String, String)] = []) throws -> HTTPTestResponse {
+        try agentd.post(path, json, headers: [("Content-Type", "application/json")] + headers)
     }
 
     /// The events of an SSE body: (name, data) pairs in order.
@@ -44,11 +48,11 @@ struct InboundAPIsTests {
 
     static let weatherTool = #"{"name":"weather","description":"the weather","input_schema":{"type":"object","properties":{"query":{"type":"string"}}}}"#
 
-    @Test("/v1/messages answers in Anthropic's message format on either upstream kind", arguments: ["ant", "oai"])
-    func messagesWhole(provider: String) async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.post("/v1/messages", #"{"model":"\#(provider):m","max_tokens":50,"system":[{"type":"text","text":"be brief"}],"messages":[{"role":"user","content":"hello there"}]}"#, port: agentd.port)
+    @Test("/v1/messages answers in Anthropic's message format on either upstream kind", arguments: Level.allCases, ["ant", "oai"])
+    func messagesWhole(level: Level, provider: String) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.post("/v1/messages", #"{"model":"\#(provider):m","max_tokens":50,"system":[{"type":"text","text":"be brief"}],"messages":[{"role":"user","content":"hello there"}]}"#, to: agentd)
         #expect(response.status == 200)
         let body = try JSONValue.parse(response.body)
         #expect(body["type"] == "message" && body["role"] == "assistant" && body["model"]?.stringValue == "\(provider):m")
@@ -58,11 +62,11 @@ struct InboundAPIsTests {
         #expect(body["id"]?.stringValue?.hasPrefix("msg_") == true)
     }
 
-    @Test("a streamed tool call is Anthropic's exact event sequence, its arguments in input_json_delta", arguments: ["ant", "oai"])
-    func messagesStreamedToolCall(provider: String) async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.post("/v1/messages", #"{"model":"\#(provider):m-tool","max_tokens":50,"stream":true,"tools":[\#(Self.weatherTool)],"messages":[{"role":"user","content":"paris"}]}"#, port: agentd.port)
+    @Test("a streamed tool call is Anthropic's exact event sequence, its arguments in input_json_delta", arguments: Level.allCases, ["ant", "oai"])
+    func messagesStreamedToolCall(level: Level, provider: String) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.post("/v1/messages", #"{"model":"\#(provider):m-tool","max_tokens":50,"stream":true,"tools":[\#(Self.weatherTool)],"messages":[{"role":"user","content":"paris"}]}"#, to: agentd)
         #expect(response.status == 200 && response.header("Content-Type") == "text/event-stream")
         let events = Self.events(response)
         let names = events.map(\.name)
@@ -76,25 +80,25 @@ struct InboundAPIsTests {
         #expect(events.last { $0.name == "message_delta" }?.data["delta"]?["stop_reason"] == "tool_use")
     }
 
-    @Test("a tool_result sent back reaches the model as the tool's answer, on either upstream kind", arguments: ["ant", "oai"])
-    func messagesToolResultRoundTrip(provider: String) async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
+    @Test("a tool_result sent back reaches the model as the tool's answer, on either upstream kind", arguments: Level.allCases, ["ant", "oai"])
+    func messagesToolResultRoundTrip(level: Level, provider: String) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
         let body = #"{"model":"\#(provider):m-tool","max_tokens":50,"tools":[\#(Self.weatherTool)],"messages":["#
             + #"{"role":"user","content":"paris"},"#
             + #"{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"weather","input":{"query":"paris"}}]},"#
             + #"{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"sunny"}]}]}]}"#
-        let response = try Self.post("/v1/messages", body, port: agentd.port)
+        let response = try Self.post("/v1/messages", body, to: agentd)
         #expect(response.status == 200)
         let answer = try JSONValue.parse(response.body)
         #expect(answer["stop_reason"] == "end_turn")
         #expect(answer["content"]?[0]?["text"]?.stringValue?.contains("sunny") == true, "\(answer)")
     }
 
-    @Test("/v1/messages errors are Anthropic's body with Anthropic's types")
-    func messagesErrors() async throws {
-        let (mock, agentd) = try await Self.start(["AGENTD_API_KEYS": "k1"])
-        defer { agentd.kill(); mock.kill() }
+    @Test("/v1/messages errors are Anthropic's body with Anthropic's types", arguments: Level.allCases)
+    func messagesErrors(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level, ["AGENTD_API_KEYS": "k1"])
+        defer { agentd.stop(); mock.kill() }
         let key = [("x-api-key", "k1")]
         let cases: [(body: String, headers: [(String, String)], status: Int, type: String, mentions: String)] = [
             (#"{"model":"ant:m","messages":[{"role":"user","content":"hi"}]}"#, key, 400, "invalid_request_error", "max_tokens"),
@@ -106,60 +110,60 @@ struct InboundAPIsTests {
             (#"{"model":"ant:m?fault=400","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, [("Authorization", "Bearer k1")], 502, "api_error", "400"),
         ]
         for test in cases {
-            let response = try Self.post("/v1/messages", test.body, port: agentd.port, headers: test.headers)
+            let response = try Self.post("/v1/messages", test.body, to: agentd, headers: test.headers)
             let body = try JSONValue.parse(response.body)
             #expect(response.status == test.status, "\(test.body): \(response.bodyText)")
             #expect(body["type"] == "error" && body["error"]?["type"]?.stringValue == test.type, "\(response.bodyText)")
             #expect(body["error"]?["message"]?.stringValue?.contains(test.mentions) == true, "\(response.bodyText)")
         }
-        let counted = try Self.post("/v1/messages/count_tokens", #"{"model":"ant:m","messages":[{"role":"user","content":"hello there"}]}"#, port: agentd.port, headers: key)
+        let counted = try Self.post("/v1/messages/count_tokens", #"{"model":"ant:m","messages":[{"role":"user","content":"hello there"}]}"#, to: agentd, headers: key)
         let tokens = try JSONValue.parse(counted.body)["input_tokens"]?.intValue ?? 0
         #expect(counted.status == 200 && tokens > 0)
-        let refused = try Self.post("/v1/messages/count_tokens", #"{"model":"oai:m","messages":[{"role":"user","content":"hello"}]}"#, port: agentd.port, headers: key)
+        let refused = try Self.post("/v1/messages/count_tokens", #"{"model":"oai:m","messages":[{"role":"user","content":"hello"}]}"#, to: agentd, headers: key)
         #expect(refused.status == 501 && refused.bodyText.contains("count_tokens"))
-        let mockCount = try Self.post("/v1/messages/count_tokens", #"{"model":"mock:echo","messages":[{"role":"user","content":"hello there"}]}"#, port: agentd.port, headers: key)
+        let mockCount = try Self.post("/v1/messages/count_tokens", #"{"model":"mock:echo","messages":[{"role":"user","content":"hello there"}]}"#, to: agentd, headers: key)
         #expect(mockCount.status == 200 && mockCount.bodyText.contains("input_tokens"))
         // Types the decoders check: a tool choice's flag, a function's name.
-        let badFlag = try Self.post("/v1/messages", #"{"max_tokens":5,"tool_choice":{"type":"auto","disable_parallel_tool_use":{}},"messages":[{"role":"user","content":"hi"}]}"#, port: agentd.port, headers: key)
+        let badFlag = try Self.post("/v1/messages", #"{"max_tokens":5,"tool_choice":{"type":"auto","disable_parallel_tool_use":{}},"messages":[{"role":"user","content":"hi"}]}"#, to: agentd, headers: key)
         #expect(badFlag.status == 400 && badFlag.bodyText.contains("disable_parallel_tool_use"))
-        let badName = try Self.post("/v1/chat/completions", #"{"messages":[{"role":"user","content":"hi"}],"tool_choice":{"type":"function","function":{"name":{}}}}"#, port: agentd.port, headers: key)
+        let badName = try Self.post("/v1/chat/completions", #"{"messages":[{"role":"user","content":"hi"}],"tool_choice":{"type":"function","function":{"name":{}}}}"#, to: agentd, headers: key)
         #expect(badName.status == 400 && badName.bodyText.contains("tool_choice"))
     }
 
-    @Test("/v1/messages is rate-limited like chat: the request past the burst is 429 rate_limit_error with Retry-After")
-    func messagesRateLimited() async throws {
-        let (mock, agentd) = try await Self.start(["AGENTD_RATE_LIMIT_RPS": "0.01", "AGENTD_RATE_LIMIT_BURST": "2"])
-        defer { agentd.kill(); mock.kill() }
+    @Test("/v1/messages is rate-limited like chat: the request past the burst is 429 rate_limit_error with Retry-After", arguments: Level.allCases)
+    func messagesRateLimited(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level, ["AGENTD_RATE_LIMIT_RPS": "0.01", "AGENTD_RATE_LIMIT_BURST": "2"])
+        defer { agentd.stop(); mock.kill() }
         let body = #"{"model":"mock:echo","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#
-        let statuses = try (0..<3).map { _ in try Self.post("/v1/messages", body, port: agentd.port) }
+        let statuses = try (0..<3).map { _ in try Self.post("/v1/messages", body, to: agentd) }
         #expect(statuses.map(\.status) == [200, 200, 429])
         #expect(statuses[2].header("Retry-After") != nil)
         #expect(try JSONValue.parse(statuses[2].body)["error"]?["type"] == "rate_limit_error")
     }
 
-    @Test("/v1/responses: text, then a function call continued through previous_response_id", arguments: ["ant", "oai"])
-    func responsesRoundTrip(provider: String) async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
+    @Test("/v1/responses: text, then a function call continued through previous_response_id", arguments: Level.allCases, ["ant", "oai"])
+    func responsesRoundTrip(level: Level, provider: String) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
         let tools = #"[{"type":"function","name":"weather","parameters":{"type":"object","properties":{"query":{"type":"string"}}}}]"#
-        let plain = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"\#(provider):m","input":"hello there","instructions":"be brief"}"#, port: agentd.port).body)
+        let plain = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"\#(provider):m","input":"hello there","instructions":"be brief"}"#, to: agentd).body)
         #expect(plain["object"] == "response" && plain["status"] == "completed")
         #expect(plain["output"]?[0]?["content"]?[0] == ["type": "output_text", "text": "echo: hello there", "annotations": []])
-        let first = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"\#(provider):m-tool","input":"paris","tools":\#(tools)}"#, port: agentd.port).body)
+        let first = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"\#(provider):m-tool","input":"paris","tools":\#(tools)}"#, to: agentd).body)
         let call = try #require(first["output"]?[0])
         #expect(call["type"] == "function_call" && call["name"] == "weather")
         let callID = try #require(call["call_id"]?.stringValue), firstID = try #require(first["id"]?.stringValue)
-        let second = try Self.post("/v1/responses", #"{"model":"\#(provider):m-tool","previous_response_id":"\#(firstID)","tools":\#(tools),"input":[{"type":"function_call_output","call_id":"\#(callID)","output":"sunny"}]}"#, port: agentd.port)
+        let second = try Self.post("/v1/responses", #"{"model":"\#(provider):m-tool","previous_response_id":"\#(firstID)","tools":\#(tools),"input":[{"type":"function_call_output","call_id":"\#(callID)","output":"sunny"}]}"#, to: agentd)
         let answer = try JSONValue.parse(second.body)
         #expect(answer["previous_response_id"]?.stringValue == firstID)
         #expect(answer["output"]?[0]?["content"]?[0]?["text"] == "tool said: sunny", "\(second.bodyText)")
     }
 
-    @Test("a streamed response is the typed events in order, numbered from 0")
-    func responsesStream() async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.post("/v1/responses", #"{"model":"oai:m","input":"one two","stream":true}"#, port: agentd.port)
+    @Test("a streamed response is the typed events in order, numbered from 0", arguments: Level.allCases)
+    func responsesStream(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.post("/v1/responses", #"{"model":"oai:m","input":"one two","stream":true}"#, to: agentd)
         let events = Self.events(response)
         let types = events.compactMap { $0.data["type"]?.stringValue }
         #expect(types == ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
@@ -170,10 +174,10 @@ struct InboundAPIsTests {
         #expect((events.last?.data["response"]?["usage"]?["total_tokens"]?.intValue ?? 0) > 0)
     }
 
-    @Test("what /v1/responses cannot do is a 400 naming it; a response is continued only by its key, only if stored")
-    func responsesRefusals() async throws {
-        let (mock, agentd) = try await Self.start(["AGENTD_API_KEYS": "k1,k2"])
-        defer { agentd.kill(); mock.kill() }
+    @Test("what /v1/responses cannot do is a 400 naming it; a response is continued only by its key, only if stored", arguments: Level.allCases)
+    func responsesRefusals(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level, ["AGENTD_API_KEYS": "k1,k2"])
+        defer { agentd.stop(); mock.kill() }
         let k1 = [("Authorization", "Bearer k1")], k2 = [("Authorization", "Bearer k2")]
         let refusals: [(body: String, mentions: String)] = [
             (#"{"input":"hi","tools":[{"type":"web_search"}]}"#, "web_search"),
@@ -183,46 +187,46 @@ struct InboundAPIsTests {
             (#"{"input":"hi","previous_response_id":"resp_unknown"}"#, "resp_unknown"),
         ]
         for refusal in refusals {
-            let response = try Self.post("/v1/responses", refusal.body, port: agentd.port, headers: k1)
+            let response = try Self.post("/v1/responses", refusal.body, to: agentd, headers: k1)
             #expect(response.status == 400, "\(refusal.body): \(response.bodyText)")
             #expect(try JSONValue.parse(response.body)["error"]?["message"]?.stringValue?.contains(refusal.mentions) == true, "\(response.bodyText)")
         }
-        let made = try JSONValue.parse(try Self.post("/v1/responses", #"{"input":"mine"}"#, port: agentd.port, headers: k1).body)
+        let made = try JSONValue.parse(try Self.post("/v1/responses", #"{"input":"mine"}"#, to: agentd, headers: k1).body)
         let id = try #require(made["id"]?.stringValue)
-        #expect(try Self.post("/v1/responses", #"{"input":"more","previous_response_id":"\#(id)"}"#, port: agentd.port, headers: k1).status == 200)
-        #expect(try Self.post("/v1/responses", #"{"input":"more","previous_response_id":"\#(id)"}"#, port: agentd.port, headers: k2).status == 400)
-        let unstored = try JSONValue.parse(try Self.post("/v1/responses", #"{"input":"x","store":false}"#, port: agentd.port, headers: k1).body)
+        #expect(try Self.post("/v1/responses", #"{"input":"more","previous_response_id":"\#(id)"}"#, to: agentd, headers: k1).status == 200)
+        #expect(try Self.post("/v1/responses", #"{"input":"more","previous_response_id":"\#(id)"}"#, to: agentd, headers: k2).status == 400)
+        let unstored = try JSONValue.parse(try Self.post("/v1/responses", #"{"input":"x","store":false}"#, to: agentd, headers: k1).body)
         #expect(unstored["store"] == false)
-        let continued = try Self.post("/v1/responses", #"{"input":"more","previous_response_id":"\#(unstored["id"]?.stringValue ?? "")"}"#, port: agentd.port, headers: k1)
+        let continued = try Self.post("/v1/responses", #"{"input":"more","previous_response_id":"\#(unstored["id"]?.stringValue ?? "")"}"#, to: agentd, headers: k1)
         #expect(continued.status == 400)
     }
 
-    @Test("/v1/embeddings: OpenAI's format to an OpenAI-kind upstream, metered; 400 for an Anthropic-kind one")
-    func embeddings() async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.post("/v1/embeddings", #"{"model":"oai:text-embedding-3-small","input":["a","b"],"dimensions":4}"#, port: agentd.port)
+    @Test("/v1/embeddings: OpenAI's format to an OpenAI-kind upstream, metered; 400 for an Anthropic-kind one", arguments: Level.allCases)
+    func embeddings(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.post("/v1/embeddings", #"{"model":"oai:text-embedding-3-small","input":["a","b"],"dimensions":4}"#, to: agentd)
         let body = try JSONValue.parse(response.body)
         #expect(response.status == 200 && body["object"] == "list" && body["data"]?.arrayValue?.count == 2)
         #expect(body["data"]?[1]?["index"] == 1 && body["data"]?[0]?["embedding"]?.arrayValue?.count == 4)
         #expect((body["usage"]?["prompt_tokens"]?.intValue ?? 0) > 0)
-        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        let metrics = try agentd.send("GET", "/metrics").bodyText
         #expect(metrics.contains(#"agentd_llm_requests_total{provider="oai",model="other",outcome="success"} 1"#), "\(metrics)")
-        let refused = try Self.post("/v1/embeddings", #"{"model":"ant:m","input":"a"}"#, port: agentd.port)
+        let refused = try Self.post("/v1/embeddings", #"{"model":"ant:m","input":"a"}"#, to: agentd)
         #expect(refused.status == 400 && refused.bodyText.contains("Anthropic-kind"))
         for input in ["[]", #""""#, "[[-1]]", "[[2147483648]]", #"[1,"a"]"#] {
-            let refused = try Self.post("/v1/embeddings", #"{"model":"oai:m","input":\#(input)}"#, port: agentd.port)
+            let refused = try Self.post("/v1/embeddings", #"{"model":"oai:m","input":\#(input)}"#, to: agentd)
             #expect(refused.status == 400 && refused.bodyText.contains("input"), "\(input)")
         }
     }
 
-    @Test("/v1/embeddings is budgeted like chat: past the daily budget it is 429 budget_exceeded")
-    func embeddingsBudgeted() async throws {
-        let (mock, agentd) = try await Self.start(["AGENTD_DAILY_TOKEN_BUDGET": "30", "AGENTD_MAX_TOKENS_PER_REQUEST": "4"])
-        defer { agentd.kill(); mock.kill() }
+    @Test("/v1/embeddings is budgeted like chat: past the daily budget it is 429 budget_exceeded", arguments: Level.allCases)
+    func embeddingsBudgeted(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level, ["AGENTD_DAILY_TOKEN_BUDGET": "30", "AGENTD_MAX_TOKENS_PER_REQUEST": "4"])
+        defer { agentd.stop(); mock.kill() }
         var statuses: [Int] = []
         for _ in 0..<12 {
-            statuses.append(try Self.post("/v1/embeddings", #"{"model":"oai:m","input":"a few words to embed here"}"#, port: agentd.port).status)
+            statuses.append(try Self.post("/v1/embeddings", #"{"model":"oai:m","input":"a few words to embed here"}"#, to: agentd).status)
         }
         #expect(statuses.first == 200)
         #expect(statuses.contains(429), "\(statuses)")
@@ -250,37 +254,37 @@ struct InboundAPIsTests {
         #expect(unknown.status == 404 && unknownParam == .null, "\(unknown.bodyText)")
     }
 
-    @Test("/v1/messages answers carry Anthropic's request-id, errors too; /v1/models answers an Anthropic SDK in its shape")
-    func anthropicClientDetails() async throws {
-        let agentd = try await AgentdProcess.serve([:])
-        defer { agentd.kill() }
-        let ok = try Self.post("/v1/messages", #"{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, port: agentd.port)
-        let bad = try Self.post("/v1/messages", #"{"messages":[{"role":"user","content":"hi"}]}"#, port: agentd.port)
+    @Test("/v1/messages answers carry Anthropic's request-id, errors too; /v1/models answers an Anthropic SDK in its shape", arguments: Level.allCases)
+    func anthropicClientDetails(_ level: Level) async throws {
+        let agentd = try await AgentdUnderTest.start(level)
+        defer { agentd.stop() }
+        let ok = try Self.post("/v1/messages", #"{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#, to: agentd)
+        let bad = try Self.post("/v1/messages", #"{"messages":[{"role":"user","content":"hi"}]}"#, to: agentd)
         for response in [ok, bad] {
             #expect(response.header("request-id") != nil && response.header("request-id") == response.header("X-Request-ID"))
         }
-        let anthropic = try JSONValue.parse(try HTTPTestClient.send("GET", "/v1/models", port: agentd.port, headers: [("anthropic-version", "2023-06-01")]).body)
+        let anthropic = try JSONValue.parse(try agentd.send("GET", "/v1/models", headers: [("anthropic-version", "2023-06-01")]).body)
         #expect(anthropic["data"]?[0]?["type"] == "model" && anthropic["data"]?[0]?["id"] == "mock:echo" && anthropic["has_more"] == false)
         #expect(anthropic["first_id"] == "mock:echo")
-        let openAI = try JSONValue.parse(try HTTPTestClient.send("GET", "/v1/models", port: agentd.port).body)
+        let openAI = try JSONValue.parse(try agentd.send("GET", "/v1/models").body)
         #expect(openAI["object"] == "list" && openAI["data"]?[0]?["object"] == "model")
     }
 
-    @Test("structured output: json_schema reaches an OpenAI-kind model through Chat Completions and Responses; Anthropic-kind refuse it")
-    func structuredOutput() async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
+    @Test("structured output: json_schema reaches an OpenAI-kind model through Chat Completions and Responses; Anthropic-kind refuse it", arguments: Level.allCases)
+    func structuredOutput(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
         let schema = #"{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer","minimum":2},"sunny":{"type":"boolean"}},"required":["city","days","sunny"]}"#
-        let chat = try Self.post("/v1/chat/completions", #"{"model":"mock:echo","messages":[{"role":"user","content":"paris"}],"response_format":{"type":"json_schema","json_schema":{"name":"trip","schema":\#(schema)}}}"#, port: agentd.port)
+        let chat = try Self.post("/v1/chat/completions", #"{"model":"mock:echo","messages":[{"role":"user","content":"paris"}],"response_format":{"type":"json_schema","json_schema":{"name":"trip","schema":\#(schema)}}}"#, to: agentd)
         let content = try #require(try JSONValue.parse(chat.body)["choices"]?[0]?["message"]?["content"]?.stringValue)
         #expect(try JSONValue.parse(Array(content.utf8)) == ["city": "paris", "days": 2, "sunny": false])
-        let response = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"mock:echo","input":"rome","text":{"format":{"type":"json_schema","name":"trip","schema":\#(schema),"strict":true}}}"#, port: agentd.port).body)
+        let response = try JSONValue.parse(try Self.post("/v1/responses", #"{"model":"mock:echo","input":"rome","text":{"format":{"type":"json_schema","name":"trip","schema":\#(schema),"strict":true}}}"#, to: agentd).body)
         let text = try #require(response["output"]?[0]?["content"]?[0]?["text"]?.stringValue)
         #expect(try JSONValue.parse(Array(text.utf8))["city"] == "rome")
         #expect(response["text"]?["format"]?["name"] == "trip")
-        let refused = try Self.post("/v1/responses", #"{"model":"ant:m","input":"rome","text":{"format":{"type":"json_object"}}}"#, port: agentd.port)
+        let refused = try Self.post("/v1/responses", #"{"model":"ant:m","input":"rome","text":{"format":{"type":"json_object"}}}"#, to: agentd)
         #expect(refused.status == 400 && refused.bodyText.contains("structured output"), "\(refused.bodyText)")
-        let badFormat = try Self.post("/v1/chat/completions", #"{"model":"mock:echo","messages":[{"role":"user","content":"x"}],"response_format":{"type":"yaml"}}"#, port: agentd.port)
+        let badFormat = try Self.post("/v1/chat/completions", #"{"model":"mock:echo","messages":[{"role":"user","content":"x"}],"response_format":{"type":"yaml"}}"#, to: agentd)
         #expect(badFormat.status == 400 && badFormat.bodyText.contains("response_format"))
         // What OpenAI-kind upstreams are sent.
         #expect(try mock.stats()["requests_total"] as? Int == 0, "the refusal never reached the upstream")
