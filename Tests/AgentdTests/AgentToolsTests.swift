@@ -36,6 +36,19 @@ struct AgentToolsTests {
         return (try await AgentdProcess.serve(settings), file)
     }
 
+    /// agentd at `level` with `agents` (the JSON of the agents file) and `environment`.
+    static func agentd(_ level: Level, _ agents: String, _ environment: [String: String] = [:]) async throws -> (AgentdUnderTest, URL) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
+        try agents.write(to: file, atomically: true, encoding: .utf8)
+        var settings = environment
+        settings["AGENTD_AGENTS_FILE"] = file.path
+        return (try await AgentdUnderTest.start(level, settings), file)
+    }
+
+    static func chat(_ body: String, on agentd: AgentdUnderTest, headers: [(String, String)] = []) throws -> HTTPTestResponse {
+        try agentd.post("/chat", body, headers: [("Content-Type", "application/json")] + headers)
+    }
+
     static func chat(_ body: String, port: Int, headers: [(String, String)] = []) throws -> HTTPTestResponse {
         try ChatRoutesTests.post("/chat", body, port: port, headers: [("Content-Type", "application/json")] + headers)
     }
@@ -90,22 +103,24 @@ struct AgentToolsTests {
         #expect(text == #"tool said: {"temperature":21,"sky":"clear"}"#)
     }
 
-    @Test func severalToolCallsRunAtOnceAndTheirResultsGoBackInTheModelsOrder() async throws {
+    @Test(arguments: Level.allCases)
+    func severalToolCallsRunAtOnceAndTheirResultsGoBackInTheModelsOrder(_ level: Level) async throws {
         let tools = try Self.toolServer()
         defer { tools.stop() }
         let (agentd, file) = try await Self.agentd(
-            #"{"both": {"model": "mock:tools", "tools": [\#(Self.tool("first", path: "/first", port: tools.port)), \#(Self.tool("second", path: "/second", port: tools.port))]}}"#
+            level, #"{"both": {"model": "mock:tools", "tools": [\#(Self.tool("first", path: "/first", port: tools.port)), \#(Self.tool("second", path: "/second", port: tools.port))]}}"#
         )
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
         let startedNs = DispatchTime.now().uptimeNanoseconds
-        let answer = try JSONValue.parse(try Self.chat(#"{"agent":"both","message":"x"}"#, port: agentd.port).body)
+        let answer = try JSONValue.parse(try Self.chat(#"{"agent":"both","message":"x"}"#, on: agentd).body)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9
         #expect(seconds < 1.8, "two tools of 1 s each took \(seconds) s: not at once")
         #expect(answer["steps"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["first", "second"])
         #expect(answer["response"]?.stringValue == #"tool said: {"n":1} | {"n":2}"#, "\(answer)")
     }
 
-    @Test func failingSlowAndMisusedToolsGoBackToTheModelAsErrorResults() async throws {
+    @Test(arguments: Level.allCases)
+    func failingSlowAndMisusedToolsGoBackToTheModelAsErrorResults(_ level: Level) async throws {
         let tools = try Self.toolServer()
         defer { tools.stop() }
         let agents = #"""
@@ -114,40 +129,40 @@ struct AgentToolsTests {
          "strict": {"model": "mock:tool", "tools": [\#(Self.tool("lookup", path: "/ok", port: tools.port, schema: #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}"#))]},
          "short": {"model": "mock:tool", "max_steps": 1, "tools": [\#(Self.tool("lookup", path: "/ok", port: tools.port))]}}
         """#
-        let (agentd, file) = try await Self.agentd(agents)
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
-        let failing = try JSONValue.parse(try Self.chat(#"{"agent":"failing","message":"x"}"#, port: agentd.port).body)
+        let (agentd, file) = try await Self.agentd(level, agents)
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
+        let failing = try JSONValue.parse(try Self.chat(#"{"agent":"failing","message":"x"}"#, on: agentd).body)
         #expect(failing["steps"]?[0]?["ok"] == false)
         #expect(failing["response"]?.stringValue?.contains("HTTP 500") == true, "\(failing)")
         let startedNs = DispatchTime.now().uptimeNanoseconds
-        let slow = try JSONValue.parse(try Self.chat(#"{"agent":"slow","message":"x"}"#, port: agentd.port).body)
+        let slow = try JSONValue.parse(try Self.chat(#"{"agent":"slow","message":"x"}"#, on: agentd).body)
         #expect(Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9 < 2.5, "the loop did not wait for the slow tool")
         #expect(slow["response"]?.stringValue?.contains("did not answer in time") == true, "\(slow)")
-        let strict = try JSONValue.parse(try Self.chat(#"{"agent":"strict","message":"x"}"#, port: agentd.port).body)
+        let strict = try JSONValue.parse(try Self.chat(#"{"agent":"strict","message":"x"}"#, on: agentd).body)
         #expect(strict["response"]?.stringValue?.contains("arguments.city: is required") == true, "\(strict)")
         #expect(!tools.requests.contains { $0.path == "/ok" }, "invalid arguments never reach the tool")
-        let short = try Self.chat(#"{"agent":"short","message":"x"}"#, port: agentd.port)
+        let short = try Self.chat(#"{"agent":"short","message":"x"}"#, on: agentd)
         #expect(short.status == 502 && short.bodyText.contains("max_steps (1)"), "\(short.bodyText)")
-        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        let metrics = try agentd.send("GET", "/metrics").bodyText
         for (agent, outcome) in [("failing", "error"), ("slow", "timeout"), ("strict", "invalid")] {
             #expect(metrics.contains(#"agentd_tool_calls_total{agent="\#(agent)",tool="lookup",outcome="\#(outcome)"} 1"#), "\(agent)")
         }
     }
 
-    @Test("the loop on both provider kinds: a model that keeps calling tools gets each result, in turn", arguments: ["openai", "anthropic"])
-    func theLoopOnBothProviderKinds(kind: String) async throws {
+    @Test("the loop on both provider kinds: a model that keeps calling tools gets each result, in turn", arguments: Level.allCases, ["openai", "anthropic"])
+    func theLoopOnBothProviderKinds(level: Level, kind: String) async throws {
         let tools = try Self.toolServer()
         defer { tools.stop() }
         let mock = try await MockLLMProcess.start()
         defer { mock.kill() }
         let base = kind == "openai" ? "http://127.0.0.1:\(mock.port)/v1" : "http://127.0.0.1:\(mock.port)"
         let (agentd, file) = try await Self.agentd(
-            #"{"worker": {"model": "up:m?tool=1&tool_steps=3", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]},"#
+            level, #"{"worker": {"model": "up:m?tool=1&tool_steps=3", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]},"#
                 + #""capped": {"model": "up:m?tool=1&tool_steps=3", "max_steps": 3, "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#,
             ["AGENTD_PROVIDER_UP_BASE_URL": base, "AGENTD_PROVIDER_UP_KIND": kind]
         )
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
-        let response = try Self.chat(#"{"agent":"worker","message":"Rome"}"#, port: agentd.port)
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
+        let response = try Self.chat(#"{"agent":"worker","message":"Rome"}"#, on: agentd)
         #expect(response.status == 200, "\(response.bodyText)")
         let answer = try JSONValue.parse(response.body)
         #expect(answer["steps"]?.arrayValue?.count == 3, "\(answer)")
@@ -155,35 +170,36 @@ struct AgentToolsTests {
         #expect(tools.requests.count == 3)
         #expect(String(decoding: tools.requests[0].body, as: UTF8.self) == #"{"query":"Rome"}"#)
         // Streamed, the tool calls are put together from the provider's pieces: the same three rounds.
-        let streamed = try ChatRoutesTests.events(try Self.chat(#"{"agent":"worker","message":"Rome","stream":true}"#, port: agentd.port))
+        let streamed = try ChatRoutesTests.events(try Self.chat(#"{"agent":"worker","message":"Rome","stream":true}"#, on: agentd))
         #expect(streamed.filter { $0["type"] == "tool_result" && $0["ok"] == true }.count == 3, "\(streamed)")
         #expect(streamed.filter { $0["type"] == "text" }.compactMap { $0["content"]?.stringValue }.joined() == #"tool said: {"temperature":21,"sky":"clear"}"#)
         #expect(streamed.last?["type"] == "done")
         // Three tool rounds need four model calls: with max_steps 3 the run ends with an error naming the limit.
-        let capped = try Self.chat(#"{"agent":"capped","message":"Rome"}"#, port: agentd.port)
+        let capped = try Self.chat(#"{"agent":"capped","message":"Rome"}"#, on: agentd)
         #expect(capped.status == 502 && capped.bodyText.contains("max_steps (3)"), "\(capped.bodyText)")
-        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        let metrics = try agentd.send("GET", "/metrics").bodyText
         #expect(metrics.contains("agentd_agent_steps_sum 11"), "4 model calls, 4 streamed, then 3")
     }
 
-    @Test func eachLaterModelCallReservesFromTheDailyBudgetAndARefusalEndsTheRun() async throws {
+    @Test(arguments: Level.allCases)
+    func eachLaterModelCallReservesFromTheDailyBudgetAndARefusalEndsTheRun(_ level: Level) async throws {
         let tools = try Self.toolServer()
         defer { tools.stop() }
         let mock = try await MockLLMProcess.start()
         defer { mock.kill() }
         let (agentd, file) = try await Self.agentd(
-            #"{"busy": {"model": "up:m?tool=1&tool_steps=5", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#,
+            level, #"{"busy": {"model": "up:m?tool=1&tool_steps=5", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#,
             ["AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1", "AGENTD_DAILY_TOKEN_BUDGET": "150", "AGENTD_RATE_LIMIT_RPS": "0"]
         )
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
         // Six model calls of up to 50 output tokens each cannot fit a budget of 150: a later call is refused.
-        let response = try Self.chat(#"{"agent":"busy","message":"Rome","max_tokens":50}"#, port: agentd.port)
+        let response = try Self.chat(#"{"agent":"busy","message":"Rome","max_tokens":50}"#, on: agentd)
         #expect(response.status == 429, "\(response.bodyText)")
         #expect(try JSONValue.parse(response.body)["error"]?["type"] == "budget_exceeded")
         #expect(response.header("Retry-After") != nil)
         #expect(tools.requests.count >= 1 && tools.requests.count < 5, "\(tools.requests.count) tool calls before the refusal")
         // The next request of the key is refused at the door: the run's calls were all charged.
-        let next = try Self.chat(#"{"agent":"busy","message":"again","max_tokens":50}"#, port: agentd.port)
+        let next = try Self.chat(#"{"agent":"busy","message":"again","max_tokens":50}"#, on: agentd)
         #expect(next.status == 429)
     }
 
@@ -208,38 +224,40 @@ struct AgentToolsTests {
         #expect(ms < 2_000, "\(line)")
     }
 
-    @Test func anAgentsKeysGateChatAndTasks() async throws {
+    @Test(arguments: Level.allCases)
+    func anAgentsKeysGateChatAndTasks(_ level: Level) async throws {
         let keysFile = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
         let digest = { (key: String) in "sha256:" + ClientLimitsTests.sha256Hex(key) }
         try "alice \(digest("alice-key"))\nbob \(digest("bob-key"))\n".write(to: keysFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: keysFile) }
         let (agentd, file) = try await Self.agentd(
-            #"{"private": {"model": "mock:echo", "keys": ["alice"]}}"#, ["AGENTD_API_KEYS_FILE": keysFile.path, "AGENTD_RATE_LIMIT_RPS": "0"]
+            level, #"{"private": {"model": "mock:echo", "keys": ["alice"]}}"#, ["AGENTD_API_KEYS_FILE": keysFile.path, "AGENTD_RATE_LIMIT_RPS": "0"]
         )
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
-        let alice = try Self.chat(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer alice-key")])
-        let bob = try Self.chat(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer bob-key")])
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
+        let alice = try Self.chat(#"{"agent":"private","message":"hi"}"#, on: agentd, headers: [("Authorization", "Bearer alice-key")])
+        let bob = try Self.chat(#"{"agent":"private","message":"hi"}"#, on: agentd, headers: [("Authorization", "Bearer bob-key")])
         #expect(alice.status == 200)
         #expect(bob.status == 403)
         #expect(try JSONValue.parse(bob.body)["error"]?["type"] == "forbidden")
-        let task = try TaskRoutesTests.submit(#"{"agent":"private","message":"hi"}"#, port: agentd.port, headers: [("Authorization", "Bearer bob-key")])
+        let task = try TaskRoutesTests.submit(#"{"agent":"private","message":"hi"}"#, to: agentd, headers: [("Authorization", "Bearer bob-key")])
         #expect(task.status == 403)
         // Without API keys configured no request has a key: an agent limited to keys serves nobody.
-        let (open, openFile) = try await Self.agentd(#"{"private": {"model": "mock:echo", "keys": ["alice"]}}"#)
-        defer { open.kill(); try? FileManager.default.removeItem(at: openFile) }
-        #expect(try Self.chat(#"{"agent":"private","message":"hi"}"#, port: open.port).status == 403)
-        #expect(try Self.chat(#"{"message":"hi"}"#, port: open.port).status == 200)
+        let (open, openFile) = try await Self.agentd(level, #"{"private": {"model": "mock:echo", "keys": ["alice"]}}"#)
+        defer { open.stop(); try? FileManager.default.removeItem(at: openFile) }
+        #expect(try Self.chat(#"{"agent":"private","message":"hi"}"#, on: open).status == 403)
+        #expect(try Self.chat(#"{"message":"hi"}"#, on: open).status == 200)
     }
 
-    @Test func aTaskOfAnAgentWithToolsRunsTheLoop() async throws {
+    @Test(arguments: Level.allCases)
+    func aTaskOfAnAgentWithToolsRunsTheLoop(_ level: Level) async throws {
         let tools = try Self.toolServer()
         defer { tools.stop() }
-        let (agentd, file) = try await Self.agentd(#"{"weather": {"model": "mock:tool", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#)
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let (agentd, file) = try await Self.agentd(level, #"{"weather": {"model": "mock:tool", "tools": [\#(Self.tool("get_weather", path: "/ok", port: tools.port))]}}"#)
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
         #expect(try await TaskRoutesTests.waitUntilReady(agentd))
-        let submitted = try TaskRoutesTests.submit(#"{"agent":"weather","message":"Oslo"}"#, port: agentd.port)
+        let submitted = try TaskRoutesTests.submit(#"{"agent":"weather","message":"Oslo"}"#, to: agentd)
         let id = try #require(try JSONValue.parse(submitted.body)["task_id"]?.stringValue)
-        let record = try await TaskRoutesTests.waitUntilFinished(id, port: agentd.port)
+        let record = try await TaskRoutesTests.waitUntilFinished(id, on: agentd)
         #expect(record?["result"]?.stringValue == #"tool said: {"temperature":21,"sky":"clear"}"#, "\(String(describing: record))")
         #expect(record?["steps"]?[0]?["name"] == "get_weather" && record?["steps"]?[0]?["ok"] == true, "the record carries the steps")
     }
