@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MockLLMSupport
+import RedisSupport
 import Resilience
 import Testing
 
@@ -22,58 +23,71 @@ struct RetriesAndBreakerTests {
         )
     }
 
+    static func chat(_ model: String, on agentd: AgentdUnderTest) throws -> HTTPTestResponse {
+        try agentd.post("/chat", #"{"message":"hello world","model":"\#(model)"}"#)
+    }
+
+    static func metrics(of agentd: AgentdUnderTest) throws -> String {
+        String(decoding: try agentd.send("GET", "/metrics").body, as: UTF8.self)
+    }
+
     static func metrics(port: Int) throws -> String {
         String(decoding: try HTTPTestClient.send("GET", "/metrics", port: port).body, as: UTF8.self)
     }
 
-    @Test("two 503s then success: answered after 3 upstream calls, each retry counted")
-    func twoServiceUnavailableThenSuccess() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.chat("up:m?fault=503&times=2&scenario=s503", port: agentd.port)
+    @Test("two 503s then success: answered after 3 upstream calls, each retry counted", arguments: Level.allCases)
+    func twoServiceUnavailableThenSuccess(_ level: Level) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, Self.fastRetries)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.chat("up:m?fault=503&times=2&scenario=s503", on: agentd)
         #expect(response.status == 200)
         #expect(try Self.calls(mock, scenario: "s503") == 3)
-        #expect(try Self.metrics(port: agentd.port).contains(#"agentd_llm_retries_total{provider="up",reason="status_503"} 2"#))
+        #expect(try Self.metrics(of: agentd).contains(#"agentd_llm_retries_total{provider="up",reason="status_503"} 2"#))
     }
 
+    /// In-process on a `ManualClock`: the retry waits for the clock, which the test moves past Retry-After.
     @Test("429 with Retry-After: 1 is waited out, then answered")
     func throttledIsWaitedOut() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
-        defer { agentd.kill(); mock.kill() }
-        let started = Date()
-        let response = try HTTPTestClient.send(
-            "POST", "/chat", port: agentd.port, headers: [("Content-Type", "application/json")],
-            body: Array(#"{"message":"hi","model":"up:m?fault=429&times=1&retry_after=1&scenario=s429"}"#.utf8), timeoutMs: 5000
-        )
+        let clock = ManualClock()
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(.inProcess, Self.fastRetries, clock: clock)
+        defer { agentd.stop(); mock.kill() }
+        let answer = Task.detached {
+            try agentd.post("/chat", #"{"message":"hi","model":"up:m?fault=429&times=1&retry_after=1&scenario=s429"}"#)
+        }
+        #expect(await waitUntil { clock.pendingTimers == 1 }, "the retry waits on the clock")
+        #expect(try Self.calls(mock, scenario: "s429") == 1)
+        clock.advance(byMs: 999)
+        #expect(clock.pendingTimers == 1, "not before Retry-After")
+        clock.advance(byMs: 1_000)
+        let response = try await answer.value
         #expect(response.status == 200)
-        #expect(Date().timeIntervalSince(started) >= 1.0)
         #expect(try Self.calls(mock, scenario: "s429") == 2)
     }
 
-    @Test("400 and insufficient_quota are called once and answered 502", arguments: ["400", "insufficient_quota"])
-    func notRetried(_ fault: String) async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.chat("up:m?fault=\(fault)&scenario=once-\(fault)", port: agentd.port)
+    @Test("400 and insufficient_quota are called once and answered 502", arguments: Level.allCases, ["400", "insufficient_quota"])
+    func notRetried(level: Level, fault: String) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, Self.fastRetries)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.chat("up:m?fault=\(fault)&scenario=once-\(fault)", on: agentd)
         #expect(response.status == 502)
         #expect(try JSONValue.parse(response.body)["error"]?["type"] == "upstream_error")
         #expect(try Self.calls(mock, scenario: "once-\(fault)") == 1)
     }
 
-    @Test("529 overloaded is retried")
-    func overloadedIsRetried() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries)
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.chat("up:m?fault=529&times=1&scenario=s529", port: agentd.port)
+    @Test("529 overloaded is retried", arguments: Level.allCases)
+    func overloadedIsRetried(_ level: Level) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, Self.fastRetries)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.chat("up:m?fault=529&times=1&scenario=s529", on: agentd)
         #expect(response.status == 200)
         #expect(try Self.calls(mock, scenario: "s529") == 2)
     }
 
-    @Test("retries stop at AGENTD_RETRY_MAX_ATTEMPTS: 502 after exactly that many calls")
-    func attemptsAreBounded() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries.merging(["AGENTD_RETRY_MAX_ATTEMPTS": "2"]) { $1 })
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.chat("up:m?fault=500&scenario=always500", port: agentd.port)
+    @Test("retries stop at AGENTD_RETRY_MAX_ATTEMPTS: 502 after exactly that many calls", arguments: Level.allCases)
+    func attemptsAreBounded(_ level: Level) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, Self.fastRetries.merging(["AGENTD_RETRY_MAX_ATTEMPTS": "2"]) { $1 })
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.chat("up:m?fault=500&scenario=always500", on: agentd)
         #expect(response.status == 502)
         #expect(try Self.calls(mock, scenario: "always500") == 2)
     }
@@ -119,49 +133,49 @@ struct RetriesAndBreakerTests {
         #expect(up?["status"] == "healthy", "\(health)")
     }
 
-    @Test("a model whose retries run out falls back to mock:echo, counted in agentd_llm_fallbacks_total")
-    func fallbackAnswers() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries.merging([
+    @Test("a model whose retries run out falls back to mock:echo, counted in agentd_llm_fallbacks_total", arguments: Level.allCases)
+    func fallbackAnswers(_ level: Level) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, Self.fastRetries.merging([
             "AGENTD_RETRY_MAX_ATTEMPTS": "2", "AGENTD_FALLBACK_MODELS": "mock:echo",
         ]) { $1 })
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.chat("up:m?fault=503&scenario=falls", port: agentd.port)
+        defer { agentd.stop(); mock.kill() }
+        let response = try Self.chat("up:m?fault=503&scenario=falls", on: agentd)
         #expect(response.status == 200)
         let json = try JSONValue.parse(response.body)
         #expect(json["model"] == "mock:echo")
         #expect(try Self.calls(mock, scenario: "falls") == 2)
-        #expect(try Self.metrics(port: agentd.port).contains(#"agentd_llm_fallbacks_total{from="up:other",to="mock:echo"} 1"#))
+        #expect(try Self.metrics(of: agentd).contains(#"agentd_llm_fallbacks_total{from="up:other",to="mock:echo"} 1"#))
     }
 
-    @Test("an agent's own fallback_models take over from AGENTD_FALLBACK_MODELS for its turns; an agent without keeps the global ones")
-    func agentFallbacks() async throws {
+    @Test("an agent's own fallback_models take over from AGENTD_FALLBACK_MODELS for its turns; an agent without keeps the global ones", arguments: Level.allCases)
+    func agentFallbacks(_ level: Level) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("agents-\(UUID().uuidString).json")
         try #"""
         {"steady": {"model": "up:m?fault=503&scenario=steady-falls", "fallback_models": ["mock:echo"]},
          "plain": {"model": "up:m?fault=503&scenario=plain-falls"}}
         """#.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(Self.fastRetries.merging([
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, Self.fastRetries.merging([
             "AGENTD_RETRY_MAX_ATTEMPTS": "2", "AGENTD_FALLBACK_MODELS": "up:m?scenario=global", "AGENTD_AGENTS_FILE": file.path,
         ]) { $1 })
-        defer { agentd.kill(); mock.kill() }
-        let steady = try ChatRoutesTests.post("/chat", #"{"message":"hi","agent":"steady"}"#, port: agentd.port)
+        defer { agentd.stop(); mock.kill() }
+        let steady = try agentd.post("/chat", #"{"message":"hi","agent":"steady"}"#)
         #expect(steady.status == 200, "\(steady.bodyText)")
         #expect(try JSONValue.parse(steady.body)["model"] == "mock:echo", "\(steady.bodyText)")
         #expect(try Self.calls(mock, scenario: "steady-falls") == 2)
         #expect(try Self.calls(mock, scenario: "global") == 0)
-        let plain = try ChatRoutesTests.post("/chat", #"{"message":"hi","agent":"plain"}"#, port: agentd.port)
+        let plain = try agentd.post("/chat", #"{"message":"hi","agent":"plain"}"#)
         #expect(plain.status == 200, "\(plain.bodyText)")
         #expect(try JSONValue.parse(plain.body)["model"] != "mock:echo", "\(plain.bodyText)")
         #expect(try Self.calls(mock, scenario: "plain-falls") == 2)
         #expect(try Self.calls(mock, scenario: "global") == 1)
     }
 
-    @Test("a non-retryable failure does not fall back")
-    func clientErrorsDoNotFallBack() async throws {
-        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(["AGENTD_FALLBACK_MODELS": "mock:echo"])
-        defer { agentd.kill(); mock.kill() }
-        #expect(try Self.chat("up:m?fault=400", port: agentd.port).status == 502)
+    @Test("a non-retryable failure does not fall back", arguments: Level.allCases)
+    func clientErrorsDoNotFallBack(_ level: Level) async throws {
+        let (mock, agentd) = try await UpstreamThroughAgentdTests.start(level, ["AGENTD_FALLBACK_MODELS": "mock:echo"])
+        defer { agentd.stop(); mock.kill() }
+        #expect(try Self.chat("up:m?fault=400", on: agentd).status == 502)
     }
 
     @Test("a fallback model that names no provider stops agentd at start with status 2")

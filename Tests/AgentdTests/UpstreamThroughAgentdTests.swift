@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JSON
 import MockLLMSupport
+import Resilience
 import Testing
 
 /// agentd in front of a live mock-llm: what a client sees when the upstream is slow, fails or is abandoned.
@@ -13,6 +14,21 @@ struct UpstreamThroughAgentdTests {
         environment.merge(extra) { _, new in new }
         do {
             return (mock, try await AgentdProcess.serve(environment))
+        } catch {
+            mock.kill()
+            throw error
+        }
+    }
+
+    /// mock-llm as provider `up` (the default model `up:m`), and agentd at `level` in front of it.
+    static func start(
+        _ level: Level, _ extra: [String: String] = [:], clock: any TimeSource = SystemClock()
+    ) async throws -> (MockLLMProcess, AgentdUnderTest) {
+        let mock = try await MockLLMProcess.start()
+        var environment = ["AGENTD_PROVIDER_UP_BASE_URL": "http://127.0.0.1:\(mock.port)/v1", "AGENTD_DEFAULT_MODEL": "up:m"]
+        environment.merge(extra) { _, new in new }
+        do {
+            return (mock, try await AgentdUnderTest.start(level, environment, clock: clock))
         } catch {
             mock.kill()
             throw error
