@@ -13,6 +13,17 @@ struct MCPToolsTests {
         return #"{"agent": {"model": "mock:tool", "mcp_servers": [\#(list.joined(separator: ","))]\#(extra)}}"#
     }
 
+    static func chat(_ agentd: AgentdUnderTest, _ message: String) throws -> JSONValue {
+        try JSONValue.parse(try agentd.post("/chat", #"{"agent":"agent","message":"\#(message)"}"#).body)
+    }
+
+    static func waitUntilServersUp(_ agentd: AgentdUnderTest, timeout: Duration = .seconds(10)) async -> Bool {
+        await waitUntil(timeout, interval: .milliseconds(50)) {
+            guard let text = try? agentd.send("GET", "/health").bodyText else { return false }
+            return text.contains("\"mcp:") && !text.contains("unreachable") && !text.contains("listing its tools")
+        }
+    }
+
     static func chat(_ agentd: AgentdProcess, _ message: String) throws -> JSONValue {
         try JSONValue.parse(try ChatRoutesTests.post("/chat", #"{"agent":"agent","message":"\#(message)"}"#, port: agentd.port).body)
     }
@@ -25,21 +36,22 @@ struct MCPToolsTests {
         }
     }
 
-    @Test("the loop calls MCP tools on a server answering in SSE with sessions and on a stateless JSON one", arguments: ["sse", "json"])
-    func callsAnMCPTool(mode: String) async throws {
+    @Test("the loop calls MCP tools on a server answering in SSE with sessions and on a stateless JSON one", arguments: Level.allCases, ["sse", "json"])
+    func callsAnMCPTool(level: Level, mode: String) async throws {
         let server = try await MCPServerProcess(mode: mode, stateless: mode == "json")
         defer { server.kill() }
-        let (agentd, file) = try await AgentToolsTests.agentd(Self.agents([("search", server, "lookup")]))
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
-        #expect(await Self.waitUntilServersUp(agentd), "\(agentd.standardOutput.text)")
+        let (agentd, file) = try await AgentToolsTests.agentd(level, Self.agents([("search", server, "lookup")]))
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
+        #expect(await Self.waitUntilServersUp(agentd))
         let answer = try Self.chat(agentd, "penguins")
         #expect(answer["response"]?.stringValue == "tool said: mcp found: penguins", "\(answer)")
         #expect(answer["steps"]?[0]?["name"] == "lookup" && answer["steps"]?[0]?["ok"] == true)
-        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        let metrics = try agentd.send("GET", "/metrics").bodyText
         #expect(metrics.contains(#"agentd_tool_calls_total{agent="agent",tool="lookup",outcome="success"} 1"#))
     }
 
-    @Test func onlyAllowedToolsAreOfferedAndErrorsAndTimeoutsGoBackToTheModel() async throws {
+    @Test(arguments: Level.allCases)
+    func onlyAllowedToolsAreOfferedAndErrorsAndTimeoutsGoBackToTheModel(_ level: Level) async throws {
         let server = try await MCPServerProcess(mode: "sse")
         defer { server.kill() }
         let agents = #"""
@@ -47,20 +59,20 @@ struct MCPToolsTests {
          "slow": {"model": "mock:tool", "mcp_servers": [{"name":"s2","url":"\#(server.url)","allowed_tools":["slow"],"timeout_ms":500}]},
          "shout": {"model": "mock:tool", "mcp_servers": [{"name":"s3","url":"\#(server.url)","allowed_tools":["shout"]}]}}
         """#
-        let (agentd, file) = try await AgentToolsTests.agentd(agents)
-        defer { agentd.kill(); try? FileManager.default.removeItem(at: file) }
+        let (agentd, file) = try await AgentToolsTests.agentd(level, agents)
+        defer { agentd.stop(); try? FileManager.default.removeItem(at: file) }
         #expect(await Self.waitUntilServersUp(agentd))
-        let broken = try JSONValue.parse(try ChatRoutesTests.post("/chat", #"{"agent":"broken","message":"x"}"#, port: agentd.port).body)
+        let broken = try JSONValue.parse(try agentd.post("/chat", #"{"agent":"broken","message":"x"}"#).body)
         #expect(broken["steps"]?[0]?["ok"] == false, "\(broken)")
         #expect(broken["response"]?.stringValue?.hasPrefix("tool said: error:") == true, "\(broken)")
         let startedNs = DispatchTime.now().uptimeNanoseconds
-        let slow = try JSONValue.parse(try ChatRoutesTests.post("/chat", #"{"agent":"slow","message":"x"}"#, port: agentd.port).body)
+        let slow = try JSONValue.parse(try agentd.post("/chat", #"{"agent":"slow","message":"x"}"#).body)
         #expect(Double(DispatchTime.now().uptimeNanoseconds - startedNs) / 1e9 < 2.5)
         #expect(slow["response"]?.stringValue?.contains("timed out") == true, "\(slow)")
         // The first tool offered is the one allowed (the server lists lookup first).
-        let shout = try JSONValue.parse(try ChatRoutesTests.post("/chat", #"{"agent":"shout","message":"quiet"}"#, port: agentd.port).body)
+        let shout = try JSONValue.parse(try agentd.post("/chat", #"{"agent":"shout","message":"quiet"}"#).body)
         #expect(shout["response"]?.stringValue == "tool said: QUIET", "\(shout)")
-        let metrics = try HTTPTestClient.send("GET", "/metrics", port: agentd.port).bodyText
+        let metrics = try agentd.send("GET", "/metrics").bodyText
         #expect(metrics.contains(#"agentd_tool_calls_total{agent="broken",tool="broken",outcome="error"} 1"#))
         #expect(metrics.contains(#"agentd_tool_calls_total{agent="slow",tool="slow",outcome="timeout"} 1"#))
     }

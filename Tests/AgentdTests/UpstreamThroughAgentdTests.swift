@@ -50,23 +50,23 @@ struct UpstreamThroughAgentdTests {
         #expect(text.contains(#""type":"done""#))
     }
 
-    @Test("an upstream reset mid-stream ends the client's stream with an error event")
-    func resetMidStream() async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
-        let response = try Self.chat(#"{"message":"a b c d e f","stream":true,"model":"up:m?fault=reset&chunks=6&chunk_delay_ms=30"}"#, port: agentd.port)
+    @Test("an upstream reset mid-stream ends the client's stream with an error event", arguments: Level.allCases)
+    func resetMidStream(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
+        let response = try agentd.post("/chat", #"{"message":"a b c d e f","stream":true,"model":"up:m?fault=reset&chunks=6&chunk_delay_ms=30"}"#)
         let events = try ChatRoutesTests.events(response)
         #expect(events.contains { $0["type"] == "text" })
         #expect(events.last?["type"] == "error", "\(events)")
         #expect(!events.contains { $0["type"] == "done" })
     }
 
-    @Test("a non-retryable upstream error is 502, before any byte of a stream too")
-    func upstreamErrorIs502() async throws {
-        let (mock, agentd) = try await Self.start()
-        defer { agentd.kill(); mock.kill() }
+    @Test("a non-retryable upstream error is 502, before any byte of a stream too", arguments: Level.allCases)
+    func upstreamErrorIs502(_ level: Level) async throws {
+        let (mock, agentd) = try await Self.start(level)
+        defer { agentd.stop(); mock.kill() }
         for body in [#"{"message":"x","model":"up:m?fault=400"}"#, #"{"message":"x","stream":true,"model":"up:m?fault=400"}"#] {
-            let response = try Self.chat(body, port: agentd.port)
+            let response = try agentd.post("/chat", body)
             #expect(response.status == 502)
             #expect(try JSONValue.parse(response.body)["error"]?["type"] == "upstream_error")
         }
