@@ -5,7 +5,7 @@ import PackageDescription
 // Layers (dependencies point one way):
 //   agentd → Server → HTTP
 //   Server → CAgentdSystem (epoll, accept4, socket options Glibc does not export)
-//   CCurl: libcurl for the LLM client layer
+//   CCurl: libcurl for the LLM client layer; LLM → HTTP for the SSE parser (upstream streams)
 //   agentd → Agent → (LLM, Resilience); agentd → (Metrics, Security); Resilience, Metrics depend on
 //   nothing of ours but Locks; agentd → Tasks → (Resilience, Security)
 //   Redis: our RESP client (COpenSSL for rediss://); RedisState: the Redis family of Agent's shared-state seams
@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Locks"], swiftSettings: strictSwift),
         // SHA-256, HMAC and the constant-time compare from libcrypto; API keys (kept hashed).
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: strictSwift),
-        .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "JSON", "Locks"], swiftSettings: strictSwift),
+        .target(name: "LLM", dependencies: ["CCurl", "CAgentdSystem", "HTTP", "JSON", "Locks"], swiftSettings: strictSwift),
         // The inbound wire formats (Anthropic Messages, OpenAI Responses): pure decoding of request bodies into
         // the internal chat types and encoding of answers and streams; no I/O.
         .target(name: "Inbound", dependencies: ["LLM", "JSON"], swiftSettings: strictSwift),
@@ -53,7 +53,7 @@ let package = Package(
         // RESP2/RESP3 parser (pure), pipelined connections driven by event loops, TLS, scripts.
         .target(name: "Redis", dependencies: ["CAgentdSystem", "COpenSSL", "Locks"], swiftSettings: strictSwift),
         // The Redis implementations of the shared-state seams: limits, budgets, cache, conversations.
-        .target(name: "MCP", dependencies: ["Agent", "LLM", "JSON", "Locks", "Logging", "Resilience", "Tracing"], swiftSettings: strictSwift),
+        .target(name: "MCP", dependencies: ["Agent", "HTTP", "LLM", "JSON", "Locks", "Logging", "Resilience", "Tracing"], swiftSettings: strictSwift),
         .target(
             name: "RedisState", dependencies: ["Agent", "Tasks", "Redis", "LLM", "JSON", "Locks", "Logging", "Resilience", "Security"], swiftSettings: strictSwift
         ),
@@ -88,7 +88,7 @@ let package = Package(
         // Starts a real redis-server (plain or TLS) on a free port in a temporary directory, for the tests.
         .target(name: "RedisSupport", dependencies: ["CAgentdSystem"], path: "Tests/RedisSupport", swiftSettings: strictSwift),
         .testTarget(name: "TracingTests", dependencies: ["Tracing", "JSON", "Locks", "RedisSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "InboundTests", dependencies: ["Inbound", "LLM", "JSON"], swiftSettings: strictSwift),
+        .testTarget(name: "InboundTests", dependencies: ["HTTP", "Inbound", "LLM", "JSON"], swiftSettings: strictSwift),
         .testTarget(name: "LLMTests", dependencies: ["Locks", "LLM", "Server", "HTTP", "JSON", "mock-llm", "MockLLMSupport"], swiftSettings: strictSwift),
         .testTarget(name: "AgentTests", dependencies: ["Locks", "Agent", "LLM", "JSON", "Resilience"], swiftSettings: strictSwift),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strictSwift),
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Locks", "Server", "HTTP", "Logging", "CAgentdSystem"], swiftSettings: strictSwift),
         .testTarget(
             name: "AgentdTests",
-            dependencies: ["Locks", "agentd", "Agent", "Server", "HTTP", "JSON", "LLM", "Logging", "CCurl", "mock-llm", "MockLLMSupport", "Security", "RedisSupport"],
+            dependencies: ["Locks", "agentd", "Agent", "Server", "HTTP", "JSON", "LLM", "Logging", "CCurl", "mock-llm", "MockLLMSupport", "Resilience", "Security", "RedisSupport"],
             swiftSettings: strictSwift
         ),
     ]

@@ -12,7 +12,7 @@
 #   resp  Sources/Redis/RESP*.swift + Fuzz/RESPFuzzer.swift → .build-fuzz/resp-fuzzer
 #         seeds Fuzz/resp-corpus/, working corpus Fuzz/corpus-work-resp/, dictionary Fuzz/resp.dict
 #         (only the RESP*.swift files: the rest of Sources/Redis does I/O and is not built here)
-#   jsonrpc Sources/JSON/*.swift + Sources/LLM/SSE/UpstreamEventParser.swift + Sources/MCP/JSONRPC.swift
+#   jsonrpc Sources/JSON/*.swift + Sources/HTTP/{ServerSentEvent,ServerSentEventParser,ASCII}.swift + Sources/MCP/JSONRPC.swift
 #         + Fuzz/JSONRPCFuzzer.swift → .build-fuzz/jsonrpc-fuzzer; seeds Fuzz/jsonrpc-corpus/, working corpus
 #         Fuzz/corpus-work-jsonrpc/, dictionary Fuzz/jsonrpc.dict
 #   inbound Sources/JSON/*.swift + Sources/LLM/Chat/*.swift + Sources/Inbound/**/*.swift + Fuzz/InboundFuzzer.swift
@@ -44,7 +44,7 @@ case "$target" in
     module=RESPFuzz; sources=(Sources/Redis/RESP*.swift Fuzz/RESPFuzzer.swift Fuzz/Invariant.swift)
     seeds=Fuzz/resp-corpus; work=Fuzz/corpus-work-resp; dict=Fuzz/resp.dict; artifact_name="resp-" ;;
   jsonrpc)
-    module=JSONRPCFuzz; sources=(Sources/JSON/*.swift Sources/LLM/SSE/UpstreamEventParser.swift Sources/MCP/JSONRPC.swift Fuzz/JSONRPCFuzzer.swift Fuzz/Invariant.swift)
+    module=JSONRPCFuzz; sources=(Sources/JSON/*.swift Sources/HTTP/ServerSentEvent.swift Sources/HTTP/ServerSentEventParser.swift Sources/HTTP/ASCII.swift Sources/MCP/JSONRPC.swift Fuzz/JSONRPCFuzzer.swift Fuzz/Invariant.swift)
     seeds=Fuzz/jsonrpc-corpus; work=Fuzz/corpus-work-jsonrpc; dict=Fuzz/jsonrpc.dict; artifact_name="jsonrpc-" ;;
   inbound)
     module=InboundFuzz; sources=(Sources/JSON/*.swift Sources/LLM/Chat/*.swift Sources/Inbound/*.swift Sources/Inbound/*/*.swift Fuzz/InboundFuzzer.swift Fuzz/Invariant.swift)

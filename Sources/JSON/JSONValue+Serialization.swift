@@ -117,12 +117,7 @@ extension JSONValue {
 
 extension JSONObject {
     /// The compact JSON text of this object, as UTF-8 bytes; see `JSONValue.serialize(into:)`.
-    public func serialized() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(512)
-        serialize(into: &out)
-        return out
-    }
+    public func serialized() -> [UInt8] { JSONValue.object(self).serialized() }
 
     /// Appends the compact JSON text of this object to `out`, members in order.
     public func serialize(into out: inout [UInt8]) {

@@ -1,9 +1,7 @@
 // Built alone with the JSON sources and the SSE parser by `FUZZ_TARGET=jsonrpc Fuzz/run.sh` (one module there).
 #if canImport(JSON)
+import HTTP
 import JSON
-#endif
-#if canImport(LLM)
-import LLM
 #endif
 
 /// One JSON-RPC 2.0 message as MCP servers send them (https://www.jsonrpc.org/specification).
@@ -63,7 +61,7 @@ public enum JSONRPC {
             guard let json = try? JSONValue.parse(body) else { return [] }
             return messages(json)
         case "text/event-stream":
-            var parser = UpstreamEventParser()
+            var parser = ServerSentEventParser()
             var found: [JSONRPCMessage] = []
             try? parser.feed(body) { event in
                 guard event.event == nil || event.event == "message", let json = try? JSONValue.parse(Array(event.data.utf8)) else { return }

@@ -1,5 +1,6 @@
 import Agent
 import Dispatch
+import HTTP
 import LLM
 import Locks
 
@@ -27,7 +28,7 @@ extension MCPServerConnection {
             totalTimeoutMs: MCPServerConnection.listenMs, idleTimeoutMs: 0
         )
         // Fed by the engine's thread, one piece after the other.
-        let stream = Locked<(status: Int, parser: UpstreamEventParser)>((0, UpstreamEventParser()))
+        let stream = Locked<(status: Int, parser: ServerSentEventParser)>((0, ServerSentEventParser()))
         _ = engines.pick().start(request, callbacks: TransferCallbacks(
             onHead: { head in stream.withLock { $0.status = head.status } },
             onData: { [self] bytes in

@@ -30,20 +30,4 @@ extension RetryPolicy {
         if let budget, !budget.tryAcquireRetry() { return .stop(.budgetExhausted) }
         return .retry(afterMs: waitMs)
     }
-
-    /// `decide(…)` with the system's random number generator.
-    public func decide(
-        attempt: Int,
-        failure: RetryableFailure,
-        clientHasBytes: Bool,
-        nowMs: Int64,
-        deadlineMs: Int64?,
-        budget: RetryBudget?
-    ) -> RetryDecision {
-        var random = SystemRandom()
-        return decide(
-            attempt: attempt, failure: failure, clientHasBytes: clientHasBytes,
-            nowMs: nowMs, deadlineMs: deadlineMs, budget: budget, using: &random
-        )
-    }
 }

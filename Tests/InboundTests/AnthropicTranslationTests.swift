@@ -1,3 +1,4 @@
+import HTTP
 import Inbound
 import JSON
 @testable import LLM
@@ -169,12 +170,12 @@ struct AnthropicTranslationTests {
     func roundTripCutAtEveryByte() throws {
         let bytes = Self.encoded(Self.events, Self.summary)
         for cut in 0...bytes.count {
-            var parser = UpstreamEventParser()
+            var parser = ServerSentEventParser()
             var decoder = AnthropicStreamDecoder(provider: "ant")
             var decoded: [ChatStreamEvent] = []
             var ended = false
             for part in [Array(bytes[..<cut]), Array(bytes[cut...])] {
-                var upstream: [UpstreamEvent] = []
+                var upstream: [ServerSentEvent] = []
                 try parser.feed(part) { upstream.append($0) }
                 for event in upstream where !ended {
                     ended = try decoder.decode(event) { decoded.append($0) }

@@ -1,11 +1,12 @@
 @testable import LLM
+import HTTP
 import Testing
 
 /// Each wire format's stream events, decoded into ours.
 @Suite struct StreamDecoderTests {
     func run<D: StreamDecoder>(_ decoder: inout D, _ sse: String) throws -> (events: [ChatStreamEvent], ended: Bool) {
-        var parser = UpstreamEventParser()
-        var upstream: [UpstreamEvent] = []
+        var parser = ServerSentEventParser()
+        var upstream: [ServerSentEvent] = []
         try parser.feed(Array(sse.utf8)) { upstream.append($0) }
         var events: [ChatStreamEvent] = []
         var ended = false

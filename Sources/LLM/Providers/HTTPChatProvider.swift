@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 import Synchronization
 
@@ -99,7 +100,7 @@ extension HTTPChatProvider: TokenCounting where Wire == AnthropicWire {
 private final class StreamState<Wire: WireFormat>: @unchecked Sendable {
     private let wire: Wire
     private let callbacks: ChatStreamCallbacks
-    private var parser = UpstreamEventParser()
+    private var parser = ServerSentEventParser()
     private var decoder: Wire.Decoder
     private var errorHead: TransferHead?
     private var errorBody: [UInt8] = []
@@ -126,8 +127,8 @@ private final class StreamState<Wire: WireFormat>: @unchecked Sendable {
         guard failure == nil, !ended else { return .proceed }
         var flow = TransferFlow.proceed
         do throws(ProviderError) {
-            var events: [UpstreamEvent] = []
-            do throws(UpstreamEventParser.Failure) {
+            var events: [ServerSentEvent] = []
+            do throws(ServerSentEventParser.Failure) {
                 try parser.feed(bytes) { events.append($0) }
             } catch {
                 throw ProviderError(provider: wire.configuration.name, kind: .invalidResponse, message: "event stream: \(error)")

@@ -1,3 +1,4 @@
+import HTTP
 /// How to reach one HTTP provider.
 public struct ProviderConfiguration: Sendable {
     public enum Kind: String, Sendable {
@@ -52,7 +53,7 @@ protocol WireFormat: Sendable {
 /// Turns one wire format's stream events into ours.
 protocol StreamDecoder {
     /// Decodes one upstream event; returns true when it ends the stream.
-    mutating func decode(_ event: UpstreamEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool
+    mutating func decode(_ event: ServerSentEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool
     var summary: StreamSummary { get }
     /// Whether the stream may end here without its closing event (it already sent its finish reason).
     var isComplete: Bool { get }

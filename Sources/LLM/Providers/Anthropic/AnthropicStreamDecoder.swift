@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 
 /// Anthropic's stream events to ours: `message_start` (input usage), `content_block_start` (a `tool_use`
@@ -14,7 +15,7 @@ struct AnthropicStreamDecoder: StreamDecoder {
 
     var isComplete: Bool { sawStopReason }
 
-    mutating func decode(_ event: UpstreamEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool {
+    mutating func decode(_ event: ServerSentEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool {
         let data = try ProviderJSON.parse(event.data, provider: provider)
         switch data["type"]?.stringValue ?? event.event {
         case "message_start":

@@ -1,3 +1,4 @@
+import HTTP
 import JSON
 
 /// OpenAI's Chat Completions wire format, also spoken by Ollama, vLLM, Groq and the like.
@@ -159,7 +160,7 @@ struct OpenAIStreamDecoder: StreamDecoder {
 
     var isComplete: Bool { sawFinish }
 
-    mutating func decode(_ event: UpstreamEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool {
+    mutating func decode(_ event: ServerSentEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool {
         if event.data == "[DONE]" { return true }
         let chunk = try ProviderJSON.parse(event.data, provider: provider)
         if let error = chunk["error"] {

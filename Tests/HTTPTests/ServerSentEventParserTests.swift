@@ -1,14 +1,14 @@
-import LLM
+import HTTP
 import Testing
 
 /// The upstream SSE parser, fed whole, one byte at a time, and cut in two at every position.
-@Suite struct UpstreamEventParserTests {
+@Suite struct ServerSentEventParserTests {
     /// Parses `text` every way it can arrive; all ways must agree. Returns the events.
-    func parse(_ text: String, file: String = #file) throws -> [UpstreamEvent] {
+    func parse(_ text: String, file: String = #file) throws -> [ServerSentEvent] {
         let bytes = Array(text.utf8)
-        func run(_ pieces: [ArraySlice<UInt8>]) throws -> [UpstreamEvent] {
-            var parser = UpstreamEventParser()
-            var events: [UpstreamEvent] = []
+        func run(_ pieces: [ArraySlice<UInt8>]) throws -> [ServerSentEvent] {
+            var parser = ServerSentEventParser()
+            var events: [ServerSentEvent] = []
             for piece in pieces { try parser.feed(Array(piece)) { events.append($0) } }
             return events
         }
@@ -29,23 +29,23 @@ import Testing
     @Test func anthropicStyleNamedEvents() throws {
         let events = try parse("event: message_start\ndata: {\"type\":\"message_start\"}\n\nevent: ping\ndata: {}\n\n")
         #expect(events == [
-            UpstreamEvent(event: "message_start", data: "{\"type\":\"message_start\"}"),
-            UpstreamEvent(event: "ping", data: "{}"),
+            ServerSentEvent(event: "message_start", data: "{\"type\":\"message_start\"}"),
+            ServerSentEvent(event: "ping", data: "{}"),
         ])
     }
 
     @Test func multiLineDataIsJoinedWithLF() throws {
-        #expect(try parse("data: one\ndata: two\ndata:three\n\n") == [UpstreamEvent(data: "one\ntwo\nthree")])
+        #expect(try parse("data: one\ndata: two\ndata:three\n\n") == [ServerSentEvent(data: "one\ntwo\nthree")])
     }
 
     @Test(arguments: ["\r\n", "\n", "\r"])
     func everyLineEndingWorks(_ end: String) throws {
         let text = "event: x\(end)data: a\(end)data: b\(end)\(end)data: c\(end)\(end)"
-        #expect(try parse(text) == [UpstreamEvent(event: "x", data: "a\nb"), UpstreamEvent(data: "c")])
+        #expect(try parse(text) == [ServerSentEvent(event: "x", data: "a\nb"), ServerSentEvent(data: "c")])
     }
 
     @Test func commentsAndUnknownFieldsAreIgnored() throws {
-        #expect(try parse(": keep-alive\n\n: ping\nretry: 100\nfoo: bar\ndata: x\n\n") == [UpstreamEvent(data: "x")])
+        #expect(try parse(": keep-alive\n\n: ping\nretry: 100\nfoo: bar\ndata: x\n\n") == [ServerSentEvent(data: "x")])
     }
 
     @Test func onlyOneSpaceAfterTheColonIsDropped() throws {
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func fieldWithoutColonHasEmptyValue() throws {
-        #expect(try parse("data\n\n") == [UpstreamEvent(data: "")])
+        #expect(try parse("data\n\n") == [ServerSentEvent(data: "")])
     }
 
     @Test func blankLinesWithoutDataDispatchNothing() throws {
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func leadingBOMIsSkipped() throws {
-        #expect(try parse("\u{FEFF}data: x\n\n") == [UpstreamEvent(data: "x")])
+        #expect(try parse("\u{FEFF}data: x\n\n") == [ServerSentEvent(data: "x")])
     }
 
     @Test func unfinishedEventIsNotEmitted() throws {
@@ -78,19 +78,19 @@ import Testing
     }
 
     @Test func multibyteUTF8CutAnywhereSurvives() throws {
-        #expect(try parse("data: héllo 🌍\n\n") == [UpstreamEvent(data: "héllo 🌍")])
+        #expect(try parse("data: héllo 🌍\n\n") == [ServerSentEvent(data: "héllo 🌍")])
     }
 
     @Test func overlongLineIsAnError() {
-        var parser = UpstreamEventParser(maxLineBytes: 16)
-        #expect(throws: UpstreamEventParser.Failure.lineTooLong) {
+        var parser = ServerSentEventParser(maxLineBytes: 16)
+        #expect(throws: ServerSentEventParser.Failure.lineTooLong) {
             try parser.feed(Array("data: 0123456789abcdef".utf8)) { _ in }
         }
     }
 
     @Test func oversizeEventIsAnError() {
-        var parser = UpstreamEventParser(maxEventBytes: 8)
-        #expect(throws: UpstreamEventParser.Failure.eventTooLarge) {
+        var parser = ServerSentEventParser(maxEventBytes: 8)
+        #expect(throws: ServerSentEventParser.Failure.eventTooLarge) {
             try parser.feed(Array("data: 12345\ndata: 6789\n".utf8)) { _ in }
         }
     }

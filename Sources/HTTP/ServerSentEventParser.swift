@@ -1,18 +1,3 @@
-/// One event from an upstream `text/event-stream`.
-public struct UpstreamEvent: Sendable, Equatable {
-    /// The `event:` field; nil when the event had none (the default type, "message").
-    public var event: String?
-    /// The `data:` lines joined by "\n".
-    public var data: String
-    public var id: String?
-
-    public init(event: String? = nil, data: String, id: String? = nil) {
-        self.event = event
-        self.data = data
-        self.id = id
-    }
-}
-
 /// An incremental parser of Server-Sent Events as the HTML Living Standard defines them (§9.2.6).
 ///
 /// Pure: bytes in, events out, no I/O. Lines end with CRLF, LF or CR, and a CRLF may be cut between two
@@ -20,7 +5,7 @@ public struct UpstreamEvent: Sendable, Equatable {
 /// comments; one space after the colon is dropped; a stream-initial BOM is skipped. A line longer than
 /// `maxLineBytes` or an event larger than `maxEventBytes` is an error: an upstream cannot make us buffer
 /// without bound.
-public struct UpstreamEventParser: Sendable {
+public struct ServerSentEventParser: Sendable {
     public enum Failure: Error, Sendable, Equatable {
         case lineTooLong
         case eventTooLarge
@@ -42,7 +27,7 @@ public struct UpstreamEventParser: Sendable {
         self.maxEventBytes = maxEventBytes
     }
 
-    public mutating func feed(_ bytes: [UInt8], _ emit: (UpstreamEvent) -> Void) throws(Failure) {
+    public mutating func feed(_ bytes: [UInt8], _ emit: (ServerSentEvent) -> Void) throws(Failure) {
         // withUnsafeBytes rethrows untyped errors; carry the typed one out by hand.
         var failure: Failure?
         bytes.withUnsafeBytes { raw in
@@ -52,7 +37,7 @@ public struct UpstreamEventParser: Sendable {
     }
 
     /// Parses `bytes`, calling `emit` for each complete event, in order.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (UpstreamEvent) -> Void) throws(Failure) {
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (ServerSentEvent) -> Void) throws(Failure) {
         var start = 0
         for index in 0..<bytes.count {
             let byte = bytes[index]
@@ -80,7 +65,7 @@ public struct UpstreamEventParser: Sendable {
         line.append(contentsOf: bytes)
     }
 
-    private mutating func endLine(_ emit: (UpstreamEvent) -> Void) throws(Failure) {
+    private mutating func endLine(_ emit: (ServerSentEvent) -> Void) throws(Failure) {
         defer {
             line.removeAll(keepingCapacity: true)
             isFirstLine = false
@@ -111,13 +96,13 @@ public struct UpstreamEventParser: Sendable {
         }
     }
 
-    private mutating func dispatch(_ emit: (UpstreamEvent) -> Void) {
+    private mutating func dispatch(_ emit: (ServerSentEvent) -> Void) {
         defer {
             data.removeAll(keepingCapacity: true)
             hasData = false
             eventType = nil
         }
         guard hasData else { return }
-        emit(UpstreamEvent(event: eventType, data: String(decoding: data, as: UTF8.self), id: eventID))
+        emit(ServerSentEvent(event: eventType, data: String(decoding: data, as: UTF8.self), id: eventID))
     }
 }
