@@ -74,24 +74,10 @@ struct JSONParser {
         while true {
             let element = try parseValue()
             elementStack.append(element)
-            skipWhitespace()
-            guard position < bytes.count else { throw unexpected("',' or ']' after array element") }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                let comma = position
-                position += 1
-                skipWhitespace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-                    throw failure("trailing comma in array", at: comma)
-                }
-            case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
+            if try closes(UInt8(ascii: "]"), expecting: "',' or ']' after array element", trailingComma: "trailing comma in array") {
                 let elements = Array(elementStack[base...])
                 elementStack.removeSubrange(base...)
                 return .array(elements)
-            default:
-                throw unexpected("',' or ']' after array element")
             }
         }
     }
@@ -122,25 +108,33 @@ struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
-            skipWhitespace()
-            guard position < bytes.count else { throw unexpected("',' or '}' after object member") }
-            switch bytes[position] {
-            case UInt8(ascii: ","):
-                let comma = position
-                position += 1
-                skipWhitespace()
-                if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-                    throw failure("trailing comma in object", at: comma)
-                }
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
+            if try closes(UInt8(ascii: "}"), expecting: "',' or '}' after object member", trailingComma: "trailing comma in object") {
                 let members = Array(memberStack[base...])
                 memberStack.removeSubrange(base...)
                 return .object(JSONObject(members))
-            default:
-                throw unexpected("',' or '}' after object member")
             }
+        }
+    }
+
+    /// After an element or a member: a comma (another must follow, so `closing` right after it is a trailing
+    /// comma) is false; `closing` ends the container (true); anything else is an error.
+    @inline(__always)
+    mutating func closes(_ closing: UInt8, expecting: StaticString, trailingComma: String) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw unexpected(expecting) }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
+            let comma = position
+            position += 1
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == closing { throw failure(trailingComma, at: comma) }
+            return false
+        case closing:
+            position += 1
+            depth -= 1
+            return true
+        default:
+            throw unexpected(expecting)
         }
     }
 

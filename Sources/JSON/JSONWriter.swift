@@ -98,38 +98,40 @@ public struct JSONWriter {
     // MARK: Optional members
 
     /// `"name":value` when there is a value; nothing for nil (an optional field left out, not `null`).
-    public mutating func member(_ name: StaticString, _ value: String?) {
+    @inlinable
+    public mutating func member<Value: JSONWritable>(_ name: StaticString, _ value: Value?) {
         guard let value else { return }
         key(name)
-        string(value)
-    }
-
-    public mutating func member(_ name: StaticString, _ value: Int?) {
-        guard let value else { return }
-        key(name)
-        integer(value)
-    }
-
-    public mutating func member(_ name: StaticString, _ value: Double?) {
-        guard let value else { return }
-        key(name)
-        double(value)
-    }
-
-    public mutating func member(_ name: StaticString, _ value: Bool?) {
-        guard let value else { return }
-        key(name)
-        bool(value)
-    }
-
-    public mutating func member(_ name: StaticString, _ value: JSONValue?) {
-        guard let value else { return }
-        key(name)
-        self.value(value)
+        value.write(to: &self)
     }
 
     @inline(__always)
     private mutating func separate() {
         if afterValue { bytes.append(UInt8(ascii: ",")) }
     }
+}
+
+/// A value `JSONWriter.member` writes: a string, a number, a Boolean or a whole `JSONValue`.
+public protocol JSONWritable {
+    func write(to writer: inout JSONWriter)
+}
+
+extension String: JSONWritable {
+    public func write(to writer: inout JSONWriter) { writer.string(self) }
+}
+
+extension Int: JSONWritable {
+    public func write(to writer: inout JSONWriter) { writer.integer(self) }
+}
+
+extension Double: JSONWritable {
+    public func write(to writer: inout JSONWriter) { writer.double(self) }
+}
+
+extension Bool: JSONWritable {
+    public func write(to writer: inout JSONWriter) { writer.bool(self) }
+}
+
+extension JSONValue: JSONWritable {
+    public func write(to writer: inout JSONWriter) { writer.value(self) }
 }

@@ -51,35 +51,35 @@ extension Configuration.Variable {
     static func integer(
         _ name: String, _ field: ConfigurationVariable<Int>.Field, default value: Int, in range: ClosedRange<Int>, _ summary: String
     ) -> ConfigurationVariable<Int> {
-        precondition(range.contains(value), "\(name)'s default is out of its own range")
-        let accepted = "a whole number from \(range.lowerBound) to \(range.upperBound)"
-        return .init(
-            name: name, field: field, defaultValue: value, shownDefault: String(value),
-            accepted: "\(range.lowerBound)…\(range.upperBound)", summary: summary,
-            parse: { text throws(VariableRejection) in
-                guard let number = Int(text.trimmingBlanks()) else { throw VariableRejection(problem: "not a whole number", accepted: accepted) }
-                guard range.contains(number) else { throw VariableRejection(problem: "out of range", accepted: accepted) }
-                return number
-            },
-            show: { .integer($0) }
-        )
+        number(name, field, default: value, in: range, summary, kind: "whole number", shown: { String($0) }, read: { Int($0) }, show: { .integer($0) })
     }
 
     /// A finite number within bounds (`AGENTD_RATE_LIMIT_RPS`).
     static func decimal(
         _ name: String, _ field: ConfigurationVariable<Double>.Field, default value: Double, in range: ClosedRange<Double>, _ summary: String
     ) -> ConfigurationVariable<Double> {
+        number(
+            name, field, default: value, in: range, summary, kind: "number", shown: \.formatted,
+            read: { Double($0).flatMap { $0.isFinite ? $0 : nil } }, show: { .double($0) }
+        )
+    }
+
+    private static func number<Number: Comparable & Sendable>(
+        _ name: String, _ field: ConfigurationVariable<Number>.Field, default value: Number, in range: ClosedRange<Number>,
+        _ summary: String, kind: String, shown: @escaping @Sendable (Number) -> String, read: @escaping @Sendable (String) -> Number?,
+        show: @escaping @Sendable (Number) -> JSONValue
+    ) -> ConfigurationVariable<Number> {
         precondition(range.contains(value), "\(name)'s default is out of its own range")
-        let accepted = "a number from \(range.lowerBound.formatted) to \(range.upperBound.formatted)"
+        let accepted = "a \(kind) from \(shown(range.lowerBound)) to \(shown(range.upperBound))"
         return .init(
-            name: name, field: field, defaultValue: value, shownDefault: value.formatted,
-            accepted: "\(range.lowerBound.formatted)…\(range.upperBound.formatted)", summary: summary,
+            name: name, field: field, defaultValue: value, shownDefault: shown(value),
+            accepted: "\(shown(range.lowerBound))…\(shown(range.upperBound))", summary: summary,
             parse: { text throws(VariableRejection) in
-                guard let number = Double(text.trimmingBlanks()), number.isFinite else { throw VariableRejection(problem: "not a number", accepted: accepted) }
+                guard let number = read(text.trimmingBlanks()) else { throw VariableRejection(problem: "not a \(kind)", accepted: accepted) }
                 guard range.contains(number) else { throw VariableRejection(problem: "out of range", accepted: accepted) }
                 return number
             },
-            show: { .double($0) }
+            show: show
         )
     }
 

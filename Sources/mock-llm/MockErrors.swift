@@ -21,58 +21,55 @@ enum MockErrors {
         case .unavailable, .overloaded: if let retryAfterS { retryAfter(retryAfterS) }
         default: break
         }
-        let status: HTTPStatus
-        let body: String
-        switch (fault, provider) {
-        case (.hang, _), (.reset, _), (.malformed, _):
+        let answer: FaultAnswer
+        switch fault {
+        case .hang, .reset, .malformed:
             return nil
-        case (.rateLimited, .openAI):
-            status = .tooManyRequests
-            body = OpenAIWire.error(
-                message: "Rate limit reached for requests (mock-llm fault). Please try again in \(retryAfterS ?? 1)s.",
-                type: "requests", code: "rate_limit_exceeded")
-        case (.rateLimited, .anthropic):
-            status = .tooManyRequests
-            body = anthropic("rate_limit_error", "Number of requests has exceeded your rate limit (mock-llm fault).", requestID)
-        case (.insufficientQuota, .openAI):
-            status = .tooManyRequests
-            body = OpenAIWire.error(
-                message: "You exceeded your current quota, please check your plan and billing details (mock-llm fault).",
-                type: "insufficient_quota", code: "insufficient_quota")
-        case (.insufficientQuota, .anthropic):
-            status = .badRequest
-            body = anthropic(
-                "invalid_request_error",
-                "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
-                requestID)
-        case (.serverError, .openAI):
-            status = .internalServerError
-            body = OpenAIWire.error(
-                message: "The server had an error while processing your request. Sorry about that! (mock-llm fault)",
-                type: "server_error", code: nil)
-        case (.serverError, .anthropic):
-            status = .internalServerError
-            body = anthropic("api_error", "Internal server error (mock-llm fault)", requestID)
-        case (.unavailable, .openAI):
-            status = .serviceUnavailable
-            body = OpenAIWire.error(
-                message: "The engine is currently overloaded, please try again later (mock-llm fault).",
-                type: "server_error", code: "service_unavailable")
-        case (.unavailable, .anthropic):
-            status = .serviceUnavailable
-            body = anthropic("api_error", "Service unavailable (mock-llm fault)", requestID)
-        case (.overloaded, .openAI):
-            status = overloadedStatus
-            body = OpenAIWire.error(message: "Overloaded (mock-llm fault)", type: "server_error", code: "overloaded")
-        case (.overloaded, .anthropic):
-            status = overloadedStatus
-            body = anthropic("overloaded_error", "Overloaded (mock-llm fault)", requestID)
-        case (.badRequest, _):
+        case .badRequest:
             return invalidRequest("Invalid request (mock-llm fault).", provider: provider, requestID: requestID)
-        case (.unauthorized, _):
+        case .unauthorized:
             return unauthorized(provider: provider, requestID: requestID)
+        case .rateLimited:
+            answer = FaultAnswer(
+                openAI: (.tooManyRequests, "Rate limit reached for requests (mock-llm fault). Please try again in \(retryAfterS ?? 1)s.",
+                         "requests", "rate_limit_exceeded"),
+                anthropic: (.tooManyRequests, "rate_limit_error", "Number of requests has exceeded your rate limit (mock-llm fault)."))
+        case .insufficientQuota:
+            answer = FaultAnswer(
+                openAI: (.tooManyRequests, "You exceeded your current quota, please check your plan and billing details (mock-llm fault).",
+                         "insufficient_quota", "insufficient_quota"),
+                anthropic: (.badRequest, "invalid_request_error",
+                            "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."))
+        case .serverError:
+            answer = FaultAnswer(
+                openAI: (.internalServerError, "The server had an error while processing your request. Sorry about that! (mock-llm fault)",
+                         "server_error", nil),
+                anthropic: (.internalServerError, "api_error", "Internal server error (mock-llm fault)"))
+        case .unavailable:
+            answer = FaultAnswer(
+                openAI: (.serviceUnavailable, "The engine is currently overloaded, please try again later (mock-llm fault).",
+                         "server_error", "service_unavailable"),
+                anthropic: (.serviceUnavailable, "api_error", "Service unavailable (mock-llm fault)"))
+        case .overloaded:
+            answer = FaultAnswer(
+                openAI: (overloadedStatus, "Overloaded (mock-llm fault)", "server_error", "overloaded"),
+                anthropic: (overloadedStatus, "overloaded_error", "Overloaded (mock-llm fault)"))
         }
-        return response(status, body, provider: provider, requestID: requestID, headers: headers)
+        switch provider {
+        case .openAI:
+            let (status, message, type, code) = answer.openAI
+            return response(status, OpenAIWire.error(message: message, type: type, code: code), provider: provider, requestID: requestID, headers: headers)
+        case .anthropic:
+            let (status, type, message) = answer.anthropic
+            return response(status, anthropic(type, message, requestID), provider: provider, requestID: requestID, headers: headers)
+        }
+    }
+
+    /// A fault's answer in each wire format: OpenAI's status, message, `type` and `code`; Anthropic's status, error
+    /// type and message.
+    private struct FaultAnswer {
+        let openAI: (HTTPStatus, String, String, String?)
+        let anthropic: (HTTPStatus, String, String)
     }
 
     /// 400 for a request mock-llm cannot read (or an injected 400).
