@@ -33,17 +33,7 @@ extension AgentCatalog {
     /// `environment` supplies the `${VAR}` of tool headers.
     public static func load(json bytes: [UInt8], maxTokensLimit: Int, environment: [String: String] = [:]) throws(AgentCatalogError) -> AgentCatalog {
         precondition(maxTokensLimit >= 1, "maxTokensLimit is AGENTD_MAX_TOKENS_PER_REQUEST and must be at least 1")
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(bytes)
-        } catch {
-            throw AgentCatalogError(message: "not valid JSON: \(error)")
-        }
-        guard let object = document.objectValue else {
-            throw AgentCatalogError(
-                message: #"the top level must be an object of profiles by name, like {"support": {"model": "openai:gpt-4o-mini"}}"#
-            )
-        }
+        let object = try AgentCatalogError.topLevelObject(of: bytes, shape: #"an object of profiles by name, like {"support": {"model": "openai:gpt-4o-mini"}}"#)
         var profiles: [AgentProfile] = []
         for (name, fields) in object.members {
             guard AgentProfile.isValidName(name) else {

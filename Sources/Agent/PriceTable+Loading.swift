@@ -28,17 +28,7 @@ extension PriceTable {
     /// Refused, with the entry named: a name that is not `provider:model` or `provider:*`, an entry that is not
     /// an object, an unknown field, a missing field, a price that is not a number or is negative.
     public static func load(json bytes: [UInt8]) throws(PriceTableError) -> PriceTable {
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(bytes)
-        } catch {
-            throw PriceTableError(message: "not valid JSON: \(error)")
-        }
-        guard let object = document.objectValue else {
-            throw PriceTableError(
-                message: #"the top level must be an object of prices by "provider:model", like {"openai:gpt-4o": {"input_per_million": 2.5, "output_per_million": 10}}"#
-            )
-        }
+        let object = try PriceTableError.topLevelObject(of: bytes, shape: #"an object of prices by "provider:model", like {"openai:gpt-4o": {"input_per_million": 2.5, "output_per_million": 10}}"#)
         var prices: [String: Price] = [:]
         for (name, fields) in object.members {
             guard split(name) != nil else {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Which settings file a `SettingsFileError` is about: its name in the message.
 public protocol SettingsFileKind: Sendable {
     static var label: String { get }
@@ -39,3 +41,18 @@ public struct SettingsFileError<Kind: SettingsFileKind>: Error, Sendable, Equata
 public typealias AgentCatalogError = SettingsFileError<AgentsFile>
 /// A prices file's refusal (`PriceTable.load`).
 public typealias PriceTableError = SettingsFileError<PricesFile>
+
+extension SettingsFileError {
+    /// The file's top-level object, or the error a settings file gets when it is not JSON or not an object
+    /// (`shape`: what the top level should look like, with an example).
+    static func topLevelObject(of bytes: [UInt8], shape: String) throws(Self) -> JSONObject {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(bytes)
+        } catch {
+            throw Self(message: "not valid JSON: \(error)")
+        }
+        guard let object = document.objectValue else { throw Self(message: "the top level must be \(shape)") }
+        return object
+    }
+}
