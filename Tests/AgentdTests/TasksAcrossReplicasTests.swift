@@ -176,8 +176,12 @@ import Testing
             ids.allSatisfy { (try? Self.record($0, on: replicas.members[1]))??["status"]?.stringValue == "running" }
         })
         replicas.members[0].signal(SIGTERM)
-        #expect(await replicas.members[0].waitForExit(timeout: .seconds(5)) == .exited(0))
-        #expect(replicas.members[0].standardOutput.text.contains("\"unfinished tasks handed back to the queue\""))
+        let exit = await replicas.members[0].waitForExit(timeout: .seconds(5))
+        #expect(exit == .exited(0), "\(replicas.members[0].standardError.text)")
+        #expect(
+            replicas.members[0].standardOutput.text.contains("\"unfinished tasks handed back to the queue\""),
+            "\(replicas.members[0].standardError.text)"
+        )
         for id in ids {
             let record = try await TaskRoutesTests.waitUntilFinished(id, port: replicas.members[1].port, timeout: .seconds(15))
             #expect(record?["status"]?.stringValue == "completed", "\(id): \(String(describing: record))")
