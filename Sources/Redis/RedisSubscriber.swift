@@ -28,6 +28,8 @@ public final class RedisSubscriber: Sendable {
 
     public let client: RedisClient
     private let routes: Locked<Routes>
+    /// The client, for its own `onReady`: emptied by `stop` (else client and closure hold each other for ever).
+    private let clientBox: Locked<RedisClient?>
 
     public init(settings: RedisClient.Settings, observer: (any RedisObserver)? = nil) throws(RedisError) {
         var settings = settings
@@ -45,12 +47,21 @@ public final class RedisSubscriber: Sendable {
             for handler in handlers { handler(.resubscribed) }
         }
         self.routes = routes
-        client = try RedisClient(settings: settings, observer: observer)
+        clientBox = box
+        let client = try RedisClient(settings: settings, observer: observer)
+        self.client = client
         box.withLock { $0 = client }
     }
 
     public func start() { client.start() }
-    public func stop() { client.stop() }
+
+    /// Stops the connection and drops every handler: none runs again, and what they hold (their owner, often)
+    /// is released.
+    public func stop() {
+        client.stop()
+        routes.withLock { $0.handlers.removeAll() }
+        clientBox.withLock { $0 = nil }
+    }
 
     /// Subscribes `handler` to `channel`; `ready` runs once Redis confirmed the subscription (every message
     /// published after that reaches the handler), or with why it could not.

@@ -19,6 +19,9 @@ extension RedisTaskStore {
             usleep(10_000)
             idle = runsHeld == 0
         }
+        // A start under way ends, within a Redis round trip, held (and handed back below) or handed back already.
+        let settleMs = clock.nowMs + Int64(client.settings.timeoutMs + 100)
+        while state.withLock({ $0.starting }) > 0 && clock.nowMs < settleMs { usleep(5_000) }
         let (held, timers) = state.withLock { state -> ([(id: String, held: Held)], [DispatchSourceTimer]) in
             state.abandoned = true
             defer {

@@ -101,20 +101,25 @@ extension RedisTaskStore {
     /// Starts what entry `entry` (holding a worker slot) asks for: a run, a webhook, or nothing.
     func begin(entry: String, id: String) {
         let arguments = [prefix, id, entry, settings.replica, String(clock.nowUnixMs), String(settings.maxAttempts)]
+        state.withLock { $0.starting += 1 }
         client.run(RedisTaskScripts.start, keys: [], arguments: arguments, operation: "task_start") { [self] result in
             let items = (try? result.get())?.arrayValue ?? []
             let record = items.count == 2 ? RedisTaskFields(flat: items[1])?.record : nil
+            let settled: @Sendable () -> Void = { [state] in state.withLock { $0.starting -= 1 } }
             switch (items.first?.integerValue, record) {
             case (1?, let record?):
-                run(record, entry: entry)
+                run(record, entry: entry, settled: settled)
             case (2?, let record?):
+                settled()
                 releaseSlot()
                 observer?.taskFinished(.failed)
                 if record.webhook?.name == "pending" { deliverWebhook(record, entry: entry) }
             case (3?, let record?):
+                settled()
                 releaseSlot()
                 deliverWebhook(record, entry: entry)
             default:
+                settled()
                 // Nothing to do, or Redis did not answer: an entry left unacknowledged lapses and is claimed again.
                 releaseSlot()
             }
@@ -126,7 +131,8 @@ extension RedisTaskStore {
         pump()
     }
 
-    private func run(_ record: TaskRecord, entry: String) {
+    /// `settled` runs once the task is held (shutdown hands it back from there), or back in the queue.
+    private func run(_ record: TaskRecord, entry: String, settled: @escaping @Sendable () -> Void) {
         let id = record.id, attempt = record.attempts
         let accepted = state.withLock { state -> Bool in
             guard !state.stopping else { return false }
@@ -134,11 +140,12 @@ extension RedisTaskStore {
             return true
         }
         guard accepted else {
-            // Read while the replica began to stop: back to the queue now, for another replica.
-            handBack([(id, entry)]) { _ in }
+            // Started while the replica began to stop: back to the queue now, for another replica.
+            handBack([(id, entry)]) { _ in settled() }
             releaseSlot()
             return
         }
+        settled()
         let run = executor.execute(
             record, onText: { [self] text in streamed(id, attempt: attempt, text) },
             onTool: { [self] event in toolEvent(id, attempt: attempt, event) },

@@ -72,6 +72,9 @@ public final class RedisTaskStore: TaskStoring {
         var held: [String: Held] = [:]
         /// Runs plus slots reserved by a read of the queue under way.
         var slotsTaken = 0
+        /// Entries taken whose start script is under way, or whose hand-back (taken while stopping) is: not held
+        /// yet, not back in the queue yet. Shutdown waits for them.
+        var starting = 0
         var reading = false
         var stopping = false
         /// Shut down: nothing that reports now counts (what was held has been handed back).
