@@ -11,7 +11,10 @@
 #     and the same body with "model":"gpt-4o-mini" to nginx's proxy, alternating, `runs` times `seconds` each;
 #     medians, the ratio agentd/nginx-proxy (the goal: >= 0.5, aim 0.8) and p99 latency from wrk --latency.
 #     The upstream alone is measured the same way for reference.
-#  2. Added p99 latency at a fixed 1,000 requests/s: hey -z <seconds>s -c 50 -q 20 (hey's -q is per worker:
+#     agentd's CPU per request: user + system time from /proc/<pid>/stat over its wrk runs, over their requests.
+#  2. One request at a time (wrk -t1 -c1): the p50 through agentd and through nginx's proxy, minus the upstream
+#     alone's (the latency a lone request pays for the proxy), alternating, medians.
+#  3. Added p99 latency at a fixed 1,000 requests/s: hey -z <seconds>s -c 50 -q 20 (hey's -q is per worker:
 #     50 x 20 = 1,000/s) against agentd, against the upstream nginx directly, and against nginx's proxy for
 #     reference, alternating; medians of the p99s and the difference agentd - upstream (the p99 agentd adds).
 # Neither server logs requests (agentd AGENTD_LOG_LEVEL=warning, nginx access_log off). Every response must be a 200:
@@ -114,16 +117,22 @@ EOF
 done
 if [ -n "${BENCH_PROTECTED:-}" ]; then echo 'wrk.headers["Authorization"] = "Bearer bench-key"' >>"$work/agentd.lua"; fi
 
-# wrk's summary: requests/s and the p99 in microseconds; stops on errors or non-2xx answers.
-run_wrk() { # lua url
-  local out rps p99 bad
-  out=$(wrk -t1 -c64 -d"${seconds}s" --latency -s "$1" "$2")
+# wrk's summary: requests/s, the p99 and the p50 in microseconds, and the requests made; stops on errors or
+# non-2xx answers. Connections: $3 (64 by default).
+run_wrk() { # lua url [connections]
+  local out rps p50 p99 total bad
+  out=$(wrk -t1 -c"${3:-64}" -d"${seconds}s" --latency -s "$1" "$2")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(to_us "$(awk '$1=="50%" {print $2}' <<<"$out")")
   p99=$(to_us "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  total=$(awk '/requests in/ {print $1}' <<<"$out")
   bad=$(grep -E 'Non-2xx|Socket errors' <<<"$out" || true)
   if [ -n "$bad" ]; then echo "wrk against $2: $bad" >&2; echo "$out" >&2; exit 1; fi
-  echo "$rps $p99"
+  echo "$rps $p99 $p50 $total"
 }
+# agentd's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$agentd_pid/stat"; }
+ticks_per_s=$(getconf CLK_TCK)
 # hey at 1,000 requests/s: achieved requests/s, the p50 and the p99 in microseconds (hey prints seconds with four
 # decimals: 100 us steps); stops on errors or non-200 answers.
 run_hey() { # body url
@@ -145,13 +154,23 @@ wrk -t1 -c64 -d2s -s "$work/nginx.lua" "$proxy_url" >/dev/null
 wrk -t1 -c64 -d2s -s "$work/agentd.lua" "$agentd_url" >/dev/null
 
 echo "wrk -t1 -c64 -d${seconds}s, POST /v1/chat/completions (agentd pid $agentd_pid :$agentd_port, nginx proxy :$proxy_port, upstream :$up_port):"
-p_rps=(); p_p99=(); a_rps=(); a_p99=(); u_rps=(); u_p99=()
+p_rps=(); p_p99=(); a_rps=(); a_p99=(); a_cpu=(); u_rps=(); u_p99=()
 for i in $(seq "$runs"); do
-  res=$(run_wrk "$work/nginx.lua" "$proxy_url"); read -r r p <<<"$res"; p_rps+=("$r"); p_p99+=("$p")
-  res=$(run_wrk "$work/agentd.lua" "$agentd_url"); read -r r p <<<"$res"; a_rps+=("$r"); a_p99+=("$p")
-  res=$(run_wrk "$work/nginx.lua" "$up_url"); read -r r p <<<"$res"; u_rps+=("$r"); u_p99+=("$p")
-  echo "  run $i: nginx proxy ${p_rps[-1]} req/s (p99 ${p_p99[-1]} us), agentd ${a_rps[-1]} req/s (p99 ${a_p99[-1]} us)," \
-       "upstream alone ${u_rps[-1]} req/s (p99 ${u_p99[-1]} us)"
+  res=$(run_wrk "$work/nginx.lua" "$proxy_url"); read -r r p _ _ <<<"$res"; p_rps+=("$r"); p_p99+=("$p")
+  before=$(cpu_ticks)
+  res=$(run_wrk "$work/agentd.lua" "$agentd_url"); read -r r p _ n <<<"$res"; a_rps+=("$r"); a_p99+=("$p")
+  a_cpu+=("$(awk -v t="$(( $(cpu_ticks) - before ))" -v hz="$ticks_per_s" -v n="$n" 'BEGIN {printf "%.1f", t * 1000000 / hz / n}')")
+  res=$(run_wrk "$work/nginx.lua" "$up_url"); read -r r p _ _ <<<"$res"; u_rps+=("$r"); u_p99+=("$p")
+  echo "  run $i: nginx proxy ${p_rps[-1]} req/s (p99 ${p_p99[-1]} us), agentd ${a_rps[-1]} req/s (p99 ${a_p99[-1]} us," \
+       "${a_cpu[-1]} us CPU per request), upstream alone ${u_rps[-1]} req/s (p99 ${u_p99[-1]} us)"
+done
+echo "wrk -t1 -c1 -d${seconds}s (one request at a time):"
+l_up=(); l_agentd=(); l_proxy=()
+for i in $(seq "$runs"); do
+  res=$(run_wrk "$work/nginx.lua" "$up_url" 1); read -r _ _ m _ <<<"$res"; l_up+=("$m")
+  res=$(run_wrk "$work/agentd.lua" "$agentd_url" 1); read -r _ _ m _ <<<"$res"; l_agentd+=("$m")
+  res=$(run_wrk "$work/nginx.lua" "$proxy_url" 1); read -r _ _ m _ <<<"$res"; l_proxy+=("$m")
+  echo "  run $i: p50 upstream ${l_up[-1]} us, agentd ${l_agentd[-1]} us, nginx proxy ${l_proxy[-1]} us"
 done
 rss_after_wrk=$(awk '/^VmRSS/ {print $2}' "/proc/$agentd_pid/status")
 
@@ -177,6 +196,11 @@ echo "  nginx proxy     $p req/s   p99 $(med "${p_p99[@]}") us"
 echo "  agentd          $a req/s   p99 $(med "${a_p99[@]}") us"
 echo "  upstream alone  $u req/s   p99 $(med "${u_p99[@]}") us"
 echo "  ratio agentd/nginx-proxy: $ratio (goal >= 0.5: $(awk -v r="$ratio" 'BEGIN {print (r >= 0.5) ? "ok" : "MISSED"}'), aim 0.8)"
+echo "  agentd CPU per request: $(med "${a_cpu[@]}") us (user + system, /proc/<pid>/stat over the wrk run)"
+lu=$(med "${l_up[@]}"); la=$(med "${l_agentd[@]}"); lp=$(med "${l_proxy[@]}")
+echo "one request at a time, wrk -t1 -c1, median p50 of $runs runs:"
+echo "  upstream alone $lu us, agentd $la us, nginx proxy $lp us"
+echo "  p50 added by agentd: $(awk -v a="$la" -v u="$lu" 'BEGIN {print a - u}') us (nginx's proxy adds $(awk -v a="$lp" -v u="$lu" 'BEGIN {print a - u}') us)"
 echo "fixed 1,000 requests/s, hey -c 50 -q 20 -z ${seconds}s, median of $runs runs:"
 echo "  upstream nginx directly  p99 $hu us   p50 $(med "${hu_p50[@]}") us   ($(med "${hu_rps[@]}") req/s)"
 echo "  agentd                   p99 $ha us   p50 $(med "${ha_p50[@]}") us   ($(med "${ha_rps[@]}") req/s)"
