@@ -17,9 +17,11 @@ public final class HTTPServer: Sendable {
     /// The port the server listens on (the kernel's choice when the configuration said 0).
     public let port: Int
 
+    /// Binds every loop's listener, then calls `beforeServing` with the port (the kernel's choice for 0), then starts
+    /// the loops: what `beforeServing` does (the "listening" line) comes before any connection is served.
     public static func start(
         configuration: ServerConfiguration, handler: HTTPHandler, logger: Logger = Logger(minimumLevel: .warning),
-        exchangeObserver: (any ExchangeObserver)? = nil
+        exchangeObserver: (any ExchangeObserver)? = nil, beforeServing: (_ port: Int) -> Void = { _ in }
     ) throws(SocketError) -> HTTPServer {
         let context = ServerContext(
             configuration: configuration, handler: handler, logger: logger, exchangeObserver: exchangeObserver
@@ -43,6 +45,7 @@ public final class HTTPServer: Sendable {
             try loop.register(Listener(fd: fd, loop: loop, context: context), fd: fd, events: agentd_EPOLLIN)
             loops.append(loop)
         }
+        beforeServing(port)
         for loop in loops { loop.start() }
         return HTTPServer(context: context, loops: loops, port: port)
     }

@@ -107,9 +107,18 @@ enum AgentdCommand {
         }
         let server: HTTPServer
         do {
+            // The first line says where agentd listens, written before any connection is served (lines of other
+            // threads could otherwise come out first: each thread has its own log buffer) and before anything
+            // that logs on other threads starts (Redis' connector).
             server = try HTTPServer.start(
                 configuration: configuration.server, handler: app.router, logger: logger, exchangeObserver: app.accessLog
-            )
+            ) { port in
+                logger.log(.info, "listening", [
+                    "host": .string(configuration.host), "port": .int(port), "version": .string(AgentdVersion.current),
+                    "replica": .string(configuration.redis.replicaID),
+                ])
+                logger.flush()
+            }
         } catch {
             engines.shutdown()
             logger.log(.error, "cannot listen", ["error": .string("\(error)")])
@@ -117,12 +126,6 @@ enum AgentdCommand {
             FileHandleStandardError.write("agentd: cannot listen on \(configuration.host):\(configuration.port): \(error)\n")
             return 1
         }
-        // The first line says where agentd listens: before anything that logs on other threads starts (Redis'
-        // connector) and before the first request can be logged.
-        logger.log(.info, "listening", [
-            "host": .string(configuration.host), "port": .int(server.port), "version": .string(AgentdVersion.current),
-            "replica": .string(configuration.redis.replicaID),
-        ])
         app.server.set(server)
         // Redis first: a loop runs its guests in the order hosted, so a Redis reply that starts an upstream
         // call has it begun by the engine in the same pass, not one loop iteration later.

@@ -4,7 +4,8 @@ import Logging
 import Server
 
 /// agentd's effective configuration, read from the environment once at start.
-/// Every field names its unit and starts at its variable's default (`Configuration.Variable`).
+/// Every field names its unit and starts at its variable's default (`Configuration.Variable`). Their types are written
+/// out: a declaration names its field by key path, so the field's type cannot be inferred from the declaration.
 struct Configuration: Sendable {
     var host: String = Variable.host.defaultValue
     var port: Int = Variable.port.defaultValue
