@@ -38,6 +38,8 @@ extension Connection {
             return
         }
         state = .streaming
+        // A stream can last minutes and its client sends nothing meanwhile: its read buffer is not kept.
+        inbound.release()
         flush()
     }
 
