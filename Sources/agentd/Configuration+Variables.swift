@@ -38,7 +38,9 @@ extension Configuration {
     /// The declarations: name, field, default, bounds and meaning.
     enum Variable {
         // MARK: Serving
-        static let host = text("AGENTD_HOST", \.host, default: "127.0.0.1", "address to listen on (IPv4 or IPv6 literal)") { text throws(VariableRejection) in
+        static let host = text(
+            "AGENTD_HOST", \.host, default: "127.0.0.1", "address to listen on (IPv4 or IPv6 literal)"
+        ) { text throws(VariableRejection) in
             let host = text == "localhost" ? "127.0.0.1" : text
             guard IPAddressText.isLiteral(host) else {
                 throw VariableRejection(problem: "not an IP address", accepted: "an IPv4 or IPv6 literal such as 0.0.0.0 or ::")
@@ -211,11 +213,13 @@ extension Configuration {
             "AGENTD_REDIS_PREFIX", \.redis.prefix, default: "agentd:", "prefix of every key agentd writes to Redis"
         ) { prefix throws(VariableRejection) in
             guard !prefix.isEmpty, prefix.utf8.count <= 64, prefix.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw VariableRejection(problem: "not a usable key prefix", accepted: "1 to 64 visible ASCII characters, such as agentd: or prod-agentd:")
+                throw VariableRejection(
+                    problem: "not a usable key prefix", accepted: "1 to 64 visible ASCII characters, such as agentd: or prod-agentd:")
             }
             return prefix
         }
-        static let redisTimeoutMs = integer("AGENTD_REDIS_TIMEOUT_MS", \.redis.timeoutMs, default: 250, in: 1...60_000, "no Redis command waits longer")
+        static let redisTimeoutMs = integer(
+            "AGENTD_REDIS_TIMEOUT_MS", \.redis.timeoutMs, default: 250, in: 1...60_000, "no Redis command waits longer")
         static let redisCAFile = optional(
             "AGENTD_REDIS_CA_FILE", \.redis.caFile, "PEM CA certificates for rediss:// (default: the system's)"
         ) { path throws(VariableRejection) in

@@ -51,7 +51,10 @@ extension Configuration.Variable {
     static func integer(
         _ name: String, _ field: ConfigurationVariable<Int>.Field, default value: Int, in range: ClosedRange<Int>, _ summary: String
     ) -> ConfigurationVariable<Int> {
-        number(name, field, default: value, in: range, summary, kind: "whole number", shown: { String($0) }, read: { Int($0) }, show: { .integer($0) })
+        number(
+            name, field, default: value, in: range, summary, kind: "whole number", shown: { String($0) }, read: { Int($0) },
+            show: { .integer($0) }
+        )
     }
 
     /// A finite number within bounds (`AGENTD_RATE_LIMIT_RPS`).
@@ -93,7 +96,9 @@ extension Configuration.Variable {
             name: name, field: field, defaultValue: value, shownDefault: shown(value), accepted: accepted, summary: summary,
             parse: { text throws(VariableRejection) in
                 let key = text.trimmingBlanks().lowercased()
-                guard let match = names.first(where: { $0.0 == key }) else { throw VariableRejection(problem: "not a known value", accepted: accepted) }
+                guard let match = names.first(where: { $0.0 == key }) else {
+                    throw VariableRejection(problem: "not a known value", accepted: accepted)
+                }
                 return match.1
             },
             show: { .string(shown($0)) }
@@ -101,7 +106,9 @@ extension Configuration.Variable {
     }
 
     /// `true` or `false` (`AGENTD_LOG_BODIES`).
-    static func flag(_ name: String, _ field: ConfigurationVariable<Bool>.Field, default value: Bool, _ summary: String) -> ConfigurationVariable<Bool> {
+    static func flag(
+        _ name: String, _ field: ConfigurationVariable<Bool>.Field, default value: Bool, _ summary: String
+    ) -> ConfigurationVariable<Bool> {
         let choice = Self.choice(name, field, default: value, [("true", true), ("false", false)], summary)
         return .init(
             name: name, field: field, defaultValue: value, shownDefault: choice.shownDefault, accepted: choice.accepted, summary: summary,

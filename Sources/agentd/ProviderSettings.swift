@@ -54,7 +54,8 @@ struct ProviderSettings: Sendable {
         }
         if let key = environment["OPENAI_API_KEY"], !key.isEmpty {
             let base = try reader.url("OPENAI_BASE_URL", default: "https://api.openai.com/v1")
-            providers.append(provider("openai", .openai, base: base, key: key, models: ["gpt-4o-mini", "gpt-4o"], official: base.contains("api.openai.com")))
+            let official = base.contains("api.openai.com")
+            providers.append(provider("openai", .openai, base: base, key: key, models: ["gpt-4o-mini", "gpt-4o"], official: official))
             defaultModel = "openai:gpt-4o-mini"
         }
         if let key = environment["ANTHROPIC_API_KEY"], !key.isEmpty {

@@ -58,7 +58,8 @@ enum MockErrors {
         switch provider {
         case .openAI:
             let (status, message, type, code) = answer.openAI
-            return response(status, OpenAIWire.error(message: message, type: type, code: code), provider: provider, requestID: requestID, headers: headers)
+            let body = OpenAIWire.error(message: message, type: type, code: code)
+            return response(status, body, provider: provider, requestID: requestID, headers: headers)
         case .anthropic:
             let (status, type, message) = answer.anthropic
             return response(status, anthropic(type, message, requestID), provider: provider, requestID: requestID, headers: headers)
