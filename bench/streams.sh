@@ -8,7 +8,8 @@
 # bench/streamload.c (built here with gcc -O2) holds the N connections on one epoll thread, ramping them up in batches
 # (RAMP_BATCH=500 connections every RAMP_INTERVAL_MS=50 ms), and reads each SSE answer to its end.
 # Each run, alternating: (a) the N streams against mock-llm directly (the baseline), (b) the same N through agentd,
-# whose provider `up` is that mock-llm. Printed per run and as medians over the runs:
+# whose provider `up` is that mock-llm, a fresh agentd process each run (so its memory is that run's). Printed per run
+# and as medians over the runs:
 #   - streams completed / failed through agentd (the goal: all N complete)
 #   - agentd's thread count: max of /proc/<pid>/status Threads sampled every 100 ms (goal: <= 32)
 #   - agentd's memory: max VmRSS sample and VmHWM (goal: <= 256 MiB)
@@ -74,10 +75,15 @@ read -r mock_port agentd_port < <(free_ports 2)
 MOCK_LLM_PORT=$mock_port MOCK_LLM_LOG_LEVEL=warning MOCK_LLM_MAX_CONNECTIONS=20000 "$bin/mock-llm" >"$work/mock.log" 2>&1 &
 mock_pid=$!; pids+=("$mock_pid")
 # All streams come from one address: the per-client rate limit (10/s by default) is off for this benchmark.
-AGENTD_PORT=$agentd_port AGENTD_LOG_LEVEL=warning AGENTD_MAX_CONNECTIONS=20000 AGENTD_RATE_LIMIT_RPS=0 \
-  AGENTD_PROVIDER_UP_BASE_URL="http://127.0.0.1:$mock_port/v1" \
-  "$bin/agentd" >"$work/agentd.log" 2>&1 &
-agentd_pid=$!; pids+=("$agentd_pid")
+# Each run gets a fresh agentd (its memory figures are that run's, not what malloc kept from the run before).
+start_agentd() {
+  AGENTD_PORT=$agentd_port AGENTD_LOG_LEVEL=warning AGENTD_MAX_CONNECTIONS=20000 AGENTD_RATE_LIMIT_RPS=0 \
+    AGENTD_PROVIDER_UP_BASE_URL="http://127.0.0.1:$mock_port/v1" \
+    "$bin/agentd" >>"$work/agentd.log" 2>&1 &
+  agentd_pid=$!; pids+=("$agentd_pid")
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$agentd_port/health/live" >/dev/null && break; sleep 0.1; done
+}
+start_agentd
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$mock_port/health" >/dev/null && curl -sf "http://127.0.0.1:$agentd_port/health/live" >/dev/null && break
   sleep 0.1
@@ -138,6 +144,11 @@ for i in $(seq "$runs"); do
   echo "  mock-llm: max threads ${m_threads[-1]}, max VmRSS ${m_rss[-1]} KiB"
   sleep 2
 
+  if [ "$i" -gt 1 ]; then
+    stop "$agentd_pid"; wait "$agentd_pid" 2>/dev/null || true
+    start_agentd
+    curl -sf "http://127.0.0.1:$agentd_port/health/live" >/dev/null || { echo "agentd did not restart:"; tail -20 "$work/agentd.log"; exit 1; }
+  fi
   out=$(run_load "$agentd_port" "$agentd_body" "$agentd_pid" "$work/agentd.samples")
   kill -0 "$agentd_pid" 2>/dev/null || { echo "agentd exited during run $i:"; tail -20 "$work/agentd.log"; exit 1; }
   echo "run $i, through agentd:"; grep -v '^RESULT' <<<"$out" | sed 's/^/  /'
@@ -168,6 +179,7 @@ printf '  %-16s %10.2f %10.2f %10.1f %10.1f %12s\n' "through agentd" "$at50" "$a
 echo "  TTFB added by agentd: p50 $(awk -v a="$at50" -v d="$dt50" 'BEGIN {printf "%.2f", a-d}') ms, p99 $(awk -v a="$at99" -v d="$dt99" 'BEGIN {printf "%.2f", a-d}') ms"
 echo "  all $streams complete through agentd in every run: $(verdict $ok_done) (fewest: $done_min)"
 echo "  agentd threads, max of 100 ms samples over all runs: $threads (<= $max_threads: $(verdict $ok_threads))"
-echo "  agentd memory: max VmRSS sample $rss KiB ($((rss / 1024)) MiB), VmHWM $hwm KiB ($((hwm / 1024)) MiB) (<= 256 MiB: $(verdict $ok_rss))"
+echo "  agentd memory: max VmRSS sample $rss KiB ($((rss / 1024)) MiB), VmHWM $hwm KiB ($((hwm / 1024)) MiB) (<= 256 MiB: $(verdict $ok_rss));" \
+     "median of the runs' peaks $(med "${a_rss[@]}") KiB ($(( $(med "${a_rss[@]}" | cut -d. -f1) / 1024 )) MiB), a fresh agentd each run"
 echo "  mock-llm for reference: max threads $(max "${m_threads[@]}"), max VmRSS $(max "${m_rss[@]}") KiB"
 [ $((ok_done * ok_threads * ok_rss)) = 1 ] || exit 1
