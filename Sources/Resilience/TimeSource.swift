@@ -23,8 +23,6 @@ public protocol TimeSource: Sendable {
 }
 
 extension TimeSource {
-    public var nowUnixMs: Int64 { SystemClock.read(CLOCK_REALTIME) }
-
     public func schedule(afterMs milliseconds: Int, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void) {
         queue.asyncAfter(deadline: .now() + .milliseconds(max(0, milliseconds)), execute: work)
     }

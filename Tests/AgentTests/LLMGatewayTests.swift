@@ -101,63 +101,61 @@ final class RecordingObserver: GatewayObserver, @unchecked Sendable {
         #expect(provider.callCount == 1)
     }
 
-    @Test func cancellingDuringTheBackoffEndsTheCallWithoutAnotherAttempt() throws {
-        // As below: a call whose jitter drew 0 ms retried at once; the test tries another.
+    /// A call whose first attempt failed and whose retry waits on a `ManualClock` for its backoff.
+    struct BackoffCall {
+        let provider: ScriptedProvider
+        let clock: ManualClock
+        let call: ProviderCall
+        let failures: Locked<[ProviderError.Kind]>
+        let answered: Locked<Bool>
+    }
+
+    /// Full jitter draws the backoff from 0...400 ms, and a 0 ms wait runs at once: a call whose draw was 0 is
+    /// answered without the clock, and another call is tried. Nil after three zero draws in a row (1 in 64
+    /// million).
+    static func callWaitingOnItsBackoff() throws -> BackoffCall? {
         for _ in 0..<3 {
             let provider = ScriptedProvider(name: "up", failures: 1)
             let registry = ProviderRegistry(providers: [provider], defaultModel: "up:m")
             let settings = GatewaySettings(retry: RetryPolicy(maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 400))
             let clock = ManualClock()
             let gateway = LLMGateway(registry: registry, settings: settings, clock: clock)
-            let results = Locked<[ProviderError.Kind]>([])
+            let failures = Locked<[ProviderError.Kind]>([])
             let answered = Locked(false)
             let call = gateway.complete(ChatRequest(model: "m", messages: [.user("hi")]), resolution: try registry.resolve("up:m")) { result, _ in
                 switch result {
-                case .failure(let error): results.withLock { $0.append(error.kind) }
+                case .failure(let error): failures.withLock { $0.append(error.kind) }
                 case .success: answered.withLock { $0 = true }
                 }
             }
-            // The first attempt failed and its retry waits on the clock.
-            #expect(Self.wait { clock.pendingTimers == 1 || answered.withLock { $0 } })
-            if answered.withLock({ $0 }) { continue }
-            call.cancel()
-            #expect(results.withLock { $0 } == [.cancelled])
-            // The backoff ends: the retry's timer runs, and starts nothing for a cancelled call.
-            clock.advance(byMs: 1_000)
-            #expect(clock.pendingTimers == 0)
-            #expect(results.withLock { $0 } == [.cancelled])
-            #expect(provider.callCount == 1)
-            return
-        }
-        Issue.record("three zero draws in a row")
-    }
-
-    @Test func aRetryWaitsItsBackoffOnTheClockAndNotLonger() throws {
-        // Full jitter draws the wait from 0...400 ms; a 0 ms wait runs at once, so a call whose draw was 0 is
-        // answered without the clock and the test tries another call (three zero draws in a row: 1 in 64 million).
-        for _ in 0..<3 {
-            let provider = ScriptedProvider(name: "up", failures: 1)
-            let registry = ProviderRegistry(providers: [provider], defaultModel: "up:m")
-            let settings = GatewaySettings(retry: RetryPolicy(maxAttempts: 3, baseDelayMs: 400, maxDelayMs: 400))
-            let clock = ManualClock()
-            let gateway = LLMGateway(registry: registry, settings: settings, clock: clock)
-            let answered = Locked(false)
-            _ = gateway.complete(ChatRequest(model: "m", messages: [.user("hi")]), resolution: try registry.resolve("up:m")) { result, _ in
-                if case .success = result { answered.withLock { $0 = true } }
-            }
-            #expect(Self.wait { clock.pendingTimers == 1 || answered.withLock { $0 } })
+            #expect(wait { clock.pendingTimers == 1 || answered.withLock { $0 } })
             if answered.withLock({ $0 }) {
                 #expect(provider.callCount == 2)
                 continue
             }
-            #expect(provider.callCount == 1)
-            // The wait is at most the 400 ms cap; past it the second attempt has started.
-            clock.advance(byMs: 400)
-            #expect(Self.wait { answered.withLock { $0 } })
-            #expect(provider.callCount == 2)
-            return
+            return BackoffCall(provider: provider, clock: clock, call: call, failures: failures, answered: answered)
         }
-        Issue.record("three zero draws in a row")
+        return nil
+    }
+
+    @Test func cancellingDuringTheBackoffEndsTheCallWithoutAnotherAttempt() throws {
+        let waiting = try #require(try Self.callWaitingOnItsBackoff(), "three zero draws in a row")
+        waiting.call.cancel()
+        #expect(waiting.failures.withLock { $0 } == [.cancelled])
+        // The backoff ends: the retry's timer runs, and starts nothing for a cancelled call.
+        waiting.clock.advance(byMs: 1_000)
+        #expect(waiting.clock.pendingTimers == 0)
+        #expect(waiting.failures.withLock { $0 } == [.cancelled])
+        #expect(waiting.provider.callCount == 1)
+    }
+
+    @Test func aRetryWaitsItsBackoffOnTheClockAndNotLonger() throws {
+        let waiting = try #require(try Self.callWaitingOnItsBackoff(), "three zero draws in a row")
+        #expect(waiting.provider.callCount == 1)
+        // The wait is at most the 400 ms cap; past it the second attempt has started.
+        waiting.clock.advance(byMs: 400)
+        #expect(Self.wait { waiting.answered.withLock { $0 } })
+        #expect(waiting.provider.callCount == 2)
     }
 
     @Test func aStreamThatFailsAfterItsFirstEventIsNotRetried() throws {

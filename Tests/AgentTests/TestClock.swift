@@ -22,4 +22,7 @@ final class TestClock: TimeSource {
     }
 
     var nowMs: Int64 { Int64(read()) }
+
+    /// The calendar moves with the monotonic reading, from a fixed day.
+    var nowUnixMs: Int64 { 1_800_000_000_000 + nowMs }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import MockLLMSupport
+import RedisSupport
 import Testing
 
 /// The task routes end to end: submission, reading, listing, idempotency, cancellation, events.
@@ -57,24 +58,17 @@ struct TaskRoutesTests {
 
     /// Polls the task until its status is final (bounded); returns its last record.
     static func waitUntilFinished(_ id: String, on agentd: AgentdUnderTest, timeout: Duration = .seconds(20)) async throws -> JSONValue? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        var last: JSONValue?
+        let finished = try await waitUntil(timeout) {
             let response = try agentd.send("GET", "/tasks/\(id)")
-            if response.status == 200, let record = try? JSONValue.parse(response.body),
-                let status = record["status"]?.stringValue, ["completed", "failed", "cancelled"].contains(status) {
-                return record
-            }
-            try await Task.sleep(for: .milliseconds(5))
+            last = response.status == 200 ? try? JSONValue.parse(response.body) : nil
+            return ["completed", "failed", "cancelled"].contains(last?["status"]?.stringValue ?? "")
         }
-        return nil
+        return finished ? last : nil
     }
 
     static func waitUntilReady(_ agentd: AgentdUnderTest) async throws -> Bool {
-        for _ in 0..<400 {
-            if try agentd.send("GET", "/health/ready").status == 200 { return true }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return false
+        try await waitUntil(.seconds(10), interval: .milliseconds(25)) { try agentd.send("GET", "/health/ready").status == 200 }
     }
 
     static func waitUntilReady(_ agentd: AgentdProcess) async throws -> Bool {
