@@ -58,7 +58,7 @@ extension MCPServerConnection {
                     if session != opened.session { return 0 }
                     return status == 405 ? nil : MCPServerConnection.relistenDelayMs
                 }
-                if let delayMs { clock.schedule(afterMs: delayMs, on: queue) { [self] in listen() } }
+                if let delayMs { clock.schedule(afterMs: delayMs, on: queue) { [weak self] in self?.listen() } }
             }
         ))
     }

@@ -148,7 +148,7 @@ public final class MCPServerConnection: Sendable {
             return (min(30_000, 500 << min(state.failures - 1, 6)), first)
         }
         if first { logger.log(.warning, "mcp server unreachable; retrying in the background", ["server": .string(settings.name), "error": .string(problem)]) }
-        clock.schedule(afterMs: delayMs, on: queue) { [self] in connect() }
+        clock.schedule(afterMs: delayMs, on: queue) { [weak self] in self?.connect() }
     }
 
     /// Every page of `tools/list`, filtered by `allowed_tools`, replacing the list when complete.

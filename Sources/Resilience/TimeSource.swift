@@ -13,6 +13,8 @@ import Glibc
 /// - `nowUnixMs`: milliseconds since the Unix epoch, UTC, for the calendar (which UTC day it is, when a task was
 ///   created, how long until the next day).
 /// - `schedule(afterMs:on:_:)`: one-shot waits (retry backoffs, reconnect delays, polls).
+///   A timer holds its work until it runs, and a `ManualClock`'s may never run: work that calls back into a
+///   long-lived owner of the clock captures it weakly, or the owner and its clock keep each other alive.
 public protocol TimeSource: Sendable {
     var nowMs: Int64 { get }
     var nowUnixMs: Int64 { get }

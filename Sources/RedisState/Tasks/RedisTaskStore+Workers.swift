@@ -77,7 +77,7 @@ extension RedisTaskStore {
             if failure.serverErrorCode == "NOGROUP" {
                 createGroup { [self] in pump() }
             } else {
-                clock.schedule(afterMs: 500, on: queue) { [self] in pump() }
+                clock.schedule(afterMs: 500, on: queue) { [weak self] in self?.pump() }
             }
         }
     }
@@ -186,7 +186,7 @@ extension RedisTaskStore {
             held.flushNumber += 1
             return held.flushNumber
         }
-        if let number = schedule { clock.schedule(afterMs: delayMs, on: queue) { [self] in flush(id, attempt: attempt, number: number) } }
+        if let number = schedule { clock.schedule(afterMs: delayMs, on: queue) { [weak self] in self?.flush(id, attempt: attempt, number: number) } }
     }
 
     /// Writes the oldest piece not yet written (one write in flight per run, so pieces land in order), then the
@@ -236,7 +236,7 @@ extension RedisTaskStore {
                 return (onlyText ? settings.textFlushMs : 0, held.flushNumber)
             }
             if let (delay, number) = next {
-                clock.schedule(afterMs: delay, on: queue) { [self] in flush(id, attempt: attempt, number: number) }
+                clock.schedule(afterMs: delay, on: queue) { [weak self] in self?.flush(id, attempt: attempt, number: number) }
             }
         }
     }
@@ -283,8 +283,8 @@ extension RedisTaskStore {
         }
         client.run(RedisTaskScripts.finish, keys: [], byteArguments: arguments, operation: "task_finish") { [self] result in
             if case .failure = result, retry < RedisTaskStore.storeRetries, state.withLock({ !$0.abandoned && $0.held[id]?.attempt == attempt }) {
-                clock.schedule(afterMs: 250 << min(retry, 4), on: queue) { [self] in
-                    store(id, attempt: attempt, outcome, retry: retry + 1)
+                clock.schedule(afterMs: 250 << min(retry, 4), on: queue) { [weak self] in
+                    self?.store(id, attempt: attempt, outcome, retry: retry + 1)
                 }
                 return
             }
