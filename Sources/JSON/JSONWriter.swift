@@ -14,6 +14,19 @@ public struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Goes on from `start`: bytes written earlier that end where a value is due (after a key, `[` or `{`), as a
+    /// constant head computed once and reused for every stream event that shares it.
+    public init(continuing start: [UInt8], capacity: Int) {
+        bytes = start
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Bytes outside the JSON text, written as they are: the `data: ` before a Server-Sent Event's document and
+    /// the blank line after it.
+    public mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))

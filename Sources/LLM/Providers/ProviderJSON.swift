@@ -10,8 +10,13 @@ enum ProviderJSON {
         }
     }
 
+    /// Parses the text's own UTF-8 in place (a stream event's data), without copying it to an array first.
     static func parse(_ text: String, provider: String) throws(ProviderError) -> JSONValue {
-        try parse(Array(text.utf8), provider: provider)
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
+        }
     }
 
     /// The common request headers: content type, accept, request id and trace context.

@@ -13,10 +13,10 @@ struct OpenAIChatFormat: InboundFormat {
 
     func errorResponse(_ failure: APIFailure) -> HTTPResponse { failure.openAIResponse() }
 
-    func makeStreamEncoder() -> Encoder { Encoder(encoding: encoding, includeUsage: includeUsage) }
+    func makeStreamEncoder() -> Encoder { Encoder(encoding: encoding.chunks, includeUsage: includeUsage) }
 
     struct Encoder: InboundStreamEncoder {
-        let encoding: OpenAIResponseEncoding
+        let encoding: OpenAIChunkEncoding
         let includeUsage: Bool
         var roleSent = false
 

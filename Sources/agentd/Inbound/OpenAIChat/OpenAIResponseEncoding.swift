@@ -54,42 +54,6 @@ struct OpenAIResponseEncoding {
         return json.bytes
     }
 
-    func usage(_ usage: ChatUsage) -> JSONValue {
-        ["prompt_tokens": .integer(usage.inputTokens), "completion_tokens": .integer(usage.outputTokens),
-         "total_tokens": .integer(usage.totalTokens)]
-    }
-
-    /// One `data:` event of a chunk with this delta.
-    func chunk(delta: JSONValue, finishReason: String? = nil) -> [UInt8] {
-        JSONValue.sseDataEvent([
-            "id": .string(id), "object": "chat.completion.chunk", "created": .integer(created), "model": .string(model),
-            "choices": [["index": 0, "delta": delta, "logprobs": nil, "finish_reason": finishReason.map(JSONValue.string) ?? .null]],
-        ])
-    }
-
-    var roleChunk: [UInt8] { chunk(delta: ["role": "assistant", "content": ""]) }
-
-    func chunk(for event: ChatStreamEvent) -> [UInt8] {
-        switch event {
-        case .text(let text):
-            return chunk(delta: ["content": .string(text)])
-        case .toolCallStart(let index, let callID, let name):
-            return chunk(delta: ["tool_calls": [["index": .integer(index), "id": .string(callID), "type": "function",
-                                                 "function": ["name": .string(name), "arguments": ""]]]])
-        case .toolCallArguments(let index, let fragment):
-            return chunk(delta: ["tool_calls": [["index": .integer(index), "function": ["arguments": .string(fragment)]]]])
-        }
-    }
-
-    /// The closing events: finish reason, usage when asked for, `[DONE]`.
-    func end(_ summary: StreamSummary, includeUsage: Bool) -> [UInt8] {
-        var bytes = chunk(delta: .object(JSONObject()), finishReason: summary.finishReason.rawValue)
-        if includeUsage {
-            bytes += JSONValue.sseDataEvent([
-                "id": .string(id), "object": "chat.completion.chunk", "created": .integer(created), "model": .string(model),
-                "choices": [], "usage": usage(summary.usage),
-            ])
-        }
-        return bytes + Array("data: [DONE]\n\n".utf8)
-    }
+    /// The stream's chunk writer: made by a stream only, so a non-streaming answer never builds its head.
+    var chunks: OpenAIChunkEncoding { OpenAIChunkEncoding(self) }
 }
