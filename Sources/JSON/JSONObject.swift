@@ -1,3 +1,5 @@
+import Glibc
+
 /// The members of a JSON object, in order. Look-up by key is linear: objects on this path are small.
 ///
 /// Keys are matched by their exact UTF-8 bytes, not by Swift's canonical equivalence: RFC 8259 §8.3 compares
@@ -71,7 +73,7 @@ public struct JSONObject: Sendable, Hashable {
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         let compared = lhs.utf8.withContiguousStorageIfAvailable { left in
             rhs.utf8.withContiguousStorageIfAvailable { right in
-                left.elementsEqual(right)
+                left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
             }
         }
         if let compared, let compared { return compared }

@@ -76,7 +76,7 @@ struct JSONParser {
             elementStack.append(element)
             if try closes(UInt8(ascii: "]"), expecting: "',' or ']' after array element", trailingComma: "trailing comma in array") {
                 let elements = Array(elementStack[base...])
-                elementStack.removeSubrange(base...)
+                elementStack.removeLast(elementStack.count - base)
                 return .array(elements)
             }
         }
@@ -110,7 +110,7 @@ struct JSONParser {
             Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
             if try closes(UInt8(ascii: "}"), expecting: "',' or '}' after object member", trailingComma: "trailing comma in object") {
                 let members = Array(memberStack[base...])
-                memberStack.removeSubrange(base...)
+                memberStack.removeLast(memberStack.count - base)
                 return .object(JSONObject(members))
             }
         }
