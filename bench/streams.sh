@@ -15,6 +15,9 @@
 #   - agentd's memory: max VmRSS sample and VmHWM (goal: <= 256 MiB)
 #   - TTFB p50/p99 and stream duration p50/p99, direct and through agentd, and the TTFB added by agentd
 #     (through agentd minus direct; TTFB = first body byte after the whole request was written)
+#   - the first byte counted from the connect's start, direct and through agentd, and what agentd adds to it: a
+#     burst waits in the server's accept queue, which TTFB leaves out of the direct run but not of agentd's (agentd
+#     opens its upstream connections during the same burst, and waits in mock-llm's queue inside its own TTFB)
 # mock-llm's own threads and RSS (sampled the same way during the direct runs) are printed for reference.
 #
 # Binaries: BENCH_BIN_DIR=<dir with agentd and mock-llm> uses them as they are; otherwise they are built with
@@ -133,6 +136,7 @@ run_load() { # port body pid-to-sample samples-file
 echo "agentd pid $agentd_pid on :$agentd_port, mock-llm pid $mock_pid on :$mock_port; $streams streams per run, $runs runs"
 echo "agentd idle: $(awk '/^Threads/ {t=$2} /^VmRSS/ {r=$2} END {print t " threads, VmRSS " r " KiB"}' "/proc/$agentd_pid/status")"
 d_ttfb50=(); d_ttfb99=(); d_dur50=(); d_dur99=(); a_ttfb50=(); a_ttfb99=(); a_dur50=(); a_dur99=()
+d_first50=(); d_first99=(); a_first50=(); a_first99=()
 a_done=(); d_done=(); a_threads=(); a_rss=(); a_hwm=(); m_threads=(); m_rss=()
 for i in $(seq "$runs"); do
   out=$(run_load "$mock_port" "$direct_body" "$mock_pid" "$work/mock.samples")
@@ -140,6 +144,7 @@ for i in $(seq "$runs"); do
   res=$(grep '^RESULT' <<<"$out")
   d_done+=("$(field completed "$res")"); d_ttfb50+=("$(field ttfb_p50 "$res")"); d_ttfb99+=("$(field ttfb_p99 "$res")")
   d_dur50+=("$(field dur_p50 "$res")"); d_dur99+=("$(field dur_p99 "$res")")
+  d_first50+=("$(field first_p50 "$res")"); d_first99+=("$(field first_p99 "$res")")
   m_threads+=("$(col_max "$work/mock.samples" 1)"); m_rss+=("$(col_max "$work/mock.samples" 2)")
   echo "  mock-llm: max threads ${m_threads[-1]}, max VmRSS ${m_rss[-1]} KiB"
   sleep 2
@@ -155,6 +160,7 @@ for i in $(seq "$runs"); do
   res=$(grep '^RESULT' <<<"$out")
   a_done+=("$(field completed "$res")"); a_ttfb50+=("$(field ttfb_p50 "$res")"); a_ttfb99+=("$(field ttfb_p99 "$res")")
   a_dur50+=("$(field dur_p50 "$res")"); a_dur99+=("$(field dur_p99 "$res")")
+  a_first50+=("$(field first_p50 "$res")"); a_first99+=("$(field first_p99 "$res")")
   a_threads+=("$(col_max "$work/agentd.samples" 1)"); a_rss+=("$(col_max "$work/agentd.samples" 2)"); a_hwm+=("$(col_max "$work/agentd.samples" 3)")
   echo "  agentd: max threads ${a_threads[-1]}, max VmRSS ${a_rss[-1]} KiB, VmHWM ${a_hwm[-1]} KiB ($(wc -l <"$work/agentd.samples") samples)"
   sleep 2
@@ -177,6 +183,10 @@ printf '  %-16s %10s %10s %10s %10s %12s\n' "" "TTFB p50" "TTFB p99" "dur p50" "
 printf '  %-16s %10.2f %10.2f %10.1f %10.1f %12s\n' "mock-llm direct" "$dt50" "$dt99" "$(med "${d_dur50[@]}")" "$(med "${d_dur99[@]}")" "$(IFS=/; echo "${d_done[*]}")"
 printf '  %-16s %10.2f %10.2f %10.1f %10.1f %12s\n' "through agentd" "$at50" "$at99" "$(med "${a_dur50[@]}")" "$(med "${a_dur99[@]}")" "$(IFS=/; echo "${a_done[*]}")"
 echo "  TTFB added by agentd: p50 $(awk -v a="$at50" -v d="$dt50" 'BEGIN {printf "%.2f", a-d}') ms, p99 $(awk -v a="$at99" -v d="$dt99" 'BEGIN {printf "%.2f", a-d}') ms"
+df50=$(med "${d_first50[@]}"); df99=$(med "${d_first99[@]}"); af50=$(med "${a_first50[@]}"); af99=$(med "${a_first99[@]}")
+echo "  first byte counted from the connect's start (includes waiting to be accepted), direct: p50 $df50 p99 $df99;" \
+     "through agentd: p50 $af50 p99 $af99; added: p50 $(awk -v a="$af50" -v d="$df50" 'BEGIN {printf "%.2f", a-d}') ms," \
+     "p99 $(awk -v a="$af99" -v d="$df99" 'BEGIN {printf "%.2f", a-d}') ms"
 echo "  all $streams complete through agentd in every run: $(verdict $ok_done) (fewest: $done_min)"
 echo "  agentd threads, max of 100 ms samples over all runs: $threads (<= $max_threads: $(verdict $ok_threads))"
 echo "  agentd memory: max VmRSS sample $rss KiB ($((rss / 1024)) MiB), VmHWM $hwm KiB ($((hwm / 1024)) MiB) (<= 256 MiB: $(verdict $ok_rss));" \
