@@ -4,7 +4,8 @@ extension JSONParser {
     /// The scan stops only at '"', '\\' and control bytes; UTF-8 is checked once, by the standard library's
     /// validating initializer, over the whole string. Only when that fails is the string read again, by
     /// `locateInvalidUTF8`, to say where and why. A string without escapes becomes a `String` straight from
-    /// its byte range; one with escapes is decoded run by run into `scratch`.
+    /// its byte range (or is one of `JSONCommonStrings`, ready-made); one with escapes is decoded run by run into
+    /// `scratch`.
     mutating func parseString() throws(JSONError) -> String {
         let opening = position
         position += 1
@@ -27,7 +28,8 @@ extension JSONParser {
                 position += 1
                 if hasEscapes { scratch.append(contentsOf: run) }
                 if allBits < 0x80 {
-                    return hasEscapes ? String(decoding: scratch, as: UTF8.self) : String(decoding: run, as: UTF8.self)
+                    if hasEscapes { return String(decoding: scratch, as: UTF8.self) }
+                    return JSONCommonStrings.match(run) ?? String(decoding: run, as: UTF8.self)
                 }
                 let string = hasEscapes ? String(validating: scratch, as: UTF8.self) : String(validating: run, as: UTF8.self)
                 guard let string else { throw locateInvalidUTF8(from: opening + 1) }
