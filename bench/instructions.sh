@@ -2,7 +2,7 @@
 # Instructions and allocations per proxied call: agentd under valgrind's callgrind, counted over a fixed number of
 # calls after a warm-up, so the figure is the same from run to run on a noisy machine (time-based figures are not).
 #
-#   bench/instructions.sh [calls=2000] [stream=0]
+#   bench/instructions.sh [calls=2000] [stream=0]        (BENCH_CHUNK=openai: OpenAI-shaped stream chunks)
 #
 # The upstream is nginx answering the canned chat completion (as in passthrough.sh), or with stream=1 a canned
 # SSE stream of a few chunks. The warm-up sends 200 calls with collection off (connections open, caches filled);
@@ -33,7 +33,12 @@ bin=$(bench_binaries "$here" agentd)
 objcopy --strip-debug "$bin/agentd" "$work/agentd"
 read -r up_port agentd_port < <(free_ports 2)
 
+# The chunks: minimal (the default, as in the first figures), or BENCH_CHUNK=openai for OpenAI's own shape (a
+# 38-byte id, service tier, system fingerprint, logprobs and usage nulls), which costs more to read.
 chunk='{"id":"c","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{"content":"word "},"finish_reason":null}]}'
+if [ "${BENCH_CHUNK:-minimal}" = openai ]; then
+  chunk='{"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-2024-08-06","service_tier":"default","system_fingerprint":"fp_eb9dce56a8","choices":[{"index":0,"delta":{"content":"word "},"logprobs":null,"finish_reason":null}],"usage":null}'
+fi
 events=""
 for _ in 1 2 3 4 5 6 7 8; do events+="data: $chunk\n\n"; done
 events+='data: {"id":"c","object":"chat.completion.chunk","created":1700000000,"model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":8,"total_tokens":16}}\n\ndata: [DONE]\n\n'

@@ -19,6 +19,25 @@ enum ProviderJSON {
         }
     }
 
+    /// Parses `body`, building only what `selection` names (the whole document is still checked).
+    static func parse(_ body: [UInt8], selecting selection: JSONSelection, provider: String) throws(ProviderError) -> JSONValue {
+        do {
+            return try JSONValue.parse(body, selecting: selection)
+        } catch {
+            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
+        }
+    }
+
+    /// Parses the text's own UTF-8 in place (a stream event's data), without copying it to an array first,
+    /// building only what `selection` names.
+    static func parse(_ text: String, selecting selection: JSONSelection, provider: String) throws(ProviderError) -> JSONValue {
+        do {
+            return try JSONValue.parse(text, selecting: selection)
+        } catch {
+            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
+        }
+    }
+
     /// The common request headers: content type, accept, request id and trace context.
     static func headers(for request: ChatRequest, stream: Bool) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [

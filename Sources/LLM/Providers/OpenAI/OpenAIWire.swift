@@ -84,8 +84,16 @@ struct OpenAIWire: WireFormat {
         json.endObject()
     }
 
+    /// What `decodeCompletion` reads of an answer; the rest (id, model, logprobs…) is checked, not built.
+    static let completionSelection: JSONSelection = .members([
+        ("choices", .elements(.members([
+            ("message", .members([("content", .all), ("tool_calls", .all)])), ("finish_reason", .all),
+        ]))),
+        ("usage", .all),
+    ])
+
     func decodeCompletion(_ body: [UInt8]) throws(ProviderError) -> ChatCompletion {
-        let json = try ProviderJSON.parse(body, provider: configuration.name)
+        let json = try ProviderJSON.parse(body, selecting: OpenAIWire.completionSelection, provider: configuration.name)
         guard let choice = json["choices"]?[0], let message = choice["message"] else {
             throw ProviderError(provider: configuration.name, kind: .invalidResponse, message: "no choices in the answer")
         }
@@ -160,9 +168,18 @@ struct OpenAIStreamDecoder: StreamDecoder {
 
     var isComplete: Bool { sawFinish }
 
+    /// What `decode` reads of a chunk; the rest (id, model, created, role, logprobs…) is checked, not built.
+    static let chunkSelection: JSONSelection = .members([
+        ("error", .all),
+        ("usage", .all),
+        ("choices", .elements(.members([
+            ("delta", .members([("content", .all), ("tool_calls", .all)])), ("finish_reason", .all),
+        ]))),
+    ])
+
     mutating func decode(_ event: ServerSentEvent, emit: (ChatStreamEvent) -> Void) throws(ProviderError) -> Bool {
         if event.data == "[DONE]" { return true }
-        let chunk = try ProviderJSON.parse(event.data, provider: provider)
+        let chunk = try ProviderJSON.parse(event.data, selecting: OpenAIStreamDecoder.chunkSelection, provider: provider)
         if let error = chunk["error"] {
             throw ProviderError(
                 provider: provider, kind: .invalidResponse, message: error["message"]?.stringValue ?? "error in stream",
