@@ -120,8 +120,9 @@ final class CurlTransfer {
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, request.url.hasPrefix("https://") ? 1 : 0), "pipewait")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1), "nodelay")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "keepalive")
-        // Small receive buffers: thousands of streams each hold one, and stream events are small.
-        check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 2048), "buffer size")
+        // The smallest receive buffer curl takes (1 KiB): thousands of streams each hold one for their whole life,
+        // and a stream event is a few hundred bytes. A long answer only takes more write callbacks.
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 1024), "buffer size")
         check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
         if let caFile = request.caFile { check(agentd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CA file") }
         switch request.method {
