@@ -27,9 +27,10 @@ struct JSONParser {
         self.maxDepth = maxDepth
     }
 
-    mutating func parseDocument() throws(JSONError) -> JSONValue {
+    /// Reads the whole document, building what `selection` names (`.all`: everything; see `JSONSelection`).
+    mutating func parseDocument(selecting selection: JSONSelection = .all) throws(JSONError) -> JSONValue {
         skipWhitespace()
-        let value = try parseValue()
+        let value = try parseValue(selecting: selection)
         skipWhitespace()
         if position < bytes.count {
             throw failure("unexpected \(JSONError.describe(bytes[position])) after the JSON value")
@@ -60,7 +61,8 @@ struct JSONParser {
         }
     }
 
-    mutating func parseArray() throws(JSONError) -> JSONValue {
+    /// Reads an array, each element with `each` (nil: whole).
+    mutating func parseArray(each: JSONSelection? = nil) throws(JSONError) -> JSONValue {
         try enterContainer()
         position += 1
         skipWhitespace()
@@ -72,7 +74,8 @@ struct JSONParser {
         if elementStack.capacity == 0 { elementStack.reserveCapacity(16) }
         let base = elementStack.count
         while true {
-            let element = try parseValue()
+            let element: JSONValue
+            if let each { element = try parseValue(selecting: each) } else { element = try parseValue() }
             elementStack.append(element)
             if try closes(UInt8(ascii: "]"), expecting: "',' or ']' after array element", trailingComma: "trailing comma in array") {
                 let elements = Array(elementStack[base...])
@@ -82,7 +85,9 @@ struct JSONParser {
         }
     }
 
-    mutating func parseObject() throws(JSONError) -> JSONValue {
+    /// Reads an object, keeping only the members `wanted` names, each with its own selection (nil: every member,
+    /// whole); the others are checked by `skipValue` and left out.
+    mutating func parseObject(keeping wanted: [(key: String, selection: JSONSelection)]? = nil) throws(JSONError) -> JSONValue {
         try enterContainer()
         position += 1
         skipWhitespace()
@@ -106,8 +111,17 @@ struct JSONParser {
             }
             position += 1
             skipWhitespace()
-            let value = try parseValue()
-            Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
+            if let wanted {
+                if let chosen = Self.selection(of: key, in: wanted) {
+                    let value = try parseValue(selecting: chosen)
+                    Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
+                } else {
+                    try skipValue()
+                }
+            } else {
+                let value = try parseValue()
+                Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
+            }
             if try closes(UInt8(ascii: "}"), expecting: "',' or '}' after object member", trailingComma: "trailing comma in object") {
                 let members = Array(memberStack[base...])
                 memberStack.removeLast(memberStack.count - base)

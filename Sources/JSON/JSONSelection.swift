@@ -56,13 +56,7 @@ extension JSONValue {
         _ buffer: UnsafeBufferPointer<UInt8>, selecting selection: JSONSelection, limits: JSONParserLimits
     ) throws(JSONError) -> JSONValue {
         var parser = JSONParser(bytes: buffer, maxDepth: limits.maxDepth)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(selecting: selection)
-        parser.skipWhitespace()
-        if parser.position < buffer.count {
-            throw parser.failure("unexpected \(JSONError.describe(buffer[parser.position])) after the JSON value")
-        }
-        return value
+        return try parser.parseDocument(selecting: selection)
     }
 
     /// This value with only what `selection` names: what `parse(_:selecting:)` builds from the same document.
@@ -87,49 +81,11 @@ extension JSONParser {
         guard position < bytes.count else { throw unexpected("a value") }
         switch selection.kind {
         case .members where bytes[position] == UInt8(ascii: "{"):
-            return try parseObject(selecting: selection.wanted)
+            return try parseObject(keeping: selection.wanted)
         case .elements where bytes[position] == UInt8(ascii: "["):
-            return try parseArray(selecting: selection.each[0])
+            return try parseArray(each: selection.each[0])
         default:
             return try parseValue()
-        }
-    }
-
-    /// `parseObject`, keeping the members `wanted` names and skipping the others.
-    mutating func parseObject(selecting wanted: [(key: String, selection: JSONSelection)]) throws(JSONError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(JSONObject())
-        }
-        if memberStack.capacity == 0 { memberStack.reserveCapacity(16) }
-        let base = memberStack.count
-        var index: [ExactKey: Int] = [:]
-        while true {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                throw unexpected("a string key in object")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw unexpected("':' after object key")
-            }
-            position += 1
-            skipWhitespace()
-            if let chosen = Self.selection(of: key, in: wanted) {
-                let value = try parseValue(selecting: chosen)
-                Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
-            } else {
-                try skipValue()
-            }
-            if try closes(UInt8(ascii: "}"), expecting: "',' or '}' after object member", trailingComma: "trailing comma in object") {
-                let members = Array(memberStack[base...])
-                memberStack.removeLast(memberStack.count - base)
-                return .object(JSONObject(members))
-            }
         }
     }
 
@@ -138,29 +94,6 @@ extension JSONParser {
     static func selection(of key: String, in wanted: [(key: String, selection: JSONSelection)]) -> JSONSelection? {
         for entry in wanted where JSONObject.sameKey(entry.key, key) { return entry.selection }
         return nil
-    }
-
-    /// `parseArray`, each element read with `each`.
-    mutating func parseArray(selecting each: JSONSelection) throws(JSONError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array([])
-        }
-        if elementStack.capacity == 0 { elementStack.reserveCapacity(16) }
-        let base = elementStack.count
-        while true {
-            let element = try parseValue(selecting: each)
-            elementStack.append(element)
-            if try closes(UInt8(ascii: "]"), expecting: "',' or ']' after array element", trailingComma: "trailing comma in array") {
-                let elements = Array(elementStack[base...])
-                elementStack.removeLast(elementStack.count - base)
-                return .array(elements)
-            }
-        }
     }
 
     /// Checks the value at `position` as `parseValue` would, building nothing (or as little as its checks need),

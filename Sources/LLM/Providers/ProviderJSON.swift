@@ -2,40 +2,30 @@ import JSON
 
 /// JSON helpers the adapters share.
 enum ProviderJSON {
-    static func parse(_ body: [UInt8], provider: String) throws(ProviderError) -> JSONValue {
+    /// Parses `body`, building only what `selection` names (the whole document is still checked).
+    static func parse(
+        _ body: [UInt8], selecting selection: JSONSelection = .all, provider: String
+    ) throws(ProviderError) -> JSONValue {
         do {
-            return try JSONValue.parse(body)
+            return try JSONValue.parse(body, selecting: selection)
         } catch {
-            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
+            throw invalid(error, provider: provider)
         }
     }
 
     /// Parses the text's own UTF-8 in place (a stream event's data), without copying it to an array first.
-    static func parse(_ text: String, provider: String) throws(ProviderError) -> JSONValue {
-        do {
-            return try JSONValue.parse(text)
-        } catch {
-            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
-        }
-    }
-
-    /// Parses `body`, building only what `selection` names (the whole document is still checked).
-    static func parse(_ body: [UInt8], selecting selection: JSONSelection, provider: String) throws(ProviderError) -> JSONValue {
-        do {
-            return try JSONValue.parse(body, selecting: selection)
-        } catch {
-            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
-        }
-    }
-
-    /// Parses the text's own UTF-8 in place (a stream event's data), without copying it to an array first,
-    /// building only what `selection` names.
-    static func parse(_ text: String, selecting selection: JSONSelection, provider: String) throws(ProviderError) -> JSONValue {
+    static func parse(
+        _ text: String, selecting selection: JSONSelection = .all, provider: String
+    ) throws(ProviderError) -> JSONValue {
         do {
             return try JSONValue.parse(text, selecting: selection)
         } catch {
-            throw ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
+            throw invalid(error, provider: provider)
         }
+    }
+
+    private static func invalid(_ error: JSONError, provider: String) -> ProviderError {
+        ProviderError(provider: provider, kind: .invalidResponse, message: "invalid JSON: \(error)")
     }
 
     /// The common request headers: content type, accept, request id and trace context.

@@ -42,16 +42,21 @@ struct OpenAIResponseEncoding {
         json.endObject()
         json.endArray()
         json.key("usage")
-        json.beginObject()
-        json.key("prompt_tokens")
-        json.integer(completion.usage.inputTokens)
-        json.key("completion_tokens")
-        json.integer(completion.usage.outputTokens)
-        json.key("total_tokens")
-        json.integer(completion.usage.totalTokens)
-        json.endObject()
+        OpenAIResponseEncoding.writeUsage(completion.usage, to: &json)
         json.endObject()
         return json.bytes
+    }
+
+    /// `{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…}`, as answers and the last stream chunk give it.
+    static func writeUsage(_ usage: ChatUsage, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("prompt_tokens")
+        json.integer(usage.inputTokens)
+        json.key("completion_tokens")
+        json.integer(usage.outputTokens)
+        json.key("total_tokens")
+        json.integer(usage.totalTokens)
+        json.endObject()
     }
 
     /// The stream's chunk writer: made by a stream only, so a non-streaming answer never builds its head.
