@@ -78,7 +78,7 @@ final class GatewayCall: Sendable {
         self.fallbacks = fallbacks ?? gateway.fallbacks
         self.mode = mode
         startedMs = gateway.clock.nowMs
-        state = Locked(State(report: GatewayReport(model: primary.qualifiedName, provider: primary.provider.name)))
+        state = Locked(State(report: GatewayReport(model: primary.qualifiedName, provider: primary.provider.name)), compact: true)
         if let tracer = gateway.tracer {
             var callerTrace = request.traceparent
             if case .embed(let embedding, _) = mode { callerTrace = embedding.traceparent }
@@ -243,7 +243,7 @@ final class GatewayCall: Sendable {
                              startedMs: attemptStartedMs, result: result.map(Answer.embeddings))
             }
         case .stream(let callbacks, _):
-            let sawFirst = Locked(false)
+            let sawFirst = Locked(false, compact: true)
             call = candidate.provider.stream(upstreamRequest, callbacks: ChatStreamCallbacks(
                 onEvent: { [self] event in
                     if !sawFirst.withLock({ seen in defer { seen = true }; return seen }) {

@@ -87,7 +87,7 @@ public final class LLMGateway: Sendable {
         guard useCache, let cache, cache.isEnabled, request.isCacheable else {
             return completeUncached(request, resolution: resolution, fallbacks: fallbacks, completion: completion)
         }
-        let leaderReport = Locked<GatewayReport?>(nil)
+        let leaderReport = Locked<GatewayReport?>(nil, compact: true)
         cache.fetch(request.cacheKey(qualifiedModel: resolution.qualifiedName), compute: { finish in
             _ = self.completeUncached(request, resolution: resolution, fallbacks: fallbacks) { result, report in
                 leaderReport.withLock { $0 = report }

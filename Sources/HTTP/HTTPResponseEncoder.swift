@@ -39,6 +39,8 @@ public enum HTTPResponseEncoder {
     /// One chunk: size in hex, CRLF, data, CRLF. An empty chunk would end the body, so none is written.
     public static func writeChunk(_ data: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         guard !data.isEmpty else { return }
+        // One allocation for the whole chunk when `out` starts empty (a stream's buffer between events).
+        out.reserveCapacity(out.count + data.count + 20)
         appendHex(data.count, into: &out)
         out.append(contentsOf: crlf)
         out.append(contentsOf: data)

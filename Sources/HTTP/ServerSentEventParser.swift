@@ -37,7 +37,13 @@ public struct ServerSentEventParser: Sendable {
     }
 
     /// Parses `bytes`, calling `emit` for each complete event, in order.
+    ///
+    /// A line that lies whole in `bytes` is read where it lies, and so is the data of an event whose one `data:`
+    /// line and blank line both do (a stream event usually arrives in one read): only a line or an event cut
+    /// between reads is copied into the parser's buffers, so a stream waiting between events holds none.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ emit: (ServerSentEvent) -> Void) throws(Failure) {
+        // The current event's data while it is a single line inside `bytes`; copied into `data` otherwise.
+        var inPlaceData: UnsafeRawBufferPointer?
         var start = 0
         for index in 0..<bytes.count {
             let byte = bytes[index]
@@ -48,10 +54,27 @@ public struct ServerSentEventParser: Sendable {
                 start = index + 1
                 continue
             }
-            try append(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-            try endLine(emit)
+            if line.isEmpty {
+                try endLine(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), stable: true, inPlace: &inPlaceData, emit)
+            } else {
+                // The line began in an earlier read: finish it in the buffer, then read it from there.
+                try append(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+                var whole: [UInt8] = []
+                swap(&whole, &line)
+                var failure: Failure?
+                whole.withUnsafeBytes { raw in
+                    do throws(Failure) { try endLine(raw, stable: false, inPlace: &inPlaceData, emit) } catch { failure = error }
+                }
+                if let failure { throw failure }
+                whole.removeAll(keepingCapacity: true)
+                swap(&whole, &line)
+            }
             previousWasCR = byte == 0x0D
             start = index + 1
+        }
+        if let pending = inPlaceData {
+            // The event goes on in the next read: its data can no longer point into this one.
+            data.append(contentsOf: pending)
         }
         if start < bytes.count {
             previousWasCR = false
@@ -65,27 +88,41 @@ public struct ServerSentEventParser: Sendable {
         line.append(contentsOf: bytes)
     }
 
-    private mutating func endLine(_ emit: (ServerSentEvent) -> Void) throws(Failure) {
-        defer {
-            line.removeAll(keepingCapacity: true)
+    /// One line, without its end. `stable`: the line stays where it is until `feed` returns (it lies in the
+    /// caller's bytes, not in the parser's buffer), so the event's data may point into it: `inPlace`.
+    private mutating func endLine(
+        _ whole: UnsafeRawBufferPointer, stable: Bool, inPlace: inout UnsafeRawBufferPointer?,
+        _ emit: (ServerSentEvent) -> Void
+    ) throws(Failure) {
+        var line = whole
+        if isFirstLine {
             isFirstLine = false
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line = UnsafeRawBufferPointer(rebasing: line[3...]) }
         }
-        if isFirstLine && line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        guard line.count <= maxLineBytes else { throw .lineTooLong }
         if line.isEmpty {
-            dispatch(emit)
+            dispatch(inPlace: &inPlace, emit)
             return
         }
         if line[0] == 0x3A { return }  // ":" comment
         let colon = line.firstIndex(of: 0x3A) ?? line.count
         var valueStart = min(colon + 1, line.count)
         if valueStart < line.count && line[valueStart] == 0x20 { valueStart += 1 }
-        let value = line[valueStart...]
+        let value = UnsafeRawBufferPointer(rebasing: line[valueStart...])
         switch String(decoding: line[0..<colon], as: UTF8.self) {
         case "data":
-            if hasData { data.append(0x0A) }
-            data.append(contentsOf: value)
+            if stable && !hasData {
+                inPlace = value
+            } else {
+                if let pending = inPlace {
+                    data.append(contentsOf: pending)
+                    inPlace = nil
+                }
+                if hasData { data.append(0x0A) }
+                data.append(contentsOf: value)
+            }
             hasData = true
-            guard data.count <= maxEventBytes else { throw .eventTooLarge }
+            guard data.count + (inPlace?.count ?? 0) <= maxEventBytes else { throw .eventTooLarge }
         case "event":
             eventType = String(decoding: value, as: UTF8.self)
         case "id":
@@ -96,13 +133,15 @@ public struct ServerSentEventParser: Sendable {
         }
     }
 
-    private mutating func dispatch(_ emit: (ServerSentEvent) -> Void) {
+    private mutating func dispatch(inPlace: inout UnsafeRawBufferPointer?, _ emit: (ServerSentEvent) -> Void) {
         defer {
             data.removeAll(keepingCapacity: true)
             hasData = false
             eventType = nil
+            inPlace = nil
         }
         guard hasData else { return }
-        emit(ServerSentEvent(event: eventType, data: String(decoding: data, as: UTF8.self), id: eventID))
+        let text = inPlace.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: data, as: UTF8.self)
+        emit(ServerSentEvent(event: eventType, data: text, id: eventID))
     }
 }

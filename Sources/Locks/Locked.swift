@@ -7,9 +7,11 @@ import Glibc
 /// do not exist whenever it is contended. pthread mutexes are intercepted by TSan: with this lock, a race
 /// report means a race.
 ///
-/// The mutex and the value share one allocation of whole cache lines, aligned to a line, and the mutex must
-/// not move: locks made one after another (the shards of a limiter, the series of a family) and taken by
-/// two cores would otherwise share a line and bounce it between the cores on every operation (false sharing).
+/// The mutex and the value share one allocation, and the mutex must not move. By default the allocation is
+/// whole cache lines, aligned to a line: locks made one after another (the shards of a limiter, the series of
+/// a family) and taken by two cores would otherwise share a line and bounce it between the cores on every
+/// operation (false sharing). A lock that lives as long as one request, of which thousands exist at once, is
+/// made `compact`: the value's own size and alignment, without the padding and the aligned allocation's waste.
 public final class Locked<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let value: UnsafeMutablePointer<Value>
@@ -21,15 +23,16 @@ public final class Locked<Value>: @unchecked Sendable {
         let alignment = MemoryLayout<Value>.alignment
         return (end + alignment - 1) / alignment * alignment
     }
-    private static var blockBytes: Int {
+    private static func blockBytes(compact: Bool) -> Int {
         let end = valueOffset + MemoryLayout<Value>.stride
+        guard !compact else { return end }
         return (end + cacheLineBytes - 1) / cacheLineBytes * cacheLineBytes
     }
 
-    public init(_ value: Value) {
-        let block = UnsafeMutableRawPointer.allocate(
-            byteCount: Locked.blockBytes, alignment: max(Locked.cacheLineBytes, MemoryLayout<Value>.alignment)
-        )
+    /// `compact`: for a short-lived lock of one request (see the type's doc).
+    public init(_ value: Value, compact: Bool = false) {
+        let alignment = max(compact ? MemoryLayout<pthread_mutex_t>.alignment : Locked.cacheLineBytes, MemoryLayout<Value>.alignment)
+        let block = UnsafeMutableRawPointer.allocate(byteCount: Locked.blockBytes(compact: compact), alignment: alignment)
         mutex = block.bindMemory(to: pthread_mutex_t.self, capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         let status = pthread_mutex_init(mutex, nil)

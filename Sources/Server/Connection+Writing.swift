@@ -24,7 +24,9 @@ extension Connection {
             abort()
             return
         }
-        outbound.removeAll(keepingCapacity: outbound.capacity <= 256 * 1024)
+        // Kept for the next response, but not by a stream between its events: thousands of streams would each
+        // hold the room of their largest write while they wait.
+        outbound.removeAll(keepingCapacity: state != .streaming && outbound.capacity <= 256 * 1024)
         outboundSent = 0
         writeBlockedSinceNs = 0
         if state == .finishing {

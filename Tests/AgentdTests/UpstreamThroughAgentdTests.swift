@@ -4,6 +4,7 @@ import JSON
 import MockLLMSupport
 import Resilience
 import Testing
+@testable import agentd
 
 /// agentd in front of a live mock-llm: what a client sees when the upstream is slow, fails or is abandoned.
 @Suite("agentd in front of an upstream")
@@ -48,6 +49,22 @@ struct UpstreamThroughAgentdTests {
         #expect(response.status == 200)
         #expect(text.hasPrefix(": keep-alive\n\n"), "\(text)")
         #expect(text.contains(#""type":"done""#))
+    }
+
+    @Test("streams share one keep-alive timer per interval, and a stream that ended leaves it")
+    func finishedStreamsLeaveTheKeepAliveTimer() async throws {
+        // An interval no other test uses: the timers are shared by the whole process.
+        let agentd = try await AgentdUnderTest.start(.inProcess, ["AGENTD_SSE_KEEPALIVE_MS": "333"])
+        defer { agentd.stop() }
+        let timer = KeepAliveTimer.every(111)
+        #expect(timer.memberCount == 0)
+        for _ in 0..<3 {
+            let response = try agentd.post("/chat", #"{"message":"one two three","stream":true}"#)
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self).contains(#""type":"done""#))
+        }
+        #expect(KeepAliveTimer.every(111) === timer)
+        #expect(timer.memberCount == 0)
     }
 
     @Test("an upstream reset mid-stream ends the client's stream with an error event", arguments: Level.allCases)

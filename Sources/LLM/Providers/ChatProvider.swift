@@ -40,7 +40,7 @@ extension ChatProvider {
 /// A call that may be cancelled before it is known (a task cancelled while the call starts): the cancel then
 /// reaches it as soon as it is set. Used by the async wrappers of `complete` and `TransferEngine.perform`.
 final class CancellableCall: Sendable {
-    private let state = Locked<(call: ProviderCall?, cancelled: Bool)>((nil, false))
+    private let state = Locked<(call: ProviderCall?, cancelled: Bool)>((nil, false), compact: true)
 
     func set(_ call: ProviderCall) {
         let cancelled = state.withLock { state -> Bool in

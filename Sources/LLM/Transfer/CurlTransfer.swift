@@ -151,6 +151,8 @@ final class CurlTransfer {
             if status >= 200 && !headDelivered {
                 headDelivered = true
                 callbacks.onHead(TransferHead(status: status, fieldLines: fieldLines, httpVersion: negotiatedVersion))
+                // A stream's head is read once; its buffer would otherwise stay for the stream's whole life.
+                fieldLines = []
             }
         } else if end >= 5 && bytes[0] == 0x48 && bytes[1] == 0x54 && bytes[2] == 0x54 && bytes[3] == 0x50 && bytes[4] == 0x2F {
             // "HTTP/": a new status line. An interim 1xx response or a redirect starts the head over.

@@ -19,7 +19,7 @@ extension ChatEndpoint {
             request.client.map { AgentRunBudget(budget: budget, client: $0, defaultMaxTokens: limits.maxTokensPerRequest) }
         }
         // The model that answered the last call (after fallbacks), from the run's report.
-        let answeredModel = Locked(prepared.model)
+        let answeredModel = Locked(prepared.model, compact: true)
         let call = loop.run(prepared, streaming: stream, budget: budget, events: { event in
             guard let bridge else { return .proceed }
             switch event {

@@ -1,5 +1,4 @@
 import CAgentdSystem
-import Dispatch
 import HTTP
 import LLM
 import Server
@@ -23,28 +22,23 @@ final class StreamBridge: Sendable {
 
     private let responder: Responder
     private let headers: HTTPHeaders
-    private let started = Locked<ResponseStream?>(nil)
+    private let started = Locked<ResponseStream?>(nil, compact: true)
     private let unacknowledged = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
     private let lastWriteNs = Atomic<UInt64>(agentd_monotonic_ns())
     /// The provider call, and whether the bridge let go of it (then a late `attach` keeps nothing).
-    private let call = Locked<(current: ProviderCall?, released: Bool)>((nil, false))
-    /// Dispatch sources are thread-safe; the type just does not say so.
-    nonisolated(unsafe) private let timer: DispatchSourceTimer
+    private let call = Locked<(current: ProviderCall?, released: Bool)>((nil, false), compact: true)
+    /// Asks every third of the keep-alive interval whether one is due; shared by the streams with that interval.
+    private let timer: KeepAliveTimer
     private let keepAliveNs: UInt64
 
     init(responder: Responder, headers: HTTPHeaders, keepAliveMs: Int = 15_000) {
         self.responder = responder
         self.headers = headers
         keepAliveNs = UInt64(keepAliveMs) * 1_000_000
-        timer = DispatchSource.makeTimerSource(queue: StreamBridge.timerQueue)
-        let interval = DispatchTimeInterval.milliseconds(max(50, keepAliveMs / 3))
-        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(max(10, keepAliveMs / 10)))
-        timer.setEventHandler { [weak self] in self?.keepAlive() }
-        timer.resume()
+        timer = KeepAliveTimer.every(max(50, keepAliveMs / 3))
+        timer.join(self)
     }
-
-    private static let timerQueue = DispatchQueue(label: "agentd.stream.keepalive")
 
     /// The client's stream, started on first use.
     private var stream: ResponseStream {
@@ -94,7 +88,8 @@ final class StreamBridge: Sendable {
         }
     }
 
-    private func keepAlive() {
+    /// Sends a keep-alive comment if nothing went out for the interval (`KeepAliveTimer`'s tick).
+    func keepAlive() {
         let now = agentd_monotonic_ns()
         guard now &- lastWriteNs.load(ordering: .relaxed) >= keepAliveNs else { return }
         lastWriteNs.store(now, ordering: .relaxed)
@@ -116,9 +111,9 @@ final class StreamBridge: Sendable {
     /// Stops the keep-alives and lets go of the provider call: the call's callbacks hold this bridge, so keeping
     /// the call after the end would keep both alive for good (a cycle, one per stream).
     private func release() {
-        timer.cancel()
+        timer.leave(self)
         call.withLock { $0 = (nil, true) }
     }
 
-    deinit { timer.cancel() }
+    deinit { timer.leave(self) }
 }

@@ -38,8 +38,9 @@ struct InboundPipeline: Sendable {
             return
         }
         let accounting = self.accounting
+        let (client, reservation) = (request.client, request.reservation)
         let providerCall = gateway.complete(call, resolution: resolution, useCache: !ChatEndpoint.refusesCache(request)) { result, report in
-            accounting.settle(report, client: request.client, reservation: request.reservation, succeeded: (try? result.get()) != nil, responder: responder)
+            accounting.settle(report, client: client, reservation: reservation, succeeded: (try? result.get()) != nil, responder: responder)
             switch result {
             case .success(let completion):
                 guard let finishing else {
@@ -60,8 +61,11 @@ struct InboundPipeline: Sendable {
     ) {
         let bridge = StreamBridge(responder: responder, headers: ChatEndpoint.streamHeaders, keepAliveMs: keepAliveMs)
         // The whole answer is put together only for a `finishing` step that needs it.
-        let encoder = Locked((encoder: format.makeStreamEncoder(), answer: finishing == nil ? nil : StreamedAnswer()))
+        let encoder = Locked((encoder: format.makeStreamEncoder(), answer: finishing == nil ? nil : StreamedAnswer()), compact: true)
         let accounting = self.accounting
+        // Only what the settlement needs outlives the request: a stream may run for minutes, and the request's
+        // head and body are not needed once the call is built.
+        let (client, reservation) = (request.client, request.reservation)
         let providerCall = gateway.stream(call, resolution: resolution, callbacks: ChatStreamCallbacks(
             onEvent: { event in
                 let bytes = encoder.withLock { state -> [UInt8] in
@@ -87,7 +91,7 @@ struct InboundPipeline: Sendable {
                 }
             }
         ), report: { report in
-            accounting.settle(report, client: request.client, reservation: request.reservation, succeeded: report.attempts > 0, responder: responder)
+            accounting.settle(report, client: client, reservation: reservation, succeeded: report.attempts > 0, responder: responder)
         })
         bridge.attach(providerCall)
         responder.onCancel {
