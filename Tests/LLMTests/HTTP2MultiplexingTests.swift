@@ -6,10 +6,12 @@ import Testing
 /// An HTTPS upstream that speaks HTTP/2 (nginx from Debian's packages, with a certificate made for the test):
 /// concurrent calls share one connection, and a private CA is trusted through `caFile`.
 @Suite struct HTTP2MultiplexingTests {
-    /// nginx serving `{"ok":true}` over TLS with HTTP/2 on 127.0.0.1, in a temporary directory of its own.
+    /// nginx serving `{"ok":true}` over TLS with HTTP/2 on 127.0.0.1, in a temporary directory of its own, and
+    /// on `plainPort` over plain http; on both, `/accept-encoding` answers with the request's `Accept-Encoding`.
     final class TLSUpstream {
         let directory: URL
         let port: Int
+        let plainPort: Int
         let process: Process
 
         var caFile: String { directory.appendingPathComponent("cert.pem").path }
@@ -23,6 +25,7 @@ import Testing
                 "-out", directory.appendingPathComponent("cert.pem").path,
             ])
             port = try TLSUpstream.freePort()
+            plainPort = try TLSUpstream.freePort()
             let configuration = """
             worker_processes 1;
             pid \(directory.path)/nginx.pid;
@@ -36,6 +39,11 @@ import Testing
                 ssl_certificate \(directory.path)/cert.pem;
                 ssl_certificate_key \(directory.path)/key.pem;
                 location / { default_type application/json; return 200 '{"ok":true}'; }
+                location = /accept-encoding { default_type text/plain; return 200 '[$http_accept_encoding]'; }
+              }
+              server {
+                listen 127.0.0.1:\(plainPort);
+                location = /accept-encoding { default_type text/plain; return 200 '[$http_accept_encoding]'; }
               }
             }
             """
@@ -114,6 +122,22 @@ import Testing
         #expect(recorders.allSatisfy { $0.text == #"{"ok":true}"# })
         // Twenty calls, one connection: the first opens it, the others wait for it and multiplex (PIPEWAIT).
         #expect(engine.connectionsOpened == 1)
+    }
+
+    @Test("compressed answers are offered to an https upstream, not to a plain-http one (same host or cluster)")
+    func compressionOnlyOverTLS() throws {
+        let upstream = try TLSUpstream()
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let tls = StreamRecorder(), plain = StreamRecorder()
+        _ = engine.start(
+            TransferRequest(url: "https://127.0.0.1:\(upstream.port)/accept-encoding", method: "GET", caFile: upstream.caFile),
+            callbacks: tls.callbacks()
+        )
+        _ = engine.start(TransferRequest(url: "http://127.0.0.1:\(upstream.plainPort)/accept-encoding", method: "GET"), callbacks: plain.callbacks())
+        #expect(eventually(timeoutMs: 10_000) { tls.finished && plain.finished })
+        #expect(tls.text.contains("gzip"), "\(tls.text)")
+        #expect(plain.text == "[]", "\(plain.text)")
     }
 
     @Test func anUntrustedCertificateIsAConnectFailure() throws {

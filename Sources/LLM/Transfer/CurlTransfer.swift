@@ -123,7 +123,11 @@ final class CurlTransfer {
         // The smallest receive buffer curl takes (1 KiB): thousands of streams each hold one for their whole life,
         // and a stream event is a few hundred bytes. A long answer only takes more write callbacks.
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 1024), "buffer size")
-        check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
+        // Compressed answers from remote (TLS) upstreams; a plain-http one is in the same cluster or on the same
+        // host, where compressing costs CPU on both sides and saves nothing (docs/configuration.md).
+        if request.url.hasPrefix("https://") {
+            check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
+        }
         if let caFile = request.caFile { check(agentd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CA file") }
         switch request.method {
         case "GET": check(agentd_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "get")
