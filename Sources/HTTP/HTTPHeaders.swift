@@ -24,9 +24,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     public var count: Int { fields.count }
     public func makeIterator() -> IndexingIterator<[HTTPField]> { fields.makeIterator() }
 
-    /// The first value of `name`, or nil.
+    /// The first value of `name`, or nil. A loop over indices: a closure over the fields would copy each one
+    /// (two retains and releases) to compare a name that usually differs in length.
     public subscript(name: String) -> String? {
-        fields.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
+        for index in fields.indices where ASCII.equalsIgnoringCase(fields[index].name, name) {
+            return fields[index].value
+        }
+        return nil
     }
 
     /// Every value of `name`, in order.

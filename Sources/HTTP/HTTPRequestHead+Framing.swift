@@ -16,25 +16,29 @@ extension HTTPRequestHead {
         var expectation: String? = nil
         for field in headers {
             let name = field.name
-            if ASCII.equalsIgnoringCase(name, "host") {
+            // By length first: most fields are none of these, and most lengths rule out all but one name.
+            switch name.utf8.count {
+            case 4 where ASCII.equalsIgnoringCase(name, "host"):
                 hostCount += 1
                 guard isValidHost(field.value) else { return .failure(.malformed("invalid Host header")) }
-            } else if ASCII.equalsIgnoringCase(name, "content-length") {
+            case 14 where ASCII.equalsIgnoringCase(name, "content-length"):
                 contentLengths.append(field.value)
-            } else if ASCII.equalsIgnoringCase(name, "transfer-encoding") {
+            case 17 where ASCII.equalsIgnoringCase(name, "transfer-encoding"):
                 let elements = listElements(field.value)
                 // An empty field is not "no Transfer-Encoding": another parser may see the field and frame
                 // differently (e.g. ignore a Content-Length beside it), so refuse rather than guess.
                 guard !elements.isEmpty else { return .failure(.malformed("empty Transfer-Encoding")) }
                 codings += elements
-            } else if ASCII.equalsIgnoringCase(name, "connection") {
+            case 10 where ASCII.equalsIgnoringCase(name, "connection"):
                 for token in listElements(field.value) {
                     if token == "close" { connectionClose = true }
                     if token == "keep-alive" { connectionKeepAlive = true }
                 }
-            } else if ASCII.equalsIgnoringCase(name, "expect") {
+            case 6 where ASCII.equalsIgnoringCase(name, "expect"):
                 guard expectation == nil else { return .failure(.malformed("several Expect headers")) }
                 expectation = field.value.lowercased()
+            default:
+                break
             }
         }
 

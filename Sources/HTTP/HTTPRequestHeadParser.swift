@@ -57,6 +57,18 @@ public struct HTTPRequestHeadParser: Sendable {
         let count = bytes.count
         while index < count {
             let byte = bytes[index]
+            if byte > ASCII.cr {
+                // Bytes above CR are neither CR, LF nor NUL: run over them, up to the first place where a size
+                // limit below would fire (there the byte-by-byte path reports it, in the same order).
+                var limit = min(headStart + limits.maxHeaderBytes, limits.maxHeaderBytes * 2)
+                if requestLineEnd == nil { limit = min(limit, headStart + limits.maxRequestLineBytes) }
+                if index < limit {
+                    let end = min(count, limit)
+                    index += 1
+                    while index < end && bytes[index] > ASCII.cr { index += 1 }
+                    continue
+                }
+            }
             if byte == ASCII.cr {
                 guard index + 1 < count else { break }
                 guard bytes[index + 1] == ASCII.lf else { return .failed(.malformed("bare CR in request head")) }

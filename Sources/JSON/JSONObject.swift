@@ -60,8 +60,10 @@ public struct JSONObject: Sendable, Hashable {
     }
 
     /// The position in `members` of the first member named `key`.
+    /// A loop over indices: a closure over the members would copy each one (its key and value) to compare.
     public func index(forKey key: String) -> Int? {
-        members.firstIndex { Self.sameKey($0.key, key) }
+        for index in members.indices where Self.sameKey(members[index].key, key) { return index }
+        return nil
     }
 
     /// Whether two keys are the same JSON name: the same UTF-8 bytes.

@@ -78,9 +78,7 @@ struct JSONParser {
             if let each { element = try parseValue(selecting: each) } else { element = try parseValue() }
             elementStack.append(element)
             if try closes(UInt8(ascii: "]"), expecting: "',' or ']' after array element", trailingComma: "trailing comma in array") {
-                let elements = Array(elementStack[base...])
-                elementStack.removeLast(elementStack.count - base)
-                return .array(elements)
+                return .array(elementStack.popSuffix(from: base))
             }
         }
     }
@@ -123,9 +121,7 @@ struct JSONParser {
                 Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
             }
             if try closes(UInt8(ascii: "}"), expecting: "',' or '}' after object member", trailingComma: "trailing comma in object") {
-                let members = Array(memberStack[base...])
-                memberStack.removeLast(memberStack.count - base)
-                return .object(JSONObject(members))
+                return .object(JSONObject(memberStack.popSuffix(from: base)))
             }
         }
     }
@@ -229,5 +225,17 @@ struct JSONParser {
     /// An error about the byte at `offset` (the current position unless given).
     func failure(_ message: String, at offset: Int? = nil) -> JSONError {
         JSONError(offset: offset ?? position, message: message)
+    }
+}
+
+extension Array {
+    /// Takes the elements from `base` on off the end of a parser stack. The copy reads the buffer through a
+    /// pointer: a slice of the array would keep its buffer shared until the end of the scope, so the removal
+    /// after it would copy the whole stack first. The removal is one element at a time: `removeLast(_:)` goes
+    /// through the general `replaceSubrange`.
+    mutating func popSuffix(from base: Int) -> [Element] {
+        let suffix = withUnsafeBufferPointer { Array($0[base...]) }
+        while count > base { removeLast() }
+        return suffix
     }
 }

@@ -6,17 +6,20 @@ import Synchronization
 struct HTTPChatProvider<Wire: WireFormat>: ChatProvider {
     let wire: Wire
     let engines: TransferEnginePool
+    /// The configuration's name, kept apart: through the generic `Wire`, reading `wire.configuration` copies the
+    /// whole configuration, and the gateway asks for the name several times a call.
+    let name: String
 
     init(wire: Wire, engines: TransferEnginePool) {
         self.wire = wire
         self.engines = engines
+        name = wire.configuration.name
     }
 
     init(wire: Wire, engine: TransferEngine) {
         self.init(wire: wire, engines: TransferEnginePool(engine))
     }
 
-    var name: String { wire.configuration.name }
     var knownModels: [String] { wire.configuration.models }
 
     func complete(

@@ -3,12 +3,16 @@ import JSON
 /// Anthropic's Messages wire format. Requests go to `<base>/v1/messages` with `anthropic-version`, as the
 /// Anthropic SDKs send them. System messages are hoisted to `system`, `max_tokens` is always sent, and
 /// OpenAI-style tools, tool calls and tool replies become `tools`, `tool_use` and `tool_result` blocks.
-struct AnthropicWire: WireFormat {
+/// A class, as `OpenAIWire`: every call and stream holds the wire, and a reference is one retain where the
+/// configuration's copy would be a dozen.
+final class AnthropicWire: WireFormat {
     static let apiVersion = "2023-06-01"
     /// Anthropic requires `max_tokens`; this is sent when the request set none.
     static let defaultMaxTokens = 4096
 
     let configuration: ProviderConfiguration
+
+    init(configuration: ProviderConfiguration) { self.configuration = configuration }
 
     func makeRequest(_ request: ChatRequest, stream: Bool) throws(ProviderError) -> TransferRequest {
         if let format = request.responseFormat?["type"]?.stringValue, format != "text" {

@@ -2,8 +2,9 @@ import HTTP
 import JSON
 
 /// OpenAI's Chat Completions wire format, also spoken by Ollama, vLLM, Groq and the like.
-/// Requests go to `<base>/chat/completions`, as with the OpenAI SDKs.
-struct OpenAIWire: WireFormat {
+/// Requests go to `<base>/chat/completions`, as with the OpenAI SDKs. A class: every call and stream holds the
+/// wire, and a reference is one retain where the configuration's copy would be a dozen (its strings, its lists).
+final class OpenAIWire: WireFormat {
     let configuration: ProviderConfiguration
     /// `<base>/chat/completions`, joined once.
     let url: String
