@@ -43,7 +43,8 @@ public final class ProviderRegistry: Sendable {
 
     public func resolve(_ name: String?) throws(ProviderError) -> Resolution {
         let requested = (name?.isEmpty ?? true) ? defaultModel : name!
-        if let colon = requested.firstIndex(of: ":") {
+        // Over the UTF-8 view: a search by Character would walk grapheme clusters.
+        if let colon = requested.utf8.firstIndex(of: UInt8(ascii: ":")) {
             let prefix = String(requested[..<colon])
             guard let provider = providers[prefix] else {
                 let known = providers.keys.sorted().joined(separator: ", ")
