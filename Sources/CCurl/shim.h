@@ -24,6 +24,10 @@ static inline CURLcode agentd_curl_easy_setopt_offset(CURL *handle, CURLoption o
 static inline CURLcode agentd_curl_easy_setopt_write_function(CURL *handle, CURLoption option, curl_write_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
+/// CURLOPT_CLOSESOCKETFUNCTION: the callback closes the socket itself.
+static inline CURLcode agentd_curl_easy_setopt_closesocket_function(CURL *handle, curl_closesocket_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+}
 static inline CURLcode agentd_curl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

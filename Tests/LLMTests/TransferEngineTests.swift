@@ -199,6 +199,27 @@ final class StreamRecorder: Sendable {
         #expect(upstream.server.openConnections == 1)
     }
 
+    /// A burst with no idle connection opens one per call without curl searching its cache (FRESH_CONNECT);
+    /// once they are idle, later calls reuse them instead of opening more.
+    @Test func aBurstOpensConnectionsThatLaterCallsReuse() async throws {
+        let upstream = try Upstream()
+        defer { upstream.stop() }
+        let engine = try TransferEngine()
+        defer { engine.shutdown() }
+        let recorders = (0..<20).map { _ in StreamRecorder() }
+        for recorder in recorders {
+            _ = engine.start(TransferRequest(url: upstream.baseURL + "/stream?count=2&delay_ms=100", method: "GET"), callbacks: recorder.callbacks())
+        }
+        #expect(eventually(timeoutMs: 10_000) { recorders.allSatisfy(\.finished) })
+        #expect(recorders.allSatisfy { $0.text.hasSuffix("chunk-1\n") })
+        #expect(engine.connectionsOpened == 20)
+        for _ in 0..<30 {
+            _ = try await engine.perform(TransferRequest(url: upstream.baseURL + "/echo", body: Array("x".utf8)))
+        }
+        #expect(engine.connectionsOpened == 20)
+        #expect(upstream.server.openConnections == 20)
+    }
+
     /// Many calls at once on the engine's one thread: all complete, concurrently rather than in turn.
     @Test func hundredsOfConcurrentStreamsCompleteTogether() throws {
         let upstream = try Upstream()

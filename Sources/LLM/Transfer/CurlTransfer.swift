@@ -8,6 +8,8 @@ struct CurlProfile: Equatable {
     let connectTimeoutMs: Int
     let totalTimeoutMs: Int
     let caFile: String?
+    /// An `https://` URL: HTTP/2 may multiplex calls on one connection, and answers may come compressed.
+    let isTLS: Bool
 
     init(_ request: TransferRequest) {
         url = request.url
@@ -15,6 +17,7 @@ struct CurlProfile: Equatable {
         connectTimeoutMs = request.connectTimeoutMs
         totalTimeoutMs = request.totalTimeoutMs
         caFile = request.caFile
+        isTLS = request.url.hasPrefix("https://")
     }
 }
 
@@ -81,7 +84,9 @@ final class CurlTransfer {
     /// Sets the options; returns a reason when curl refuses one. `reusing` says the handle already carries
     /// the options of an earlier transfer with the same `CurlProfile` (curl keeps options across transfers):
     /// then only what belongs to this transfer is set again, saving a dozen setopt calls and the URL copy.
-    func configure(_ request: TransferRequest, reusing: Bool) -> String? {
+    /// `freshConnection`: open a new connection rather than look for one to reuse (the engine knows none is
+    /// idle); `engine` closes the sockets of the connections this handle opens.
+    func configure(_ request: TransferRequest, reusing: Bool, freshConnection: Bool, engine: TransferEngine) -> String? {
         let this = Unmanaged.passUnretained(self).toOpaque()
         var failures: [String] = []
         func check(_ code: CURLcode, _ what: String) { if code != CURLE_OK { failures.append(what) } }
@@ -89,8 +94,11 @@ final class CurlTransfer {
         check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, this), "write data")
         check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, this), "header data")
         check(agentd_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "headers")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, freshConnection ? 1 : 0), "fresh connect")
         if !reusing {
             configureProfile(request, check: check)
+            check(agentd_curl_easy_setopt_closesocket_function(easy, curlCloseSocketCallback), "close socket function")
+            check(agentd_curl_easy_setopt_pointer(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(engine).toOpaque()), "close socket data")
         }
         if request.method != "GET" {
             check(agentd_curl_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "body size")
@@ -117,7 +125,7 @@ final class CurlTransfer {
         // at the handshake). Over plain http it can only be HTTP/1.1, and curl learns that from the first
         // response's head: a burst of calls would queue behind a slow first answer instead of opening
         // connections (seen: 40 concurrent streams, 3 held until the first ones ended).
-        check(agentd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, request.url.hasPrefix("https://") ? 1 : 0), "pipewait")
+        check(agentd_curl_easy_setopt_long(easy, CURLOPT_PIPEWAIT, profile?.isTLS == true ? 1 : 0), "pipewait")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1), "nodelay")
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "keepalive")
         // The smallest receive buffer curl takes (1 KiB): thousands of streams each hold one for their whole life,
@@ -125,7 +133,7 @@ final class CurlTransfer {
         check(agentd_curl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 1024), "buffer size")
         // Compressed answers from remote (TLS) upstreams; a plain-http one is in the same cluster or on the same
         // host, where compressing costs CPU on both sides and saves nothing (docs/configuration.md).
-        if request.url.hasPrefix("https://") {
+        if profile?.isTLS == true {
             check(agentd_curl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""), "accept encoding")
         }
         if let caFile = request.caFile { check(agentd_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile), "CA file") }

@@ -1,5 +1,6 @@
 import CAgentdSystem
 import CCurl
+import Glibc
 
 /// The multi handle's side: curl's socket and timer callbacks, socket actions and finished transfers.
 /// Engine thread only.
@@ -22,9 +23,14 @@ extension TransferEngine {
     /// transfer at once, and then one epoll_ctl(MOD) replaces a DEL and an ADD. If it speaks while unwanted
     /// (the upstream closed it), `socketReady` removes it then. A socket closed while unwanted leaves epoll by
     /// itself; when its number comes back, MOD fails and ADD registers the new socket.
+    /// `idleConnections` counts the sockets curl stopped wanting (a connection back in its cache) until they are
+    /// wanted again or closed (`socketClosing`).
     func socketChanged(_ fd: Int32, what: Int32) {
         if what == agentd_CURL_POLL_REMOVE {
-            sockets[fd]?.wanted = 0
+            if let entry = sockets[fd], entry.wanted != 0 {
+                sockets[fd]?.wanted = 0
+                idleConnections += 1
+            }
             return
         }
         var events: UInt32 = 0
@@ -32,6 +38,7 @@ extension TransferEngine {
         if what & agentd_CURL_POLL_OUT != 0 { events |= agentd_EPOLLOUT }
         let token = UInt64(UInt32(bitPattern: fd))
         if let entry = sockets[fd] {
+            if entry.wanted == 0 { idleConnections -= 1 }
             if entry.wanted == 0 || entry.registered != events, agentd_epoll_modify(epollFD, fd, events, token) != 0 {
                 _ = agentd_epoll_add(epollFD, fd, events, token)
             }
@@ -50,6 +57,7 @@ extension TransferEngine {
         if let entry = sockets[fd], entry.wanted == 0 {
             // An idle cached connection: curl checks it for life when it next wants it.
             sockets[fd] = nil
+            idleConnections -= 1
             _ = agentd_epoll_delete(epollFD, fd)
             return
         }
@@ -60,6 +68,12 @@ extension TransferEngine {
         var running: Int32 = 0
         _ = curl_multi_socket_action(multi, fd, mask, &running)
         processCompletions()
+    }
+
+    /// curl's CURLOPT_CLOSESOCKETFUNCTION, before the engine closes `fd` for it: the socket is forgotten (epoll
+    /// drops a closed descriptor by itself), and an idle one no longer counts.
+    func socketClosing(_ fd: Int32) {
+        if let entry = sockets.removeValue(forKey: fd), entry.wanted == 0 { idleConnections -= 1 }
     }
 
     func timerFired() {
@@ -107,6 +121,13 @@ extension TransferEngine {
 private let curlSocketCallback: curl_socket_callback = { _, fd, what, context, _ in
     Unmanaged<TransferEngine>.fromOpaque(context!).takeUnretainedValue().socketChanged(fd, what: what)
     return 0
+}
+
+/// Set on every easy handle with the engine as its data; curl keeps it with the connection, which may outlive
+/// the transfer (the connection cache), and calls it from inside curl, on the engine's thread.
+let curlCloseSocketCallback: curl_closesocket_callback = { context, fd in
+    Unmanaged<TransferEngine>.fromOpaque(context!).takeUnretainedValue().socketClosing(fd)
+    return close(fd)
 }
 
 private let curlTimerCallback: curl_multi_timer_callback = { _, timeoutMs, context in
