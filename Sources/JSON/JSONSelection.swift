@@ -92,7 +92,8 @@ extension JSONParser {
     /// The selection `wanted` gives `key`, or nil when the member is to be skipped.
     @inline(__always)
     static func selection(of key: String, in wanted: [(key: String, selection: JSONSelection)]) -> JSONSelection? {
-        for entry in wanted where JSONObject.sameKey(entry.key, key) { return entry.selection }
+        // Over indices: iterating the entries would copy each one (its key and its selection) to compare a key.
+        for index in wanted.indices where JSONObject.sameKey(wanted[index].key, key) { return wanted[index].selection }
         return nil
     }
 
