@@ -1,3 +1,5 @@
+import Glibc
+
 /// A one-pass, recursive-descent reader of one JSON document (RFC 8259) held in a borrowed buffer.
 ///
 /// Owned by the single call to `JSONValue.parse` that creates it; it never outlives the buffer and never
@@ -102,15 +104,24 @@ struct JSONParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw unexpected("a string key in object")
             }
-            let key = try parseString()
+            let key: String
+            let chosen: JSONSelection?
+            if let wanted, let match = matchPlainKey(in: wanted) {
+                // Matched by its bytes: a kept member takes the wanted key's own string, a skipped one needs none.
+                key = match >= 0 ? wanted[match].key : ""
+                chosen = match >= 0 ? wanted[match].selection : nil
+            } else {
+                key = try parseString()
+                chosen = wanted.flatMap { Self.selection(of: key, in: $0) }
+            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw unexpected("':' after object key")
             }
             position += 1
             skipWhitespace()
-            if let wanted {
-                if let chosen = Self.selection(of: key, in: wanted) {
+            if wanted != nil {
+                if let chosen {
                     let value = try parseValue(selecting: chosen)
                     Self.insert(key: key, value: value, into: &memberStack, from: base, index: &index)
                 } else {
@@ -124,6 +135,33 @@ struct JSONParser {
                 return .object(JSONObject(memberStack.popSuffix(from: base)))
             }
         }
+    }
+
+    /// For a selective read, the key at `position` when it is plain (ASCII, no escape, no control byte: nearly
+    /// every key), read where it lies and matched against `wanted` by its bytes, so that no string is made for
+    /// it: the index of the entry naming it, or -1 when none does; `position` is then after its closing quote.
+    /// nil for any other key, with `position` unchanged, for `parseString` to read (and to report its errors).
+    mutating func matchPlainKey(in wanted: [(key: String, selection: JSONSelection)]) -> Int? {
+        let start = position + 1
+        var end = start
+        var allBits: UInt8 = 0
+        while end < bytes.count {
+            let byte = bytes[end]
+            guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+            allBits |= byte
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), allBits < 0x80 else { return nil }
+        position = end + 1
+        let length = end - start
+        let raw = UnsafeRawPointer(bytes.baseAddress! + start)
+        for index in wanted.indices where wanted[index].key.utf8.count == length {
+            let same = wanted[index].key.utf8.withContiguousStorageIfAvailable { key in
+                length == 0 || memcmp(key.baseAddress!, raw, length) == 0
+            }
+            if same ?? wanted[index].key.utf8.elementsEqual(bytes[start..<end]) { return index }
+        }
+        return -1
     }
 
     /// After an element or a member: a comma (another must follow, so `closing` right after it is a trailing
