@@ -21,10 +21,10 @@ extension TransferEngine {
     /// that opened it (the connection cache), so sockets are tracked by descriptor alone.
     /// A socket curl no longer wants stays in epoll: a cached connection is usually wanted again by the next
     /// transfer at once, and then one epoll_ctl(MOD) replaces a DEL and an ADD. If it speaks while unwanted
-    /// (the upstream closed it), `socketReady` removes it then. A socket closed while unwanted leaves epoll by
-    /// itself; when its number comes back, MOD fails and ADD registers the new socket.
+    /// (the upstream closed it), `socketReady` removes it then. A closed socket leaves epoll by itself and
+    /// `socketClosing` forgets it; should its number come back unannounced, MOD fails and ADD registers it.
     /// `idleConnections` counts the sockets curl stopped wanting (a connection back in its cache) until they are
-    /// wanted again or closed (`socketClosing`).
+    /// wanted again or closed.
     func socketChanged(_ fd: Int32, what: Int32) {
         if what == agentd_CURL_POLL_REMOVE {
             if let entry = sockets[fd], entry.wanted != 0 {
