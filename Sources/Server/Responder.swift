@@ -128,7 +128,13 @@ public struct ResponseStream: Sendable {
     public func write(_ bytes: [UInt8], ready: (@Sendable () -> Void)? = nil) {
         switch target {
         case .connection(let connection, let serial):
-            connection.loop.run { connection.connection.writeStream(serial: serial, bytes: bytes, ready: ready) }
+            if connection.loop.inEventLoop {
+                // The common case, a stream fed from its connection's loop (the guest transfer engine): no
+                // closure to allocate for each event, no hop.
+                connection.connection.writeStream(serial: serial, bytes: bytes, ready: ready)
+                return
+            }
+            connection.loop.execute { connection.connection.writeStream(serial: serial, bytes: bytes, ready: ready) }
         case .recorder(let recorder):
             recorder.write(bytes, ready: ready)
         }
