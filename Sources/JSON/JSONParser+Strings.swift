@@ -48,6 +48,22 @@ extension JSONParser {
         }
     }
 
+    /// Where the string whose opening quote is at `opening` closes, when it is plain: ASCII, with no escape and
+    /// no control byte, so its bytes are its text and need no further check. nil for any other string (or an
+    /// unterminated one), which `parseString` reads, with its checks and errors. Does not move `position`.
+    func plainStringEnd(openingAt opening: Int) -> Int? {
+        var end = opening + 1
+        var allBits: UInt8 = 0
+        while end < bytes.count {
+            let byte = bytes[end]
+            guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+            allBits |= byte
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), allBits < 0x80 else { return nil }
+        return end
+    }
+
     /// Decodes the escape whose backslash is at `position` onto `scratch` (RFC 8259 §7).
     mutating func decodeEscape() throws(JSONError) {
         let backslash = position

@@ -142,16 +142,8 @@ struct JSONParser {
     /// it: the index of the entry naming it, or -1 when none does; `position` is then after its closing quote.
     /// nil for any other key, with `position` unchanged, for `parseString` to read (and to report its errors).
     mutating func matchPlainKey(in wanted: [(key: String, selection: JSONSelection)]) -> Int? {
+        guard let end = plainStringEnd(openingAt: position) else { return nil }
         let start = position + 1
-        var end = start
-        var allBits: UInt8 = 0
-        while end < bytes.count {
-            let byte = bytes[end]
-            guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
-            allBits |= byte
-            end += 1
-        }
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), allBits < 0x80 else { return nil }
         position = end + 1
         let length = end - start
         let raw = UnsafeRawPointer(bytes.baseAddress! + start)

@@ -112,20 +112,10 @@ extension JSONParser {
     /// A string whose bytes are all ASCII and free of escapes is only scanned; any other goes through
     /// `parseString`, for the same checks (escapes, surrogates, UTF-8) and the same errors.
     mutating func skipString() throws(JSONError) {
-        let opening = position
-        position += 1
-        var allBits: UInt8 = 0
-        while position < bytes.count {
-            let byte = bytes[position]
-            guard byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
-            allBits |= byte
-            position += 1
-        }
-        if position < bytes.count, bytes[position] == UInt8(ascii: "\""), allBits < 0x80 {
-            position += 1
+        if let end = plainStringEnd(openingAt: position) {
+            position = end + 1
             return
         }
-        position = opening
         _ = try parseString()
     }
 
