@@ -65,14 +65,7 @@ struct JSONParser {
 
     /// Reads an array, each element with `each` (nil: whole).
     mutating func parseArray(each: JSONSelection? = nil) throws(JSONError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array([])
-        }
+        if try enterContainer(closingWith: UInt8(ascii: "]")) { return .array([]) }
         if elementStack.capacity == 0 { elementStack.reserveCapacity(16) }
         let base = elementStack.count
         while true {
@@ -88,14 +81,7 @@ struct JSONParser {
     /// Reads an object, keeping only the members `wanted` names, each with its own selection (nil: every member,
     /// whole); the others are checked by `skipValue` and left out.
     mutating func parseObject(keeping wanted: [(key: String, selection: JSONSelection)]? = nil) throws(JSONError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(JSONObject())
-        }
+        if try enterContainer(closingWith: UInt8(ascii: "}")) { return .object(JSONObject()) }
         if memberStack.capacity == 0 { memberStack.reserveCapacity(16) }
         let base = memberStack.count
         // Built only once the object outgrows a linear scan; maps each key to its place in `memberStack`.
@@ -114,12 +100,7 @@ struct JSONParser {
                 key = try parseString()
                 chosen = wanted.flatMap { Self.selection(of: key, in: $0) }
             }
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw unexpected("':' after object key")
-            }
-            position += 1
-            skipWhitespace()
+            try expectColon()
             if wanted != nil {
                 if let chosen {
                     let value = try parseValue(selecting: chosen)
@@ -209,9 +190,28 @@ struct JSONParser {
     }
 
     /// Counts one more open container, refusing the one that would pass `maxDepth`.
-    mutating func enterContainer() throws(JSONError) {
+    /// Opens the array or object whose bracket is at `position` (one level deeper, within the depth limit) and
+    /// moves past it and any whitespace. Returns true when `close` follows at once: the empty container is
+    /// then read whole and its level closed again.
+    mutating func enterContainer(closingWith close: UInt8) throws(JSONError) -> Bool {
         guard depth < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
         depth += 1
+        position += 1
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == close else { return false }
+        position += 1
+        depth -= 1
+        return true
+    }
+
+    /// The colon between an object's key and its value, with the whitespace around it.
+    mutating func expectColon() throws(JSONError) {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+            throw unexpected("':' after object key")
+        }
+        position += 1
+        skipWhitespace()
     }
 
     /// Consumes `literal` (true, false or null) at `position`, which holds its first letter.

@@ -120,25 +120,13 @@ extension JSONParser {
     }
 
     mutating func skipObject() throws(JSONError) {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
+        if try enterContainer(closingWith: UInt8(ascii: "}")) { return }
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw unexpected("a string key in object")
             }
             try skipString()
-            skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
-                throw unexpected("':' after object key")
-            }
-            position += 1
-            skipWhitespace()
+            try expectColon()
             try skipValue()
             if try closes(UInt8(ascii: "}"), expecting: "',' or '}' after object member", trailingComma: "trailing comma in object") {
                 return
@@ -147,14 +135,7 @@ extension JSONParser {
     }
 
     mutating func skipArray() throws(JSONError) {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return
-        }
+        if try enterContainer(closingWith: UInt8(ascii: "]")) { return }
         while true {
             try skipValue()
             if try closes(UInt8(ascii: "]"), expecting: "',' or ']' after array element", trailingComma: "trailing comma in array") {
