@@ -193,6 +193,7 @@ struct JSONParser {
     /// Opens the array or object whose bracket is at `position` (one level deeper, within the depth limit) and
     /// moves past it and any whitespace. Returns true when `close` follows at once: the empty container is
     /// then read whole and its level closed again.
+    @inline(__always)
     mutating func enterContainer(closingWith close: UInt8) throws(JSONError) -> Bool {
         guard depth < maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
         depth += 1
@@ -205,6 +206,7 @@ struct JSONParser {
     }
 
     /// The colon between an object's key and its value, with the whitespace around it.
+    @inline(__always)
     mutating func expectColon() throws(JSONError) {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
